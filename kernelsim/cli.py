@@ -1,0 +1,141 @@
+"""The ``kernelsim`` command (DESIGN §8).  Exit codes: 0 ok, 1 a claim or invariant failed, 2 usage or input error."""
+
+import argparse
+import json
+import sys
+
+from . import scenario as scenarios
+from .model import ScenarioError
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage error names the problem after the usage line and exits 2."""
+
+    def error(self, message):
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser():
+    parser = Parser(prog="kernelsim", description="Step through the rules of the Windows I/O kernel.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    sub.required = True
+
+    sub.add_parser("list", help="the scenario catalogue")
+
+    run = sub.add_parser("run", help="run a scenario on the model and narrate it")
+    run.add_argument("scenario", metavar="NAME|PATH")
+    add_run_options(run)
+    run.add_argument("--json", action="store_true", help="print the outcome as one JSON object")
+
+    for extra in _EXTRA_COMMANDS:
+        extra(sub)
+    return parser
+
+
+def add_run_options(parser):
+    parser.add_argument("--seed", type=int, default=0, help="0: the default policy; other: seeded random choices")
+    parser.add_argument("--profile", choices=["windows", "wine", "xp"], default=None)
+    parser.add_argument("--schedule", default=None, help="replay choices, e.g. 0.2.1")
+
+
+EXTENSIONS = ("kernelsim.ui.commands", "kernelsim.live.commands", "kernelsim.explore")
+
+
+def _load_extensions():
+    """Import the modules that add subcommands (step, explain, quiz, live, validate, explore)."""
+    import importlib
+    for module in EXTENSIONS:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name != module:
+                raise
+
+
+def main(argv=None):
+    _load_extensions()
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except scenarios.UsageError as exc:
+        print(f"kernelsim: {exc}", file=sys.stderr)
+        return 2
+    except scenarios.LoadError as exc:
+        print(f"kernelsim: cannot load scenario: {exc.file}, line {exc.line}: {exc.message}", file=sys.stderr)
+        return 2
+    except ScenarioError as exc:
+        print(f"kernelsim: the scenario failed: {exc.file}, line {exc.line}: {exc.message}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def cmd_list(args):
+    for name in scenarios.catalogue_names():
+        sc = scenarios.load(name)
+        print(f"{name:28} {sc.title}")
+        if sc.teaches:
+            print(f"{'':28}   teaches: {sc.teaches}")
+    return 0
+
+
+def run_from_args(args, **kwargs):
+    sc = scenarios.load(args.scenario)
+    outcome = scenarios.run(sc, seed=args.seed, profile=args.profile, schedule=args.schedule, **kwargs)
+    return sc, outcome
+
+
+def cmd_run(args):
+    sc, outcome = run_from_args(args)
+    if args.json:
+        print(json.dumps(outcome.to_json(), ensure_ascii=False))
+    else:
+        print(narrate(sc, outcome))
+    return 0 if outcome.passed else 1
+
+
+def narrate(sc, outcome):
+    """The OSTEP-style narration: ARG lines, then one row per event with its why."""
+    k = outcome.kernel
+    lines = [f"ARG scenario {sc.name}", f"ARG title {sc.title}"]
+    if sc.teaches:
+        lines.append(f"ARG teaches {sc.teaches}")
+    lines += [f"ARG seed {outcome.seed}", f"ARG profile {outcome.profile}", f"ARG cpus {k.cpus}",
+              f"ARG schedule {outcome.schedule or '(no choices)'}", ""]
+    lines.append(f"{'time ms':>10}  {'thread':<8} {'line':>4}  event")
+    for e in outcome.trace:
+        line = str(e.line) if e.line and e.file == sc.path else ""
+        row = f"{e.time:10.3f}  {e.thread:<8} {line:>4}  {e.text}"
+        if e.why:
+            row += f"  — {e.why}"
+        lines.append(row)
+    lines.append("")
+    if outcome.notes():
+        lines.append("notes:")
+        for n in outcome.notes():
+            fields = " ".join(f"{key}={value!r}" for key, value in n.fields.items())
+            lines.append(f"  {n.time:10.3f}  {n.thread:<8} {n.tag} {fields}")
+    if sc.check is None:
+        lines.append("check: none declared")
+    elif outcome.passed:
+        lines.append("check: passed")
+    for failure in outcome.failures:
+        lines.append(f"check: FAILED: {failure}")
+    return "\n".join(lines)
+
+
+COMMANDS = {"list": cmd_list, "run": cmd_run}
+_EXTRA_COMMANDS = []
+
+
+def register(name, add_parser, handler):
+    """Let another module (the stepper, the live adapter, the explorer) add a subcommand."""
+    COMMANDS[name] = handler
+    _EXTRA_COMMANDS.append(add_parser)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

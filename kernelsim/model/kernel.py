@@ -1,0 +1,403 @@
+"""The kernel: simulated time and CPUs, the handle table, the dispatcher, the choice point.
+
+What Windows does.  Threads run on a fixed number of processors; a thread that
+blocks gives up its processor and a woken thread waits (ready) until one is
+free.  Handles index a per-process table whose freed entries are reused, the
+most recently freed first (ReactOS ntoskrnl/ex/handle.c ExpFreeHandleTableEntry
+pushes the entry on the table's free list), which is why a socket value can
+come back for a new connection (seed: "소켓값은 재사용되므로 SessionID로 사용금지").
+When ``main`` returns the process ends and every other thread stops where it is.
+
+What we simplify.  SimPy provides time.  A thread executes one Win32 call per
+*step*; calls take no simulated time except ``compute(ms)`` (the thread holds a
+CPU for ms) and waits.  Whenever several threads could step at the same
+instant, or several ready threads compete for a CPU, the decision goes through
+``choose`` — the one choice point, so that a seed or a schedule string replays a
+run exactly and the explorer can steer it (DESIGN §4).  By default the thread
+that ran last keeps running (no preemption) and CPUs go to the longest-ready.
+
+Who calls what.  Scenario threads only yield calls; ``_step`` looks up the
+handler registered with ``@syscall`` in the object modules (thread, sync, port,
+irp, afd) and runs it with the calling thread.  A handler returns the call's
+result, or ``BLOCKED`` after parking the thread with ``thread.block``.
+"""
+
+import inspect
+import random
+from collections import deque
+
+import simpy
+
+from ..trace import Event, Trace, Snapshot, PoolView
+from ..win32 import Call
+from .profile import get_profile
+
+BLOCKED = object()          # a handler's answer: the thread is now waiting
+SYSCALLS = {}               # Win32 call name -> handler(kernel, thread, *args)
+MS = 1.0                    # SimPy time unit: one millisecond
+
+
+def syscall(name):
+    """Register the decorated function as the model's implementation of a Win32 call."""
+    def register(handler):
+        SYSCALLS[name] = handler
+        return handler
+    return register
+
+
+class ScenarioError(Exception):
+    """A bug in the scenario itself (an exception, a yield that is not a call): file, line, message."""
+
+    def __init__(self, file, line, message):
+        super().__init__(file, line, message)
+        self.file, self.line, self.message = file, line, message
+
+    def __str__(self):
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class RunLimit(Exception):
+    """The run exceeded its simulated-time or step budget."""
+
+
+# --- the handle table ------------------------------------------------------------
+
+class HandleTable:
+    """Handle values are multiples of 4; a freed value is the next one handed out (LIFO reuse)."""
+
+    def __init__(self):
+        self.objects = {}
+        self.free = []
+        self.next = 4
+
+    def add(self, obj):
+        if self.free:
+            value = self.free.pop()
+        else:
+            value, self.next = self.next, self.next + 4
+        self.objects[value] = obj
+        return value
+
+    def get(self, value, kind=None):
+        obj = self.objects.get(value) if isinstance(value, int) else None
+        if obj is None or (kind is not None and not isinstance(obj, kind)):
+            return None
+        return obj
+
+    def close(self, value):
+        obj = self.objects.pop(value, None)
+        if obj is not None:
+            self.free.append(value)
+        return obj
+
+
+# --- the choice point ------------------------------------------------------------
+
+def parse_schedule(text):
+    """'0.2.1' -> [0, 2, 1]; raises ValueError on anything else."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    parts = text.split(".")
+    if not all(p.isdigit() for p in parts):
+        raise ValueError(f"a schedule is numbers separated by dots, like 0.2.1, not {text!r}")
+    return [int(p) for p in parts]
+
+
+def format_schedule(choices):
+    return ".".join(str(c) for c in choices)
+
+
+class Chooser:
+    """Every nondeterministic decision of a run, in order.
+
+    Index 0 is always the default policy's preference.  A replayed schedule
+    supplies the first decisions; after it, a nonzero seed picks at random
+    (seeded), seed 0 always takes index 0, and an explorer may install
+    ``policy(label, options, position) -> index``.
+    """
+
+    def __init__(self, seed=0, schedule=None, policy=None):
+        self.replay = list(schedule or [])
+        self.rng = random.Random(seed) if seed else None
+        self.policy = policy
+        self.taken = []          # the index chosen at each decision with >1 option
+        self.widths = []         # how many options each decision had
+        self.labels = []
+
+    def choose(self, label, options):
+        n = len(options)
+        if n == 1:
+            return options[0]
+        pos = len(self.taken)
+        if pos < len(self.replay):
+            index = self.replay[pos]
+            if index >= n:
+                raise ValueError(f"schedule position {pos} asks for option {index}, "
+                                 f"but only {n} were possible there ({label})")
+        elif self.policy is not None:
+            index = self.policy(label, options, pos)
+        elif self.rng is not None:
+            index = self.rng.randrange(n)
+        else:
+            index = 0
+        self.taken.append(index)
+        self.widths.append(n)
+        self.labels.append(label)
+        return options[index]
+
+    @property
+    def schedule(self):
+        return format_schedule(self.taken)
+
+
+# --- the kernel ------------------------------------------------------------------
+
+class Kernel:
+    """One simulated machine running one scenario."""
+
+    def __init__(self, config=None, profile="windows", seed=0, schedule=None,
+                 trace=True, snapshots=True, policy=None, source_file=None,
+                 max_time=None, max_steps=None):
+        from .pool import Pool
+        self.config = dict(config or {})
+        self.profile = get_profile(profile, self.config)
+        self.env = simpy.Environment()
+        self.cpus = int(self.config.get("cpus", 4))
+        self.seed = seed
+        self.chooser = Chooser(seed, schedule, policy)
+        self.handles = HandleTable()
+        self.pool = Pool(self.config)
+        self.pool.enforce = self.profile.memory_limits
+        self.threads = []          # every thread, in creation order
+        self.ports = []
+        self.sockets = []
+        self.irps = []             # live IRPs, in issue order
+        self.running = []          # threads holding a CPU
+        self.ready = deque()       # threads woken, waiting for a CPU
+        self.last = None           # the thread that stepped last
+        self.current = None        # the thread whose call is being executed
+        self.cause = None          # the Call being executed (for trace lines)
+        self.trace = Trace(events=trace, snapshots=snapshots)
+        self.notes = []
+        self.ended = False
+        self.end_reason = ""
+        self.main = None
+        self.source_file = source_file
+        self.labels = {}
+        self.steps = 0
+        self.simpy_events = 0
+        self.max_time = float(self.config.get("max_time", max_time or 600_000))
+        self.max_steps = int(self.config.get("max_steps", max_steps or 5_000_000))
+        self.invariants = []       # callables(kernel) checked after every step (race layer)
+        self._idle = None
+        self.error = None
+        self._irp_ids = 0
+        self._packet_seq = 0
+        self.socket_net = None     # the simulated loopback network (afd.py), made on first use
+
+    # --- time ---------------------------------------------------------------
+
+    @property
+    def now(self):
+        return self.env.now
+
+    def after(self, ms, callback):
+        """Call callback() when ms of simulated time have passed."""
+        timeout = self.env.timeout(ms)
+        timeout.callbacks.append(lambda _event: callback())
+        return timeout
+
+    def choose(self, label, options):
+        return self.chooser.choose(label, options)
+
+    # --- object labels (for narration) ----------------------------------------
+
+    def label(self, obj, prefix="ov"):
+        """A stable short name for an object a scenario created (an OVERLAPPED: 'ov1', or its .op)."""
+        if obj is None:
+            return "NULL"
+        if isinstance(obj, int):
+            return hex(obj) if obj > 0xFFFF else str(obj)
+        key = id(obj)
+        entry = self.labels.get(key)
+        if entry is None:
+            tag = getattr(obj, "op", None)
+            name = f"{prefix}{sum(1 for o, _ in self.labels.values() if type(o) is type(obj)) + 1}"
+            entry = self.labels[key] = (obj, f"{name}({tag})" if tag else name)
+        return entry[1]
+
+    # --- tracing --------------------------------------------------------------
+
+    def emit(self, kind, thread, template, why="", **fields):
+        """Record that something happened.  ``template`` is formatted with fields, lazily."""
+        trace = self.trace
+        if not trace.recording:
+            return
+        cause = self.cause
+        name = thread.name if thread is not None else "-"
+        event = Event(len(trace.events), self.env.now, kind, name, template, why,
+                      cause.file if cause else None, cause.line if cause else None, fields)
+        trace.events.append(event)
+        if trace.snapshots_on:
+            trace.snapshots.append(self.snapshot(event.seq))
+
+    def snapshot(self, seq):
+        return Snapshot(
+            seq=seq, time=self.env.now,
+            threads=tuple(t.view() for t in self.threads),
+            ports=tuple(p.view(self) for p in self.ports),
+            irps=tuple(i.view() for i in self.irps),
+            sockets=tuple(s.view() for s in self.sockets if not s.closed),
+            pool=PoolView(self.pool.npp, self.pool.npp_limit, self.pool.locked, self.pool.locked_limit),
+            notes=len(self.notes),
+        )
+
+    # --- threads and CPUs -------------------------------------------------------
+
+    def make_ready(self, thread):
+        """A thread woke (or was created): it runs when a CPU is free."""
+        self.ready.append(thread)
+        self.poke()
+
+    def poke(self):
+        """Wake the dispatcher if it is idle."""
+        idle = self._idle
+        if idle is not None and not idle.triggered:
+            idle.succeed()
+
+    def _assign_cpus(self):
+        ready = self.ready
+        while ready and len(self.running) < self.cpus:
+            thread = self.choose("cpu", list(ready)) if len(self.running) + len(ready) > self.cpus else ready[0]
+            ready.remove(thread)
+            thread.state = "running"
+            self.running.append(thread)
+
+    def _runnable(self):
+        """Threads that hold a CPU and are not inside compute(); the one that ran last comes first."""
+        runnable = [t for t in self.running if not t.busy]
+        last = self.last
+        if len(runnable) > 1 and last in runnable and runnable[0] is not last:
+            runnable.remove(last)
+            runnable.insert(0, last)
+        return runnable
+
+    def release_cpu(self, thread):
+        if thread in self.running:
+            self.running.remove(thread)
+
+    # --- running ------------------------------------------------------------------
+
+    def start(self, main_func, args=()):
+        from .thread import create_thread
+        self.main = create_thread(self, main_func, args, "main")
+        self.env.process(self._dispatch())
+
+    def run(self):
+        """Run until main returns, every thread is stuck, or a limit is hit."""
+        env = self.env
+        step = env.step
+        limit = self.max_time
+        while not self.ended:
+            if not env._queue:
+                self.end("hang", "every thread waits and nothing is left to happen")
+                break
+            if env.peek() > limit:
+                self.end("time limit", f"simulated time passed {limit:g} ms")
+                break
+            step()
+            self.simpy_events += 1
+        if self.error is not None:
+            raise self.error
+
+    def end(self, reason, detail=""):
+        if not self.ended:
+            self.ended = True
+            self.end_reason = reason
+            self.cause = None
+            self.emit("end", None, "run ends: {detail}", why=reason, detail=detail or reason)
+
+    def _dispatch(self):
+        env = self.env
+        while not self.ended:
+            if self.ready:
+                self._assign_cpus()
+            runnable = self._runnable()
+            if runnable:
+                thread = runnable[0] if len(runnable) == 1 else self.choose("step", runnable)
+                try:
+                    self._step(thread)
+                except (ScenarioError, ValueError) as exc:   # raised again by run(), outside SimPy
+                    self.error = exc
+                    self.end("error", str(exc))
+                continue
+            self._idle = env.event()
+            yield self._idle
+            self._idle = None
+
+    def _step(self, thread):
+        """Execute the next call of one thread (DESIGN §4: threads are stacks of generators)."""
+        self.steps += 1
+        if self.steps > self.max_steps:
+            self.end("step limit", f"more than {self.max_steps} calls were executed")
+            return
+        self.last = self.current = thread
+        if not thread.started:
+            thread.started = True
+            if thread.apcs:          # an APC queued before the thread started runs first (C8)
+                from .thread import start_apcs
+                start_apcs(self, thread, None)
+        gen = thread.stack[-1]
+        value, thread.result = thread.result, None
+        try:
+            call = gen.send(value)
+        except StopIteration:
+            thread.returned(self)
+            return
+        except ScenarioError:
+            raise
+        except Exception as exc:
+            raise scenario_error_from(exc, gen) from exc
+        if type(call) is not Call:
+            frame = gen.gi_frame
+            raise ScenarioError(frame.f_code.co_filename if frame else "?", frame.f_lineno if frame else 0,
+                                f"thread {thread.name} yielded {call!r}, which is not a Win32 call")
+        self.execute(thread, call)
+        for check in self.invariants:
+            check(self)
+
+    def execute(self, thread, call):
+        handler = SYSCALLS.get(call.name)
+        if handler is None:
+            raise ScenarioError(call.file, call.line, f"{call.name} is not modelled")
+        thread.call = self.cause = call
+        try:
+            result = handler(self, thread, *call.args, **call.kwargs)
+        except TypeError as exc:
+            if _binds(handler, call):
+                raise
+            raise ScenarioError(call.file, call.line, f"{call.name}: {exc}") from exc
+        if result is not BLOCKED:
+            thread.result = result
+
+
+def _binds(handler, call):
+    try:
+        inspect.signature(handler).bind(None, None, *call.args, **call.kwargs)
+        return True
+    except TypeError:
+        return False
+
+
+def scenario_error_from(exc, gen):
+    """The scenario file and line where exc was raised, for a message without a traceback."""
+    import traceback
+    frames = traceback.extract_tb(exc.__traceback__)
+    inside = [f for f in frames if "/kernelsim/" not in f.filename.replace("\\", "/")
+              or "/scenarios/" in f.filename.replace("\\", "/")]
+    frame = (inside or frames or [None])[-1]
+    if frame is None:
+        code = gen.gi_code
+        return ScenarioError(code.co_filename, code.co_firstlineno, f"{type(exc).__name__}: {exc}")
+    return ScenarioError(frame.filename, frame.lineno, f"{type(exc).__name__}: {exc}")

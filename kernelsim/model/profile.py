@@ -1,0 +1,57 @@
+"""Rule switches: which Windows the model behaves like (SEMANTICS §H, WINE.md).
+
+``windows`` is Windows 10 and later, with the real-Windows oracle's corrections.
+``wine`` is the same model with the deviations measured on Wine 8.0 switched on,
+so that ``kernelsim live`` under Wine compares like with like.  ``xp`` keeps
+the pre-Vista behaviours the seed notes and older books describe.  A scenario's
+CONFIG may override any single switch by name (e.g. ``"close_error_mode": "xp"``).
+"""
+
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str = "windows"
+    waiter_order: str = "lifo"              # A4 / W2: "lifo" or "fifo"
+    concurrency_limit: bool = True          # A2–A9 / W1: NumberOfConcurrentThreads enforced
+    port_close_abandons: bool = True        # A10 / W4: waiters get ERROR_ABANDONED_WAIT_0
+    apc_precedence: str = "apc_first"       # C7 / W6: "apc_first" or "object_first"
+    gqcsex_entries_first: bool = False      # C6, oracle 1.10 / W5: entries beat APCs even unassociated
+    close_error_mode: str = "modern"        # D7: "modern" 1236, "xp" 64, "documented" 995, "wine" 676
+    close_cancels_sends: bool = True        # WINE.md: Wine 8 leaves a pending send until the peer closes
+    iosb_written_at: str = "dequeue"        # B10: "dequeue" or "completion"
+    thread_agnostic_io: bool = True         # B13: port I/O survives its thread (Vista+)
+    memory_limits: bool = True              # E3–E5: WSAENOBUFS when pool or locked pages run out
+    rst_discards_buffered: bool = False     # D6
+    warning_status_queues_packet: bool = True  # B4c
+
+    def describe(self):
+        base = PROFILES[self.name] if self.name in PROFILES else Profile()
+        changed = [f"{f.name}={getattr(self, f.name)}" for f in fields(self)
+                   if f.name != "name" and getattr(self, f.name) != getattr(base, f.name)]
+        return self.name + (f" ({', '.join(changed)})" if changed else "")
+
+
+PROFILES = {
+    "windows": Profile(),
+    "wine": Profile(name="wine", waiter_order="fifo", concurrency_limit=False, port_close_abandons=False,
+                    apc_precedence="object_first", gqcsex_entries_first=True, close_error_mode="wine",
+                    close_cancels_sends=False, memory_limits=False),
+    "xp": Profile(name="xp", port_close_abandons=False, apc_precedence="object_first",
+                  close_error_mode="xp", iosb_written_at="completion", thread_agnostic_io=False),
+}
+
+SWITCHES = {f.name for f in fields(Profile)} - {"name"}
+
+
+def get_profile(name, config=None):
+    """The named profile with any switches a scenario's CONFIG overrides."""
+    if isinstance(name, Profile):
+        profile = name
+    elif name in PROFILES:
+        profile = PROFILES[name]
+    else:
+        raise ValueError(f"unknown profile {name!r}; choose one of {', '.join(PROFILES)}")
+    overrides = {key: value for key, value in (config or {}).items() if key in SWITCHES}
+    return replace(profile, **overrides) if overrides else profile

@@ -1,0 +1,355 @@
+"""KTHREAD: threads, their waits, and their user-mode APC queues.
+
+What Windows does.  A thread runs until it waits.  A wait that really blocks
+takes the thread off its processor; the thread is un-waited by the object, by
+a timeout, or — if the wait is *alertable* — by a user APC, in which case every
+queued user APC runs, oldest first, and only then does the wait return
+WAIT_IO_COMPLETION (C1, C2, C4, C5).  User APCs never run outside an alertable
+wait (C2).  When a thread ends, its queued APCs are discarded unrun and
+QueueUserAPC to it fails with ERROR_GEN_FAILURE (C8).  A port-associated
+thread that blocks releases its port slot and gets it back when woken (A5, A6,
+A8: see port.py).
+
+What we simplify.  Kernel-mode APCs (I/O stage 2) run at once, without the
+brief un-wait of C3: it never changes a wait's result nor CurrentCount.  A
+thread is a stack of generators (DESIGN §4): an APC routine runs by being
+pushed on top of the thread's stack and popped when it returns.
+
+Who calls what.  Other object modules park a thread with ``block`` and wake it
+with ``unwait``; ``queue_user_apc`` is the one way into the APC queue.
+
+Rules: C1, C2, C4, C5, C7 (alertable-wait entry), C8 (APC part), A5/A6/A8 hooks.
+"""
+
+import inspect
+from collections import deque
+
+from ..win32.constants import (ERROR_GEN_FAILURE, ERROR_INVALID_HANDLE, INFINITE,
+                               WAIT_IO_COMPLETION)
+from .kernel import BLOCKED, ScenarioError, syscall
+
+CURRENT_THREAD = -2          # GetCurrentThread's pseudo-handle
+
+
+class Apc:
+    """A queued user APC: a function and its arguments, plus what to call it in the trace."""
+
+    __slots__ = ("func", "args", "label", "on_discard")
+
+    def __init__(self, func, args, label, on_discard=None):
+        self.func, self.args, self.label, self.on_discard = func, args, label, on_discard
+
+
+class Wait:
+    """A blocked wait: what it is on, how it ends, and the callbacks that unlink it."""
+
+    __slots__ = ("what", "alertable", "apc_result", "apc_error", "on_timeout", "unlinks", "line", "data")
+
+    def __init__(self, what, alertable, apc_result, apc_error, on_timeout, line):
+        self.what = what
+        self.alertable = alertable
+        self.apc_result = apc_result
+        self.apc_error = apc_error
+        self.on_timeout = on_timeout
+        self.unlinks = []
+        self.line = line
+        self.data = None
+
+
+class Thread:
+    """One simulated thread."""
+
+    def __init__(self, kernel, name, gen):
+        self.name = name
+        self.stack = [gen]
+        self.result = None
+        self.state = "ready"
+        self.wait = None
+        self.apcs = deque()
+        self.apc_frames = []      # (stack depth, wait result, last error) per alertable wait delivering APCs
+        self.queue = None         # the completion port this thread is associated with (A7)
+        self.last_error = 0
+        self.busy = False         # inside compute(ms)
+        self.call = None
+        self.started = False
+        self.exit_code = None
+        self.wait_list = []       # waits on this thread object (signalled at exit)
+        self.irps = []            # I/O issued by this thread that is not thread-agnostic (B1, B13)
+        self.handle = kernel.handles.add(self)
+
+    # A thread object is signalled once it has terminated.
+    def is_signalled(self):
+        return self.state == "terminated"
+
+    def consume(self):
+        pass
+
+    def view(self):
+        from ..trace import ThreadView
+        wait = self.wait
+        return ThreadView(self.name, self.handle, self.state, wait.what if wait else "",
+                          bool(wait and wait.alertable), tuple(a.label for a in self.apcs),
+                          f"port {self.queue.handle}" if self.queue else "",
+                          self.call.line if self.call else 0)
+
+    def returned(self, k):
+        """The generator on top of the stack returned: an APC routine ended, or the thread did."""
+        self.stack.pop()
+        frames = self.apc_frames
+        if frames and frames[-1][0] == len(self.stack):
+            continue_apcs(k, self)
+        elif not self.stack:
+            exit_thread(k, self, 0)
+
+    def __repr__(self):
+        return f"<thread {self.name}>"
+
+
+def create_thread(k, func, args, name):
+    if not inspect.isgeneratorfunction(func):
+        call = k.cause
+        where = (call.file, call.line) if call else ("?", 0)
+        raise ScenarioError(*where, f"thread function {getattr(func, '__name__', func)!r} must be a "
+                                    "generator function (it should yield Win32 calls)")
+    thread = Thread(k, name, func(*args))
+    k.threads.append(thread)
+    k.make_ready(thread)
+    return thread
+
+
+def resolve_thread(k, t, handle):
+    if handle == CURRENT_THREAD:
+        return t
+    return k.handles.get(handle, Thread)
+
+
+# --- waiting ---------------------------------------------------------------------
+
+def block(k, t, what, ms, alertable=False, on_timeout=None, apc_result=WAIT_IO_COMPLETION,
+          apc_error=None, counts=True, why=""):
+    """Park t in a wait.  ``counts``: the wait releases t's port slot (A5)."""
+    wait = Wait(what, alertable, apc_result, apc_error, on_timeout, t.call.line if t.call else 0)
+    t.wait = wait
+    t.state = "waiting"
+    k.release_cpu(t)
+    if counts and t.queue is not None:
+        t.queue.thread_blocked(k, t)
+    if ms != INFINITE and ms is not None:
+        k.after(ms, lambda: _timed_out(k, t, wait))
+    k.emit("block", t, "{thread} waits on {what}" + (" (alertable)" if alertable else ""),
+           why=why, what=what)
+    return BLOCKED
+
+
+def _timed_out(k, t, wait):
+    if t.wait is wait and not k.ended:
+        k.cause = t.call                       # the wait's own call is what ends here
+        result = wait.on_timeout() if wait.on_timeout else None
+        unwait(k, t, result, f"{wait.what}: the timeout elapsed")
+
+
+def unwait(k, t, result, why, error=None, text="{thread} wakes", **fields):
+    """Wake a waiting thread with ``result``.  It counts as running on its port again (A6)."""
+    wait = t.wait
+    t.wait = None
+    for unlink in wait.unlinks:
+        unlink()
+    if t.queue is not None:
+        t.queue.current += 1
+    if error is not None:
+        t.last_error = error
+    t.result = result
+    t.state = "ready"
+    k.make_ready(t)
+    k.emit("wake", t, text, why=why, **fields)
+
+
+def can_deliver_apcs(t, alertable):
+    return alertable and bool(t.apcs)
+
+
+# --- user APCs -----------------------------------------------------------------------
+
+def queue_user_apc(k, t, apc):
+    """Append an APC to t's user queue (FIFO, C1); an alertable waiter is un-waited to run it (C2)."""
+    if t.state == "terminated":
+        return False
+    t.apcs.append(apc)
+    k.emit("apc-queued", t, "APC {apc} queued to {thread}", why="user APCs wait for an alertable wait (C2)",
+           apc=apc.label)
+    wait = t.wait
+    if wait is not None and wait.alertable:
+        result, error = wait.apc_result, wait.apc_error
+        unwait(k, t, None, "a user APC arrived during an alertable wait (C2)")
+        t.result = None
+        start_apcs(k, t, result, error)
+    return True
+
+
+def start_apcs(k, t, result, error=None):
+    """Run every queued APC on t, then make the wait return ``result`` (C4, C5)."""
+    depth = len(t.stack)
+    t.apc_frames.append((depth, result, error))
+    continue_apcs(k, t)
+    # BLOCKED here means "the thread's next value is arranged": an APC routine is on top of its stack.
+    return BLOCKED if len(t.stack) > depth else t.result
+
+
+def continue_apcs(k, t):
+    """Push the next queued APC, or finish the alertable wait when the queue is empty (C4)."""
+    while t.apcs:
+        apc = t.apcs.popleft()
+        k.emit("apc-run", t, "{thread} runs APC {apc}", why="alertable wait: queued APCs run now, oldest first (C4)",
+               apc=apc.label)
+        gen = apc.func(*apc.args)
+        if inspect.isgenerator(gen):
+            t.stack.append(gen)
+            t.result = None
+            return
+    depth, result, error = t.apc_frames.pop()
+    t.result = result
+    if error is not None:
+        t.last_error = error
+    k.emit("apc-done", t, "{thread}'s wait returns {result}: APCs ran, the object was not waited for (C5)",
+           result=_result_name(result))
+
+
+def _result_name(result):
+    from ..win32.constants import error_name
+    if isinstance(result, tuple):
+        return repr(result)
+    return error_name(result) if isinstance(result, int) else repr(result)
+
+
+# --- exit ------------------------------------------------------------------------
+
+def exit_thread(k, t, code):
+    """Thread termination: APCs discarded (C8), I/O cancelled (B13), port slot released (A8)."""
+    if t.state == "terminated":
+        return
+    if t.wait is not None:
+        for unlink in t.wait.unlinks:
+            unlink()
+        t.wait = None
+    k.release_cpu(t)
+    if t in k.ready:
+        k.ready.remove(t)
+    t.state = "terminated"
+    t.exit_code = code
+    t.stack.clear()
+    k.emit("exit", t, "{thread} exits", why="")
+    from .irp import cancel_thread_io
+    cancel_thread_io(k, t)
+    while t.apcs:
+        apc = t.apcs.popleft()
+        k.emit("apc-discard", t, "APC {apc} discarded: {thread} ended before an alertable wait (C8)",
+               apc=apc.label)
+        if apc.on_discard:
+            apc.on_discard(k)
+    if t.queue is not None:
+        t.queue.thread_exited(k, t)
+    from .sync import signal_object
+    signal_object(k, t)
+    if t is k.main:
+        k.end("main returned", "main returned, so the process ends")
+
+
+# --- calls ---------------------------------------------------------------------------
+
+@syscall("CreateThread")
+def CreateThread(k, t, func, *args, name=None):
+    name = name or f"T{len(k.threads)}"
+    thread = create_thread(k, func, args, name)
+    k.emit("create", t, "{thread} creates thread {new}", new=name)
+    return thread.handle
+
+
+@syscall("ExitThread")
+def ExitThread(k, t, code=0):
+    exit_thread(k, t, code)
+    return BLOCKED
+
+
+@syscall("GetCurrentThread")
+def GetCurrentThread(k, t):
+    return CURRENT_THREAD
+
+
+@syscall("QueueUserAPC")
+def QueueUserAPC(k, t, func, handle, data):
+    target = resolve_thread(k, t, handle)
+    if target is None:
+        t.last_error = ERROR_INVALID_HANDLE
+        return False
+    label = getattr(func, "__name__", "apc")
+    if not queue_user_apc(k, target, Apc(func, (data,), f"{label}({data!r})")):
+        t.last_error = ERROR_GEN_FAILURE
+        k.emit("call", t, "QueueUserAPC to {target} fails: ERROR_GEN_FAILURE", why="the thread has ended (C8)",
+               target=target.name)
+        return False
+    return True
+
+
+@syscall("GetLastError")
+def GetLastError(k, t):
+    return t.last_error
+
+
+@syscall("WSAGetLastError")
+def WSAGetLastError(k, t):
+    return t.last_error
+
+
+@syscall("SetLastError")
+def SetLastError(k, t, code):
+    t.last_error = code
+
+
+@syscall("note")
+def note(k, t, tag, **fields):
+    from ..outcome import Note
+    k.notes.append(Note(tag, t.name, k.now, fields))
+    shown = " ".join(f"{key}={_short(value, k)}" for key, value in fields.items())
+    k.emit("note", t, "{thread} notes {tag} {shown}", tag=tag, shown=shown)
+
+
+def _short(value, k):
+    if value is None or isinstance(value, (bool, int, float, str, bytes)):
+        return repr(value) if isinstance(value, (str, bytes)) else str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_short(v, k) for v in value) + "]"
+    return k.label(value)
+
+
+@syscall("compute")
+def compute(k, t, ms):
+    if not isinstance(ms, (int, float)) or ms < 0:
+        raise ScenarioError(t.call.file, t.call.line, f"compute(ms) needs a number of milliseconds >= 0, not {ms!r}")
+    t.busy = True
+    k.emit("compute", t, "{thread} computes for {ms} ms on a CPU", ms=ms)
+
+    def done():
+        t.busy = False
+        k.poke()
+    k.after(ms, done)
+
+
+def _interlocked(k, t, target, field, update):
+    old = getattr(target, field)
+    setattr(target, field, update(old))
+    return old
+
+
+@syscall("InterlockedExchange")
+def InterlockedExchange(k, t, target, field, value):
+    return _interlocked(k, t, target, field, lambda old: value)
+
+
+@syscall("InterlockedIncrement")
+def InterlockedIncrement(k, t, target, field):
+    return _interlocked(k, t, target, field, lambda old: old + 1) + 1
+
+
+@syscall("InterlockedDecrement")
+def InterlockedDecrement(k, t, target, field):
+    return _interlocked(k, t, target, field, lambda old: old - 1) - 1

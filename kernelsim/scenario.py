@@ -1,0 +1,154 @@
+"""Scenarios: finding them, loading them, and running them on the model.
+
+A scenario is a Python module written against ``kernelsim.win32`` (DESIGN §3):
+TITLE, optional TEACHES / CONFIG / RULES / QUESTIONS, a generator function
+``main`` and an optional ``check(outcome)``.  The catalogue is the package's
+``scenarios`` folder; a name is the file name with dashes (``lifo-wakeup`` is
+``lifo_wakeup.py``).
+"""
+
+import difflib
+import os
+import traceback
+import types
+from pathlib import Path
+
+from .model import Kernel, ScenarioError, parse_schedule
+from .outcome import Outcome
+
+
+class UsageError(Exception):
+    """A user mistake that is not a scenario bug: unknown name, bad argument (exit 2)."""
+
+
+class LoadError(Exception):
+    """A scenario file that cannot be loaded: its file, line and what is wrong (exit 2)."""
+
+    def __init__(self, file, line, message):
+        super().__init__(f"{file}:{line}: {message}")
+        self.file, self.line, self.message = file, line, message
+
+
+def catalogue_dir():
+    """The installed catalogue (``kernelsim/scenarios``), or the repository's ``scenarios/``."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "scenarios", here.parent / "scenarios"):
+        if candidate.is_dir():
+            return candidate
+    return here / "scenarios"
+
+
+def catalogue_names():
+    return sorted(p.stem.replace("_", "-") for p in catalogue_dir().glob("*.py") if not p.name.startswith("_"))
+
+
+def find(name_or_path):
+    """A catalogue name or a path → the scenario file's Path; UsageError names the closest matches."""
+    text = str(name_or_path)
+    path = Path(text)
+    if text.endswith(".py") or os.sep in text or "/" in text:
+        if path.is_file():
+            return path.resolve()
+        raise UsageError(f"no scenario file {text}")
+    candidate = catalogue_dir() / (text.replace("-", "_") + ".py")
+    if candidate.is_file():
+        return candidate
+    names = catalogue_names()
+    close = difflib.get_close_matches(text, names, n=3, cutoff=0.4)
+    hint = f"; did you mean {', '.join(close)}?" if close else "; 'kernelsim list' shows the catalogue"
+    raise UsageError(f"unknown scenario {text!r}{hint}")
+
+
+class Scenario:
+    def __init__(self, path, module):
+        self.path = str(path)
+        self.module = module
+        self.name = Path(path).stem.replace("_", "-")
+        self.title = getattr(module, "TITLE", self.name)
+        self.teaches = getattr(module, "TEACHES", "")
+        self.rules = tuple(getattr(module, "RULES", ()))
+        self.config = dict(getattr(module, "CONFIG", {}) or {})
+        self.main = module.main
+        self.check = getattr(module, "check", None)
+        self.questions = list(getattr(module, "QUESTIONS", ()) or ())
+        self.doc = (module.__doc__ or "").strip()
+
+    @property
+    def source(self):
+        return Path(self.path).read_text(encoding="utf-8")
+
+
+def load(name_or_path):
+    """Import a scenario file as a fresh module; LoadError carries its file and line."""
+    path = find(name_or_path)
+    source = path.read_text(encoding="utf-8")
+    try:
+        code = compile(source, str(path), "exec")
+    except SyntaxError as exc:
+        raise LoadError(str(path), exc.lineno or 0, f"syntax error: {exc.msg}") from None
+    module = types.ModuleType("kernelsim_scenario_" + path.stem)
+    module.__file__ = str(path)
+    try:
+        exec(code, module.__dict__)
+    except Exception as exc:  # the scenario's own import-time error
+        line = _line_in(exc, str(path))
+        raise LoadError(str(path), line, f"{type(exc).__name__}: {exc}") from None
+    main = getattr(module, "main", None)
+    if main is None:
+        raise LoadError(str(path), 1, "the scenario defines no main() thread function")
+    import inspect
+    if not inspect.isgeneratorfunction(main):
+        raise LoadError(str(path), main.__code__.co_firstlineno,
+                        "main() must be a generator function: it should yield Win32 calls")
+    return Scenario(path, module)
+
+
+def _line_in(exc, filename):
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
+    if frames:
+        return frames[-1].lineno
+    return getattr(exc, "lineno", 0) or 0
+
+
+def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=True, policy=None,
+        invariants=(), config=None):
+    """Run a scenario on the model and check its claims.  ScenarioError for a scenario bug."""
+    if isinstance(scenario, (str, Path)):
+        scenario = load(scenario)
+    if isinstance(schedule, str):
+        schedule = parse_schedule(schedule)
+    cfg = {**scenario.config, **(config or {})}
+    profile = profile or cfg.get("profile", "windows")
+    kernel = Kernel(cfg, profile, seed=seed, schedule=schedule, trace=trace, snapshots=snapshots,
+                    policy=policy, source_file=scenario.path)
+    kernel.invariants.extend(invariants)
+    try:
+        kernel.start(scenario.main)
+        kernel.run()
+    except ValueError as exc:           # an impossible --schedule
+        raise UsageError(str(exc)) from None
+    outcome = Outcome(scenario.name, seed, kernel.profile.describe(), kernel.notes, kernel.trace,
+                      kernel.chooser.schedule, kernel.end_reason, kernel)
+    if kernel.end_reason not in ("main returned",) and not cfg.get("may_hang"):
+        outcome.failures.append(f"the run did not finish: {kernel.end_reason} — {_stuck(kernel)}")
+    if scenario.check is not None:
+        _check(scenario, outcome)
+    return outcome
+
+
+def _stuck(kernel):
+    waiting = [f"{t.name} waits on {t.wait.what}" for t in kernel.threads if t.wait is not None]
+    return "; ".join(waiting) or "no thread is waiting"
+
+
+def _check(scenario, outcome):
+    try:
+        scenario.check(outcome)
+    except AssertionError as exc:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == scenario.path]
+        where = f"line {frames[-1].lineno}: {frames[-1].line}" if frames else "check"
+        outcome.failures.append(f"{where}" + (f" — {exc}" if str(exc) else ""))
+    except Exception as exc:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == scenario.path]
+        line = frames[-1].lineno if frames else 0
+        raise ScenarioError(scenario.path, line, f"check raised {type(exc).__name__}: {exc}") from None
