@@ -1,0 +1,49 @@
+"""A user APC waits in its thread's queue until that thread enters an *alertable* wait.
+
+main queues the APC `hello` to T1 while T1 waits, non-alertably, for an event:
+nothing happens (C2).  The event is set; T1 returns WAIT_OBJECT_0 and `hello`
+is still queued.  Sleep (never alertable) does not run it either.  Only
+SleepEx(0, TRUE) does: the APC runs on T1 and the call returns
+WAIT_IO_COMPLETION (192) rather than 0 (C2, C4).
+"""
+
+from kernelsim.win32 import *
+
+TITLE = "APCs run only when their thread waits alertably"
+TEACHES = "Alertable Wait — 스레드가 이 상태에 있어야만 완료루틴이 호출 될 수 있다."
+RULES = ("C1", "C2", "C4")
+QUESTIONS = [
+    ("What does T1's WaitForSingleObject return once the event is set?", lambda o: o.note("waited").result),
+    ("What does SleepEx(0, TRUE) return?", lambda o: o.note("sleepex").result),
+]
+
+
+def main():
+    event = yield CreateEvent(None, False, False, None)
+    t1 = yield CreateThread(worker, event, name="T1")
+    yield Sleep(5)
+    yield QueueUserAPC(hello, t1, 42)
+    yield Sleep(5)
+    yield SetEvent(event)
+    yield Sleep(50)
+
+
+def worker(event):
+    result = yield WaitForSingleObject(event, INFINITE)
+    yield note("waited", result=result)
+    yield Sleep(10)
+    yield note("slept")
+    result = yield SleepEx(0, TRUE)
+    yield note("sleepex", result=result)
+
+
+def hello(arg):
+    yield note("apc", arg=arg)
+
+
+def check(outcome):
+    order = [n.tag for n in outcome.notes()]
+    assert order == ["waited", "slept", "apc", "sleepex"], order
+    assert outcome.note("waited").result == WAIT_OBJECT_0
+    assert outcome.note("apc").thread == "T1"
+    assert outcome.note("sleepex").result == WAIT_IO_COMPLETION

@@ -1,0 +1,46 @@
+"""NumberOfConcurrentThreads = 1: a busy runner keeps the other worker asleep.
+
+T1 takes the first job and computes for 40 ms.  A second job arrives while it
+runs.  Two CPUs are idle and T2 is waiting — yet the port hands T2 nothing,
+because CurrentCount (1) has reached MaximumCount (1) (A2).  When T1 calls
+GetQueuedCompletionStatus again it stops counting, finds room, and takes the
+queued job itself at once, with no context switch (A3).  T2 sleeps through it.
+Wine 8 ignores the limit (WINE.md), so there T2 takes the second job.
+"""
+
+from kernelsim.win32 import *
+
+TITLE = "Concurrency 1: the running worker takes the next packet itself"
+TEACHES = "NumberOfConcurrentThreads — 동시에 실행 할 수 있는 작업자 스레드의 개수."
+RULES = ("A1", "A2", "A3")
+CONFIG = {"cpus": 4}
+QUESTIONS = [
+    ("Which worker handles job 2?", lambda o: next(n.thread for n in o.notes("job") if n.key == 2)),
+    ("At what time (ms) does job 2 start?", lambda o: next(n.time for n in o.notes("job") if n.key == 2)),
+]
+
+
+def main():
+    port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 1)
+    yield CreateThread(worker, port, name="T1")
+    yield Sleep(1)
+    yield CreateThread(worker, port, name="T2")
+    yield Sleep(1)
+    yield PostQueuedCompletionStatus(port, 0, 1, None)     # T2 waited last: it gets job 1
+    yield Sleep(10)
+    yield PostQueuedCompletionStatus(port, 0, 2, None)     # no room: queued, nobody woken
+    yield Sleep(100)
+
+
+def worker(port):
+    while True:
+        ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, INFINITE)
+        yield note("job", key=key)
+        yield compute(40)
+
+
+def check(outcome):
+    jobs = {n.key: n for n in outcome.notes("job")}
+    assert jobs[1].thread == "T2", "the newest waiter takes the first packet (A4)"
+    assert jobs[2].thread == "T2", "the runner takes the queued packet itself (A3)"
+    assert jobs[2].time == jobs[1].time + 40, "job 2 waits for the runner, although CPUs are idle (A2)"

@@ -1,0 +1,52 @@
+"""Telling a timeout from the shutdown sentinel: both come back with ov == NULL.
+
+Workers call GetQueuedCompletionStatus with a 30 ms timeout.  A timeout
+returns FALSE, ov NULL, GetLastError() 258 (F3).  The shutdown request the
+main thread posts with PostQueuedCompletionStatus(port, 0, 0, NULL) returns
+TRUE, ov NULL (A11, F5).  Code that looks at ov first cannot tell them apart;
+code must branch on the return value first.
+"""
+
+from kernelsim.win32 import *
+
+TITLE = "PQCS(0, 0, NULL) as a shutdown sentinel, versus a GQCS timeout"
+TEACHES = "GQCS사용시 주의할 점 — 3. 세개인자 모두 NULL: 우리가 PQCS로 쏴줄 종료요청."
+RULES = ("A11", "F1", "F3", "F5")
+QUESTIONS = [
+    ("What does GQCS return on a timeout: (ok, ov, GetLastError())?",
+     lambda o: (o.notes("timeout")[0].ok, o.notes("timeout")[0].ov, o.notes("timeout")[0].error)),
+    ("And for the sentinel: (ok, ov)?", lambda o: (o.notes("sentinel")[0].ok, o.notes("sentinel")[0].ov)),
+]
+
+
+def main():
+    port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+    workers = []
+    for name in ("W1", "W2"):
+        workers.append((yield CreateThread(worker, port, name=name)))
+    yield PostQueuedCompletionStatus(port, 100, 1, OVERLAPPED(op="job"))
+    yield Sleep(45)                                   # long enough for a timeout
+    for _ in workers:
+        yield PostQueuedCompletionStatus(port, 0, 0, None)
+    yield WaitForMultipleObjects(workers, TRUE, INFINITE)
+
+
+def worker(port):
+    while True:
+        ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 30)
+        if not ok and ov is None:
+            yield note("timeout", ok=ok, ov=ov, error=(yield GetLastError()))
+            continue
+        if ok and ov is None and key == 0:
+            yield note("sentinel", ok=ok, ov=ov)
+            return
+        yield note("job", key=key, nbytes=nbytes)
+
+
+def check(outcome):
+    timeouts = outcome.notes("timeout")
+    assert timeouts and all(n.ok is False and n.ov is None and n.error == WAIT_TIMEOUT for n in timeouts)
+    sentinels = outcome.notes("sentinel")
+    assert sorted(n.thread for n in sentinels) == ["W1", "W2"]
+    assert all(n.ok is True and n.ov is None for n in sentinels)
+    assert [n.key for n in outcome.notes("job")] == [1]
