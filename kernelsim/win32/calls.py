@@ -296,5 +296,14 @@ def InterlockedDecrement(target, field):
     return Call("InterlockedDecrement", target, field)
 
 
+def invariant(name, check):
+    """Ask the backend to call check() after every step; a message it returns is a broken invariant.
+
+    kernelsim's race layer (netlib) uses it: on the model the run ends at the
+    step that broke the invariant, with a "violation" note naming it.
+    """
+    return Call("invariant", name, check)
+
+
 NAMES = sorted(name for name, value in dict(globals()).items()
                if callable(value) and not name.startswith("_") and name != "Call" and value.__module__ == __name__)
