@@ -116,7 +116,10 @@ def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=Tru
     if isinstance(scenario, (str, Path)):
         scenario = load(scenario)
     if isinstance(schedule, str):
-        schedule = parse_schedule(schedule)
+        try:
+            schedule = parse_schedule(schedule)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
     cfg = {**scenario.config, **(config or {})}
     profile = profile or cfg.get("profile", "windows")
     kernel = Kernel(cfg, profile, seed=seed, schedule=schedule, trace=trace, snapshots=snapshots,

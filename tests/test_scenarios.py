@@ -1,0 +1,85 @@
+"""The catalogue as a whole: every scenario runs and passes, and runs are deterministic (DESIGN §4)."""
+
+import json
+
+import pytest
+
+from kernelsim import scenario
+
+NAMES = scenario.catalogue_names()
+
+# SimPy events processed per run with seed 0: a change here means the model's
+# timing changed, which must be deliberate (issue 2: "SimPy's event count per
+# scenario is pinned").
+PINNED_SIMPY_EVENTS = {
+    "lifo-wakeup": 9,
+    "concurrency-one": 13,
+    "db-workers": 24,
+    "apc-alertable": 9,
+    "pqcs-shutdown": 6,
+    "gqcsex-batch": 1,
+}
+
+
+def run_json(name, seed=0, profile=None):
+    outcome = scenario.run(name, seed=seed, profile=profile)
+    return json.dumps(outcome.to_json(), ensure_ascii=False, sort_keys=True), outcome
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_scenario_passes_its_check(name):
+    """Every catalogue scenario runs on the default (windows) profile and its claims hold."""
+    _, outcome = run_json(name)
+    assert outcome.passed, outcome.failures
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_same_seed_gives_byte_identical_json(name):
+    """Determinism: the same scenario and seed give a byte-identical --json, twice (DESIGN §4)."""
+    for seed in (0, 7):
+        first, _ = run_json(name, seed)
+        second, _ = run_json(name, seed)
+        assert first == second
+
+
+@pytest.mark.parametrize("name", sorted(PINNED_SIMPY_EVENTS))
+def test_simpy_event_count_is_pinned(name):
+    """The number of SimPy events a scenario needs is stable across changes."""
+    _, outcome = run_json(name)
+    assert outcome.kernel.simpy_events == PINNED_SIMPY_EVENTS[name]
+
+
+def test_json_has_exactly_the_contract_keys():
+    """DESIGN §8: --json prints scenario, seed, profile, passed, failures, notes, trace."""
+    text, _ = run_json("lifo-wakeup")
+    data = json.loads(text)
+    assert set(data) == {"scenario", "seed", "profile", "passed", "failures", "notes", "trace"}
+    assert data["scenario"] == "lifo-wakeup" and data["seed"] == 0 and data["profile"] == "windows"
+    woke = [n for n in data["notes"] if n["tag"] == "woke"]
+    assert woke == [{"tag": "woke", "thread": "T3", "time": 30.0, "key": 7}]
+    assert all({"seq", "time", "kind", "thread", "text", "why", "line"} <= set(e) for e in data["trace"])
+
+
+def test_every_trace_event_names_the_scenario_line_that_caused_it():
+    """Each trace event carries the scenario file line of the call that caused it (DESIGN §5)."""
+    outcome = scenario.run("lifo-wakeup")
+    source = open(scenario.find("lifo-wakeup"), encoding="utf-8").read().splitlines()
+    release = next(e for e in outcome.trace if e.kind == "wake" and e.thread == "T3")
+    assert "PostQueuedCompletionStatus" in source[release.line - 1]
+    blocked = [e for e in outcome.trace if e.kind == "block" and e.thread.startswith("T")]
+    assert all("GetQueuedCompletionStatus" in source[e.line - 1] for e in blocked)
+
+
+def test_schedule_replays_a_seeded_run():
+    """A seeded run's schedule string, replayed, gives the same trace (DESIGN §4)."""
+    seeded = scenario.run("db-workers", seed=3)
+    replay = scenario.run("db-workers", schedule=seeded.schedule)
+    assert [e.text for e in replay.trace] == [e.text for e in seeded.trace]
+    assert replay.schedule == seeded.schedule
+
+
+def test_wine_profile_releases_the_oldest_waiter():
+    """The wine profile switches on Wine 8's FIFO release (WINE.md, SEMANTICS W2), so lifo-wakeup's claim fails."""
+    outcome = scenario.run("lifo-wakeup", profile="wine")
+    assert [n.thread for n in outcome.notes("woke")] == ["T1"]
+    assert not outcome.passed
