@@ -89,7 +89,7 @@ def run_from_args(args, **kwargs):
 
 
 def cmd_run(args):
-    sc, outcome = run_from_args(args)
+    sc, outcome = run_from_args(args, snapshots=bool(getattr(args, "svg", None)))
     if args.json:
         print(json.dumps(outcome.to_json(), ensure_ascii=False))
     else:

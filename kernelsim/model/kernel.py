@@ -185,6 +185,7 @@ class Kernel:
         self.main = None
         self.source_file = source_file
         self.labels = {}
+        self._label_counts = {}
         self.steps = 0
         self.simpy_events = 0
         self.max_time = float(self.config.get("max_time", max_time or 600_000))
@@ -223,8 +224,9 @@ class Kernel:
         entry = self.labels.get(key)
         if entry is None:
             tag = getattr(obj, "op", None)
-            name = f"{prefix}{sum(1 for o, _ in self.labels.values() if type(o) is type(obj)) + 1}"
-            entry = self.labels[key] = (obj, f"{name}({tag})" if tag else name)
+            number = self._label_counts[prefix] = self._label_counts.get(prefix, 0) + 1
+            name = f"{prefix}{number}"
+            entry = self.labels[key] = (obj, f"{name}({tag})" if tag else name)   # keeps obj alive: ids stay unique
         return entry[1]
 
     # --- tracing --------------------------------------------------------------
