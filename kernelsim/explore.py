@@ -1,0 +1,426 @@
+"""The schedule explorer: re-run a scenario on the model under chosen schedules (DESIGN §4, §7).
+
+What it does.  Every nondeterministic decision of a model run goes through
+the one choice point, ``Kernel.choose`` (a ``Chooser``): "step" (which
+runnable thread executes its next call; option 0 is the thread that ran last
+when it can still run, so choosing another one is a *preemption*) and "cpu"
+(which ready thread gets a free processor).  A run is therefore fully named by
+the list of indices taken — the schedule, written ``0.0.1.0.2``.  Only Win32
+calls are scheduling points: Python code between two yields is atomic, so a
+race exists in the model exactly where the code yields between touching
+shared state (which is why netlib yields Interlocked* calls where the C++
+library uses them).
+
+The explorer re-runs the scenario (stateless model checking, as CHESS, loom
+and shuttle do — a run cannot be forked, so each schedule is a fresh run):
+
+* ``dfs``: every schedule with at most K preemptions, in order (CHESS's
+  iterative context bounding: a switch away from a thread that could go on is
+  a preemption; a switch when it blocked or ended is free).
+* ``random``: each decision uniformly at random (seeded), at most K preemptions.
+* ``pct``: probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010):
+  random thread priorities, K priority change points; finds a depth-(K+1) bug
+  with probability at least 1/(n·k^K).
+
+A run fails when an ``invariant`` breaks (the run stops there and leaves a
+``violation`` note), when the scenario's ``check`` claims fail, or when the
+scenario crashes.  The explorer keeps the shortest failing schedule, minimises
+it (never lengthening it), re-runs it twice with full traces to check that it
+is deterministic, and prints the replay commands:
+``kernelsim run NAME --schedule S`` and ``kernelsim step NAME --schedule S``.
+Trailing zeros are dropped: after the replayed prefix the default policy
+takes index 0, exactly as the explorer did.
+"""
+
+import json
+import random
+import sys
+import time
+
+from . import scenario as scenarios
+from .model import ScenarioError, format_schedule
+
+STRATEGIES = ("dfs", "random", "pct")
+
+
+class Run:
+    """One executed schedule: the choices taken, their widths, which could be preemptions, what failed."""
+
+    __slots__ = ("taken", "widths", "labels", "preemptible", "violation", "failures", "error",
+                 "signature", "outcome")
+
+    def __init__(self):
+        self.taken, self.widths, self.labels, self.preemptible = [], [], [], []
+        self.violation = None        # (invariant, detail) of the first broken invariant
+        self.failures = []           # check() claims that failed
+        self.error = None            # the scenario crashed: its message
+        self.signature = None
+        self.outcome = None
+
+    @property
+    def failed(self):
+        return bool(self.violation or self.failures or self.error)
+
+    @property
+    def schedule(self):
+        return format_schedule(strip(self.taken))
+
+    @property
+    def preemptions(self):
+        return sum(1 for c, p in zip(self.taken, self.preemptible) if p and c)
+
+    def reason(self):
+        if self.violation:
+            return f"invariant broken: {self.violation[0]} — {self.violation[1]}"
+        if self.error:
+            return f"the scenario crashed: {self.error}"
+        return "claim failed: " + "; ".join(self.failures)
+
+    def kind(self):
+        """What kind of failure, for 'the same failure' during minimisation."""
+        if self.violation:
+            return ("violation", self.violation[0])
+        if self.error:
+            return ("error",)
+        return ("claim",)
+
+
+def strip(choices):
+    """Drop trailing zeros: the default policy takes index 0 after a replayed prefix anyway."""
+    end = len(choices)
+    while end and choices[end - 1] == 0:
+        end -= 1
+    return list(choices[:end])
+
+
+class Runner:
+    """Runs one loaded scenario fast (no trace, no snapshots), steering the choice point."""
+
+    def __init__(self, sc, config=None, profile=None):
+        self.scenario = sc
+        self.config = dict(config or {})
+        self.profile = profile
+        self.runs = 0
+
+    def run(self, decide, full=False):
+        """Run once; ``decide(run, options, pos, preemptible) -> index`` picks each choice."""
+        record = Run()
+        kernel_box = []
+
+        def watch(k):                       # first invariant: lets the policy see k.last
+            if not kernel_box:
+                kernel_box.append(k)
+
+        def policy(label, options, pos):
+            last = kernel_box[0].last if kernel_box else None
+            preemptible = label == "step" and options[0] is last
+            record.preemptible.append(preemptible)
+            record.labels.append(label)
+            index = decide(record, options, pos, preemptible)
+            record.taken.append(index)
+            record.widths.append(len(options))
+            return index
+
+        self.runs += 1
+        try:
+            outcome = scenarios.run(self.scenario, profile=self.profile, policy=policy, trace=full,
+                                    snapshots=full, invariants=(watch,), config=self.config)
+        except ScenarioError as exc:
+            record.error = str(exc)
+            outcome = None
+        else:
+            record.outcome = outcome if full else None
+            violations = outcome.notes("violation")
+            if violations:
+                record.violation = (violations[0].invariant, violations[0].detail)
+            else:
+                record.failures = list(outcome.failures)
+        record.signature = _signature(record, outcome)
+        return record
+
+    def replay(self, choices, full=False):
+        """Run with ``choices`` as a prefix (each clamped to what is possible there), then index 0."""
+        def decide(run, options, pos, preemptible):
+            return min(choices[pos], len(options) - 1) if pos < len(choices) else 0
+        return self.run(decide, full)
+
+
+def _signature(run, outcome):
+    if run.violation:
+        return ("violation", run.violation[0])
+    if run.error:
+        return ("error", run.error)
+    notes = tuple((n.tag, n.thread, tuple(sorted((k, repr(v)) for k, v in n.fields.items())))
+                  for n in outcome.notes())
+    return (outcome.end_reason, tuple(run.failures), notes)
+
+
+# --- strategies ------------------------------------------------------------------
+
+def dfs(runner, max_preemptions):
+    """Every schedule with at most max_preemptions preemptions, in lexicographic order of choices."""
+    prefix = []
+    while True:
+        run = runner.replay(prefix)
+        yield run
+        taken, widths, pre = run.taken, run.widths, run.preemptible
+        costs = [0]
+        for c, p in zip(taken, pre):
+            costs.append(costs[-1] + (1 if (p and c) else 0))
+        for pos in range(len(taken) - 1, -1, -1):
+            if taken[pos] + 1 < widths[pos] and costs[pos] + (1 if pre[pos] else 0) <= max_preemptions:
+                prefix = taken[:pos] + [taken[pos] + 1]
+                break
+        else:
+            return
+
+
+def random_walk(runner, max_preemptions, seed):
+    """Uniform random choices (seeded), never more than max_preemptions preemptions."""
+    i = 0
+    while True:
+        rng = random.Random(seed * 1_000_003 + i)
+        i += 1
+        used = [0]
+
+        def decide(run, options, pos, preemptible, rng=rng, used=used):
+            index = rng.randrange(len(options))
+            if index and preemptible and max_preemptions is not None:
+                if used[0] >= max_preemptions:
+                    return 0
+                used[0] += 1
+            return index
+        yield runner.run(decide)
+
+
+def pct(runner, changes_per_run, seed, steps_hint):
+    """PCT: the highest-priority thread runs; at changes_per_run random decisions the chosen one drops low."""
+    i = 0
+    while True:
+        rng = random.Random(seed * 1_000_003 + i)
+        i += 1
+        changes = sorted(rng.randrange(max(steps_hint, 1)) for _ in range(changes_per_run))
+        priority = {}
+        lowered = [0]
+
+        def decide(run, options, pos, preemptible, rng=rng, changes=changes, priority=priority, lowered=lowered):
+            for t in options:
+                if t.name not in priority:
+                    priority[t.name] = changes_per_run + 1 + rng.random()
+            best = max(range(len(options)), key=lambda j: priority[options[j].name])
+            while lowered[0] < len(changes) and changes[lowered[0]] <= pos:
+                lowered[0] += 1
+                priority[options[best].name] = changes_per_run + 1 - lowered[0]
+                best = max(range(len(options)), key=lambda j: priority[options[j].name])
+            return best
+        yield runner.run(decide)
+
+
+# --- minimisation ----------------------------------------------------------------------
+
+def _cost(run):
+    s = strip(run.taken)
+    return (len(s), sum(1 for c in s if c), sum(s))
+
+
+def minimise(runner, failing, budget=400):
+    """Shrink a failing schedule: fewer decisions, fewer non-default choices, smaller indices.
+
+    Candidates: the schedule cut short, each non-zero choice set to 0 or lowered,
+    one choice removed.  A candidate is kept when its run fails the same way and
+    its (length, non-zero choices, sum) is smaller; the schedule kept is the one
+    the candidate run actually took, so it always replays exactly.
+    """
+    best = failing
+    kind = failing.kind()
+    tried = set()
+    improved = True
+    while improved and budget > 0:
+        improved = False
+        current = strip(best.taken)
+        candidates = []
+        for cut in range(len(current) - 1, -1, -1):
+            candidates.append(current[:cut])
+        for pos in range(len(current) - 1, -1, -1):
+            if current[pos]:
+                candidates.append(current[:pos] + [0] + current[pos + 1:])
+                if current[pos] > 1:
+                    candidates.append(current[:pos] + [current[pos] - 1] + current[pos + 1:])
+                candidates.append(current[:pos] + current[pos + 1:])
+        for cand in candidates:
+            key = tuple(cand)
+            if key in tried or budget <= 0:
+                continue
+            tried.add(key)
+            budget -= 1
+            run = runner.replay(cand)
+            if run.failed and run.kind() == kind and _cost(run) < _cost(best):
+                best = run
+                improved = True
+                break
+    return best
+
+
+# --- determinism --------------------------------------------------------------------
+
+def determinism(sc, schedule, config=None, profile=None):
+    """Replay the schedule twice through --schedule with full traces; are trace and snapshots identical?"""
+    outs = [scenarios.run(sc, schedule=schedule, profile=profile, config=config) for _ in range(2)]
+    texts = [[(e.seq, e.time, e.kind, e.thread, e.text, e.why, e.line) for e in o.trace] for o in outs]
+    snaps = [list(o.trace.snapshots) for o in outs]
+    same = texts[0] == texts[1] and snaps[0] == snaps[1]
+    return same, len(snaps[0]), outs[0]
+
+
+# --- the search -----------------------------------------------------------------------
+
+class Report:
+    def __init__(self, name, strategy, bound, budget, seconds):
+        self.name, self.strategy, self.bound, self.budget, self.seconds = name, strategy, bound, budget, seconds
+        self.schedules = 0
+        self.outcomes = set()
+        self.exhausted = False
+        self.elapsed = 0.0
+        self.first = None            # (schedules, seconds) when the first failure was found
+        self.failing = None          # the shortest failing Run found by the search
+        self.minimised = None
+        self.deterministic = None
+        self.snapshots = 0
+        self.replay_outcome = None
+        self.variant = None
+
+    @property
+    def failed(self):
+        return self.failing is not None
+
+    def to_json(self):
+        out = {"scenario": self.name, "variant": self.variant, "strategy": self.strategy,
+               "max_preemptions": self.bound, "schedules": self.schedules,
+               "distinct_outcomes": len(self.outcomes), "exhausted": self.exhausted,
+               "seconds": round(self.elapsed, 3), "failed": self.failed}
+        if self.failed:
+            best = self.minimised or self.failing
+            out.update({"reason": best.reason(), "found_schedule": self.failing.schedule,
+                        "schedule": best.schedule, "first_after_schedules": self.first[0],
+                        "first_after_seconds": round(self.first[1], 4),
+                        "deterministic": self.deterministic})
+            if best.violation:
+                out["invariant"], out["detail"] = best.violation
+        return out
+
+
+def explore(sc, strategy="dfs", max_preemptions=2, budget=20000, seconds=30.0, seed=1, config=None,
+            profile=None, stop_at_first=False, minimise_budget=400, check=True):
+    """Search schedules of a loaded scenario; returns a Report."""
+    if strategy not in STRATEGIES:
+        raise scenarios.UsageError(f"unknown strategy {strategy!r}: use one of {', '.join(STRATEGIES)}")
+    runner = Runner(sc, config, profile)
+    report = Report(sc.name, strategy, max_preemptions, budget, seconds)
+    report.variant = {**sc.config, **(config or {})}.get("variant")
+    if strategy == "dfs":
+        gen = dfs(runner, max_preemptions if max_preemptions is not None else 10**9)
+    elif strategy == "random":
+        gen = random_walk(runner, max_preemptions, seed)
+    else:
+        hint = len(runner.replay([]).taken) + 1
+        gen = pct(runner, max_preemptions if max_preemptions is not None else 2, seed, hint)
+    start = time.perf_counter()
+    deadline = start + seconds if seconds else None
+    while True:
+        if budget and report.schedules >= budget:
+            break
+        if deadline and time.perf_counter() > deadline:
+            break
+        try:
+            run = next(gen)
+        except StopIteration:
+            report.exhausted = True
+            break
+        report.schedules += 1
+        report.outcomes.add(run.signature)
+        if run.failed:
+            if report.first is None:
+                report.first = (report.schedules, time.perf_counter() - start)
+            if report.failing is None or _cost(run) < _cost(report.failing):
+                report.failing = run
+            if stop_at_first:
+                break
+    report.elapsed = time.perf_counter() - start
+    if report.failing is not None:
+        report.minimised = minimise(runner, report.failing, minimise_budget) if minimise_budget else report.failing
+        if check:
+            schedule = report.minimised.schedule
+            same, count, outcome = determinism(sc, schedule, config, profile)
+            report.deterministic, report.snapshots, report.replay_outcome = same, count, outcome
+    return report
+
+
+# --- the command --------------------------------------------------------------------------
+
+def add_parser(sub):
+    p = sub.add_parser("explore", help="search schedules for a broken invariant (the race layer)")
+    p.add_argument("scenario", metavar="NAME|PATH")
+    p.add_argument("--strategy", choices=STRATEGIES, default="dfs")
+    p.add_argument("--max-preemptions", type=int, default=2, metavar="K",
+                   help="dfs/random: at most K preemptions per schedule; pct: K priority change points (default 2)")
+    p.add_argument("--budget", type=int, default=20000, metavar="N", help="at most N schedules (default 20000)")
+    p.add_argument("--time", type=float, default=30.0, metavar="S", help="at most S seconds of search (default 30)")
+    p.add_argument("--seed", type=int, default=1, help="seed of the random and pct strategies")
+    p.add_argument("--profile", choices=["windows", "wine", "xp"], default=None)
+    p.add_argument("--first", action="store_true", help="stop at the first failing schedule")
+    p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+
+
+def cmd_explore(args):
+    if args.max_preemptions < 0 or args.budget < 0 or args.time < 0:
+        raise scenarios.UsageError("--max-preemptions, --budget and --time must not be negative")
+    sc = scenarios.load(args.scenario)
+    report = explore(sc, args.strategy, args.max_preemptions, args.budget, args.time, args.seed,
+                     profile=args.profile, stop_at_first=args.first)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False))
+    else:
+        print(describe(report, args.scenario))
+    return 1 if report.failed else 0
+
+
+def describe(report, name):
+    """The report a student reads."""
+    bound = (f"at most {report.bound} preemption{'s' if report.bound != 1 else ''} per schedule"
+             if report.strategy != "pct" else f"PCT depth {report.bound + 1} ({report.bound} priority change points)")
+    variant = f" (variant: {report.variant})" if report.variant else ""
+    lines = [f"explore {report.name}{variant}: strategy {report.strategy}, {bound}"]
+    rate = report.schedules / report.elapsed if report.elapsed else 0.0
+    if report.exhausted:
+        scope = f"every schedule within the bound ({bound})"
+    else:
+        scope = f"stopped by the budget ({report.budget} schedules, {report.seconds:g} s); not exhaustive"
+    lines.append(f"schedules run: {report.schedules} in {report.elapsed:.2f} s ({rate:,.0f}/s) — {scope}")
+    lines.append(f"distinct outcomes: {len(report.outcomes)}")
+    if not report.failed:
+        lines.append(f"no invariant broke and every claim held in {report.schedules} schedules"
+                     + (f": none of the schedules with {bound} fails" if report.exhausted else ""))
+        return "\n".join(lines)
+    best = report.minimised or report.failing
+    lines.append(f"FAILED: {best.reason()}")
+    lines.append(f"first failing schedule after {report.first[0]} schedules ({report.first[1]:.3f} s)")
+    found, short = report.failing.schedule, best.schedule
+    lines.append(f"shortest failing schedule: {short or '(the default schedule)'}"
+                 f"  ({len(strip(best.taken))} decisions, {best.preemptions} preemptions;"
+                 f" minimised from {found or '(default)'})")
+    sched = f" --schedule {short}" if short else ""
+    lines.append(f"replay it:  kernelsim run {name}{sched}")
+    lines.append(f"step it:    kernelsim step {name}{sched}")
+    if report.deterministic is not None:
+        lines.append("determinism: replayed twice, "
+                     + (f"{report.snapshots} snapshots identical" if report.deterministic
+                        else "the two replays DIFFER (a nondeterminism bug in the model)"))
+    return "\n".join(lines)
+
+
+def _register():
+    from . import cli
+    cli.register("explore", add_parser, cmd_explore)
+
+
+_register()
