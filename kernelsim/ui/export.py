@@ -1,0 +1,257 @@
+"""Exports of a recorded run: text, SVG (a handout of one step), JSON, and a Perfetto trace.
+
+* ``svg`` draws one frame with ``view.render`` on a recording console and saves
+  rich's SVG: the same picture the stepper shows, for a handout.
+* ``perfetto`` writes Chrome trace-event JSON (the format chrome://tracing and
+  ui.perfetto.dev open): one track per simulated thread with its states as
+  slices (running, waiting on port 8, ...), every trace event as a short slice
+  carrying its text and why, IRPs as async slices from issue to completion, and
+  packets (post/completion → dequeue) and user APCs (queued → run) as flow
+  arrows.  Simulated milliseconds become trace microseconds ×1000; events at the
+  same simulated instant are spread 0.1 µs apart, in trace order, so their order
+  stays visible.
+* JSON of the outcome is the contract's (``Outcome.to_json``; ``run --json``).
+"""
+
+import json
+import re
+
+from . import view
+
+PID = 1
+EVENT_DUR = 0.05          # µs: the width of one trace event's slice
+
+
+def svg(frame, path, width=120, title=None):
+    """Save one frame as SVG (well-formed XML); returns the path."""
+    con = view.console(width, color=True, record=True)
+    con.print(view.render(frame, width))
+    text = con.export_svg(title=title or frame.title or "kernelsim")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+    return path
+
+
+def text(frame, width=100):
+    return view.render_text(frame, width)
+
+
+# --- Perfetto / Chrome trace events ------------------------------------------------------
+
+def _timestamps(events):
+    """Simulated ms → µs, strictly increasing in trace order."""
+    out = []
+    last = None
+    for e in events:
+        ts = e.time * 1000.0
+        if last is not None and ts <= last:
+            ts = last + 0.1
+        out.append(round(ts, 3))
+        last = ts
+    return out
+
+
+def perfetto(outcome, name=None):
+    """The trace-event JSON object (``{"traceEvents": [...], ...}``) for a model run."""
+    trace = outcome.trace
+    events = list(trace.events) if trace is not None else []
+    snaps = list(trace.snapshots) if trace is not None else []
+    ts = _timestamps(events)
+    end_ts = (ts[-1] + 1.0) if ts else 0.0
+    tids = {}
+
+    def tid(thread):
+        if thread not in tids:
+            tids[thread] = len(tids) + 1
+        return tids[thread]
+
+    out = [{"ph": "M", "pid": PID, "name": "process_name", "args": {"name": f"kernelsim {name or outcome.scenario}"}}]
+    # threads in creation order (from the snapshots), then "-" for kernel-side events
+    for snap in snaps:
+        for t in snap.threads:
+            tid(t.name)
+    tid("-")
+    for thread, n in tids.items():
+        label = "kernel (no thread)" if thread == "-" else thread
+        out.append({"ph": "M", "pid": PID, "tid": n, "name": "thread_name", "args": {"name": label}})
+        out.append({"ph": "M", "pid": PID, "tid": n, "name": "thread_sort_index", "args": {"sort_index": n}})
+
+    out += _state_slices(snaps, ts, end_ts, tid)
+    out += _event_slices(events, ts, tid)
+    out += _irp_slices(snaps, ts, end_ts, tid)
+    out += _flows(events, ts, tid)
+    return {"traceEvents": out, "displayTimeUnit": "ms",
+            "metadata": {"scenario": outcome.scenario, "seed": outcome.seed, "profile": outcome.profile,
+                         "schedule": outcome.schedule, "passed": outcome.passed}}
+
+
+def write_perfetto(outcome, path, name=None):
+    with open(path, "w", encoding="utf-8") as f:
+        json.dump(perfetto(outcome, name), f)
+    return path
+
+
+def _state_slices(snaps, ts, end_ts, tid):
+    """Complete ('X') slices on each thread's track: running / ready / waiting on X."""
+    out = []
+    open_ = {}                      # thread -> (label, start ts)
+    for i, snap in enumerate(snaps):
+        now = ts[snap.seq] if snap.seq < len(ts) else end_ts
+        seen = set()
+        for t in snap.threads:
+            seen.add(t.name)
+            label = t.state if t.state != "waiting" else f"waiting on {t.waits_on}" + (
+                " (alertable)" if t.alertable else "")
+            if t.state == "terminated":
+                label = None
+            previous = open_.get(t.name)
+            if previous is not None and previous[0] == label:
+                continue
+            if previous is not None and previous[0] is not None:
+                out.append(_slice(previous[0], "state", previous[1], now, tid(t.name)))
+            open_[t.name] = (label, now)
+        del seen
+    for thread, (label, start) in open_.items():
+        if label is not None:
+            out.append(_slice(label, "state", start, end_ts, tid(thread)))
+    return out
+
+
+def _slice(name, cat, start, stop, t, args=None):
+    event = {"ph": "X", "pid": PID, "tid": t, "name": name, "cat": cat, "ts": start,
+             "dur": round(max(stop - start, 0.0), 3)}
+    if args:
+        event["args"] = args
+    return event
+
+
+def _event_slices(events, ts, tid):
+    out = []
+    for e, start in zip(events, ts):
+        args = {"seq": e.seq, "time_ms": e.time, "text": e.text}
+        if e.why:
+            args["why"] = e.why
+        if e.line:
+            args["line"] = e.line
+        out.append({"ph": "X", "pid": PID, "tid": tid(e.thread), "name": e.text, "cat": e.kind,
+                    "ts": start, "dur": EVENT_DUR, "args": args})
+    return out
+
+
+def _irp_slices(snaps, ts, end_ts, tid):
+    """Async begin/end ('b'/'e') pairs: one per IRP, from the step it appears to the step it is gone."""
+    out = []
+    live = {}                                   # irp id -> (IrpView, start ts)
+    for snap in snaps:
+        now = ts[snap.seq] if snap.seq < len(ts) else end_ts
+        current = {irp.id: irp for irp in snap.irps}
+        for irp_id in [i for i in live if i not in current]:
+            irp, _ = live.pop(irp_id)
+            out.append(_async("e", irp, now, tid))
+        for irp in snap.irps:
+            if irp.id not in live:
+                live[irp.id] = (irp, now)
+                out.append(_async("b", irp, now, tid))
+            else:
+                live[irp.id] = (irp, live[irp.id][1])
+    for irp, _ in live.values():
+        out.append(_async("e", irp, end_ts, tid))
+    return out
+
+
+def _async(phase, irp, at, tid):
+    event = {"ph": phase, "pid": PID, "tid": tid(irp.thread or "-"), "cat": "irp", "id": irp.id,
+             "name": f"IRP {irp.id} {irp.op}", "ts": at}
+    if phase == "b":
+        event["args"] = {"op": irp.op, "socket": irp.socket, "pages": irp.pages, "thread": irp.thread}
+    else:
+        event["args"] = {"state": irp.state, "bytes": irp.nbytes}
+    return event
+
+
+_PACKET = re.compile(r"key=\S+ \S+ \d+B(?: status=0x[0-9a-f]+)?")
+
+
+def _flows(events, ts, tid):
+    """Flow arrows: a packet from where it entered a port to the thread that took it; an APC
+    from the moment it was queued to the moment its thread ran it."""
+    out = []
+    pending_packets = []                     # [(description, event, ts)] oldest first
+    pending_apcs = []                        # [(thread, label, event, ts)]
+    flow_id = 0
+    last_start = None
+
+    def flow(name, cat, start_event, start_ts, end_event, end_ts):
+        nonlocal flow_id
+        flow_id += 1
+        common = {"pid": PID, "cat": cat, "name": name, "id": flow_id}
+        out.append({**common, "ph": "s", "tid": tid(start_event.thread), "ts": start_ts})
+        out.append({**common, "ph": "f", "bp": "e", "tid": tid(end_event.thread), "ts": end_ts})
+
+    for e, at in zip(events, ts):
+        fields = e.fields
+        if e.kind == "call" and {"key", "ov", "n"} <= set(fields):              # PQCS
+            desc = f"key={fields['key']} {fields['ov']} {fields['n']}B"
+            pending_packets.append((desc, e, at))
+            last_start = e.seq
+        elif "packet" in fields and e.kind != "wake":                           # queued / completed
+            desc = str(fields["packet"])
+            if not (last_start == e.seq - 1 and pending_packets and pending_packets[-1][0] == desc):
+                pending_packets.append((desc, e, at))
+            last_start = e.seq
+        if e.kind in ("wake", "dequeue") and "what" in fields:
+            for desc in _PACKET.findall(str(fields["what"])):
+                match = next((p for p in pending_packets if p[0] == desc), None)
+                if match is not None:
+                    pending_packets.remove(match)
+                    flow(f"packet {desc}", "packet", match[1], match[2], e, at)
+        if e.kind == "apc-queued":
+            pending_apcs.append((e.thread, str(fields.get("apc")), e, at))
+        elif e.kind in ("apc-run", "apc-discard"):
+            label = str(fields.get("apc"))
+            match = next((p for p in pending_apcs if p[0] == e.thread and p[1] == label), None)
+            if match is not None:
+                pending_apcs.remove(match)
+                flow(f"APC {label}", "apc", match[2], match[3], e, at)
+    return out
+
+
+def validate_trace_events(doc):
+    """Problems with a trace-event document (empty list = valid): required fields, matching b/e, s/f."""
+    problems = []
+    events = doc.get("traceEvents") if isinstance(doc, dict) else None
+    if not isinstance(events, list):
+        return ["no traceEvents list"]
+    required = {"X": ("name", "ts", "dur", "pid", "tid"), "b": ("name", "ts", "id", "cat", "pid"),
+                "e": ("ts", "id", "cat", "pid"), "s": ("ts", "id", "pid", "tid"), "f": ("ts", "id", "pid", "tid"),
+                "M": ("name", "pid", "args"), "i": ("name", "ts", "pid")}
+    opened = {}
+    flows = {}
+    for n, ev in enumerate(events):
+        ph = ev.get("ph")
+        if ph not in required:
+            problems.append(f"event {n}: unknown phase {ph!r}")
+            continue
+        for field in required[ph]:
+            if field not in ev:
+                problems.append(f"event {n} ({ph}): missing {field}")
+        if "ts" in ev and not isinstance(ev["ts"], (int, float)):
+            problems.append(f"event {n}: ts is not a number")
+        if ph == "X" and ev.get("dur", 0) < 0:
+            problems.append(f"event {n}: negative duration")
+        if ph == "b":
+            opened[(ev.get("cat"), ev.get("id"))] = ev["ts"]
+        elif ph == "e":
+            start = opened.pop((ev.get("cat"), ev.get("id")), None)
+            if start is None:
+                problems.append(f"event {n}: end of async slice {ev.get('id')} that never began")
+            elif ev["ts"] < start:
+                problems.append(f"event {n}: async slice {ev.get('id')} ends before it begins")
+        elif ph in ("s", "f"):
+            flows.setdefault(ev.get("id"), []).append(ph)
+    for key in opened:
+        problems.append(f"async slice {key} never ends")
+    for fid, phases in flows.items():
+        if phases != ["s", "f"]:
+            problems.append(f"flow {fid} has phases {phases}")
+    return problems
