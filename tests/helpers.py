@@ -1,0 +1,126 @@
+"""Write scenarios inline in a test: ``run(main)`` runs a generator function as a scenario's ``main``.
+
+A test states its setting (CONFIG, profile, seed, schedule) and gets back the
+``Outcome`` of ``kernelsim.scenario.run``, exactly as the CLI would.  Three
+test-only calls let a scenario look at model state at a given instant — the
+rules about CurrentCount, queue depth and waiter order are rules about state:
+
+* ``peek(tag, fn)`` records a note whose fields are ``fn(kernel)`` (a dict);
+* ``port_state(tag, port)`` records CurrentCount, MaximumCount, depth, the
+  queued packets' keys and the waiters in release order, for one port handle;
+* ``complete(port, key, ov, status, nbytes)`` queues a packet with an NTSTATUS,
+  standing in for an I/O request completing into the port (what
+  NtSetIoCompletion does, oracle 1.12) until sockets are modelled.
+"""
+
+import types
+
+from kernelsim import scenario as scenarios
+from kernelsim.model.kernel import syscall
+from kernelsim.model.port import MINI_PACKET_BYTES, Packet, Port
+from kernelsim.win32 import Call
+
+__all__ = ["run", "peek", "port_state", "complete", "open_file", "port_of", "thread_of"]
+
+
+def run(main, config=None, profile=None, seed=0, schedule=None, invariants=(), check=None,
+        snapshots=False, trace=True, args=()):
+    """Run ``main`` (a generator function, called with ``args``) as a scenario and return its Outcome."""
+    if args:
+        target = main
+
+        def main():
+            return (yield from target(*args))
+        main.__name__ = target.__name__
+        main.__code__ = main.__code__.replace(co_filename=target.__code__.co_filename)
+    module = types.ModuleType("inline_" + main.__name__)
+    module.__file__ = main.__code__.co_filename
+    module.main = main
+    module.CONFIG = dict(config or {})
+    if check is not None:
+        module.check = check
+    scenario = scenarios.Scenario(main.__code__.co_filename, module)
+    scenario.name = main.__name__
+    return scenarios.run(scenario, seed=seed, profile=profile, schedule=schedule, trace=trace,
+                         snapshots=snapshots, invariants=invariants)
+
+
+# --- test-only calls ---------------------------------------------------------------
+
+def peek(tag, fn):
+    """A note whose fields are fn(kernel): model state at this instant."""
+    return Call("test_peek", tag, fn)
+
+
+def port_state(tag, port):
+    """A note with the port's CurrentCount, MaximumCount, depth, queued keys and waiters (next first)."""
+    return Call("test_port_state", tag, port)
+
+
+def complete(port, key, ov, status, nbytes=0):
+    """Queue a packet carrying an NTSTATUS, as an I/O request completing into the port would."""
+    return Call("test_complete", port, key, ov, status, nbytes)
+
+
+def open_file():
+    """A handle to an object that can be associated with a port (no I/O): for A1's second half."""
+    return Call("test_open_file")
+
+
+@syscall("test_peek")
+def _peek(k, t, tag, fn):
+    from kernelsim.outcome import Note
+    k.notes.append(Note(tag, t.name, k.now, fn(k)))
+
+
+def state_of(port):
+    waiters = [w.name for w in port.waiters]
+    if port.lifo:
+        waiters.reverse()
+    queued = [port.entries[i].key for i in range(port.head, len(port.entries))]
+    return {"current": port.current, "maximum": port.maximum, "depth": port.depth(),
+            "queued": queued, "waiters": waiters, "threads": [x.name for x in port.threads]}
+
+
+@syscall("test_port_state")
+def _port_state(k, t, tag, handle):
+    from kernelsim.outcome import Note
+    port = k.handles.get(handle, Port)
+    k.notes.append(Note(tag, t.name, k.now, state_of(port)))
+
+
+@syscall("test_complete")
+def _complete(k, t, handle, key, ov, status, nbytes):
+    port = k.handles.get(handle, Port)
+    assert k.pool.alloc_npp(MINI_PACKET_BYTES)        # freed at dequeue like a mini-packet
+    port.insert(k, Packet(key, ov, status, nbytes, source="io"))
+    return True
+
+
+class File:
+    """A handle that a port can be associated with, and nothing else."""
+
+    def __init__(self, k):
+        self.port = None
+        self.key = None
+        self.handle = k.handles.add(self)
+
+    def associate(self, k, port, key):
+        self.port, self.key = port, key
+        return True
+
+
+@syscall("test_open_file")
+def _open_file(k, t):
+    return File(k).handle
+
+
+# --- reading the outcome ----------------------------------------------------------------
+
+def port_of(outcome, index=0):
+    """The Port object (model state) of the run: ports in creation order."""
+    return outcome.kernel.ports[index]
+
+
+def thread_of(outcome, name):
+    return next(t for t in outcome.kernel.threads if t.name == name)
