@@ -353,3 +353,8 @@ def InterlockedIncrement(k, t, target, field):
 @syscall("InterlockedDecrement")
 def InterlockedDecrement(k, t, target, field):
     return _interlocked(k, t, target, field, lambda old: old - 1) - 1
+
+
+@syscall("InterlockedCompareExchange")
+def InterlockedCompareExchange(k, t, target, field, exchange, comparand):
+    return _interlocked(k, t, target, field, lambda old: exchange if old == comparand else old)

@@ -296,6 +296,11 @@ def InterlockedDecrement(target, field):
     return Call("InterlockedDecrement", target, field)
 
 
+def InterlockedCompareExchange(target, field, exchange, comparand):
+    """Atomically: if target.field == comparand, set it to exchange → the old value."""
+    return Call("InterlockedCompareExchange", target, field, exchange, comparand)
+
+
 def invariant(name, check):
     """Ask the backend to call check() after every step; a message it returns is a broken invariant.
 
