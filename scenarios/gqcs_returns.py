@@ -1,0 +1,72 @@
+"""What GetQueuedCompletionStatus returns, case by case — and why ov == NULL alone tells you nothing.
+
+The seed's rule of thumb: initialise the three out-parameters, then read the
+return value *first*.  Here every case happens once, in order:
+
+1. A packet posted with an OVERLAPPED: TRUE, ov set, bytes and key as posted (F1).
+2. The shutdown sentinel PQCS(port, 0, 0, NULL): TRUE, ov NULL (A11, F5).
+3. A 10 ms timeout on an empty port: FALSE, ov NULL, GetLastError() = 258 (F3).
+4. The port handle closed under a waiting thread: FALSE, ov NULL, 735
+   ERROR_ABANDONED_WAIT_0 (A10, F3).
+
+Cases 2, 3 and 4 all come back with ov == NULL; only the return value and
+GetLastError() tell them apart (F5, the sentinel trap).  The fourth corner —
+FALSE with ov set, a *failed* I/O such as a cancelled receive (F2) — is in
+``cancelioex`` and ``peer-rst``.
+"""
+
+from kernelsim.win32 import *
+
+TITLE = "GQCS return cases: TRUE/FALSE × ov NULL/set, and the sentinel trap"
+TEACHES = "GQCS사용시 주의할 점 — GQCS의 반환값은 어디서 실패했는지 알려주지 않음."
+RULES = ("F1", "F3", "F5", "A10", "A11")
+CONFIG = {"cpus": 2}
+
+
+def _case(o, name):
+    n = next(n for n in o.notes("case") if n.case == name)
+    return (n.ok, "ov set" if n.has_ov else "ov NULL") + ((n.error,) if not n.ok else ())
+
+
+QUESTIONS = [
+    ("GQCS dequeues a packet posted with an OVERLAPPED: (return, ov)?", lambda o: _case(o, "posted")),
+    ("GQCS dequeues PQCS(port, 0, 0, NULL): (return, ov)?", lambda o: _case(o, "sentinel")),
+    ("GQCS(port, 10 ms) on an empty port: (return, ov, GetLastError())?", lambda o: _case(o, "timeout")),
+    ("A thread waits in GQCS(INFINITE) and main closes the port: (return, ov, GetLastError())?",
+     lambda o: _case(o, "port closed")),
+]
+
+
+def main():
+    port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+    yield PostQueuedCompletionStatus(port, 64, 1, OVERLAPPED(op="job"))
+    yield from gqcs(port, 0, "posted")
+    yield PostQueuedCompletionStatus(port, 0, 0, None)
+    yield from gqcs(port, 0, "sentinel")
+    yield from gqcs(port, 10, "timeout")
+    waiter = yield CreateThread(wait_forever, port, name="W")
+    yield Sleep(5)
+    yield CloseHandle(port)
+    yield WaitForSingleObject(waiter, INFINITE)
+
+
+def wait_forever(port):
+    yield from gqcs(port, INFINITE, "port closed")
+
+
+def gqcs(port, ms, case):
+    ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, ms)
+    error = yield GetLastError()
+    yield note("case", case=case, ok=ok, has_ov=ov is not None, nbytes=nbytes, key=key,
+               error=None if ok else error)
+
+
+def check(outcome):
+    cases = {n.case: n for n in outcome.notes("case")}
+    assert list(cases) == ["posted", "sentinel", "timeout", "port closed"]
+    assert (cases["posted"].ok, cases["posted"].has_ov, cases["posted"].key, cases["posted"].nbytes) == (True, True, 1, 64)
+    assert (cases["sentinel"].ok, cases["sentinel"].has_ov) == (True, False)
+    assert (cases["timeout"].ok, cases["timeout"].has_ov, cases["timeout"].error) == (False, False, WAIT_TIMEOUT)
+    closed = cases["port closed"]
+    assert (closed.ok, closed.has_ov, closed.error) == (False, False, ERROR_ABANDONED_WAIT_0)
+    assert cases["timeout"].time == 10 and closed.time == 15

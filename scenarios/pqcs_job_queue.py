@@ -1,0 +1,59 @@
+"""A completion port as a thread pool's job queue: PostQueuedCompletionStatus with no I/O at all.
+
+main posts six jobs at once to a port that lets two threads run
+(NumberOfConcurrentThreads = 2), served by three workers on four CPUs.  The
+first two jobs go straight to the two workers that waited last (A2, A4); the
+other four queue in FIFO order, each holding a 56-byte mini-packet of
+non-paged pool (A11, E7: "IOCP 큐자체가 Non-pagedPool Memory를 사용하므로 주의").
+When a running worker finishes and calls GQCS again, it takes the next job at
+once, without a context switch (A3) — so W1, the worker that waited first,
+never runs a job: the port keeps the warm threads busy.  Three shutdown
+sentinels end the pool.
+"""
+
+from kernelsim.win32 import *
+
+TITLE = "PQCS as a job queue: FIFO jobs, LIFO workers, two running at most"
+TEACHES = "PQCS — IOCP를 스레드풀로 사용할때, 또는 Queue에 작업을 큐잉하고 이벤트를 기다리는 형태를 사용하고 싶을 떄 사용."
+RULES = ("A2", "A3", "A4", "A11", "E7")
+CONFIG = {"cpus": 4}
+JOBS = 6
+QUESTIONS = [
+    ("In which order do the jobs start (keys)?", lambda o: [n.key for n in o.notes("job")]),
+    ("How many jobs does W1, the worker that waited first, run?",
+     lambda o: sum(1 for n in o.notes("job") if n.thread == "W1")),
+    ("How much non-paged pool do the queued jobs hold at the peak (bytes)?",
+     lambda o: o.kernel.pool.npp_peak),
+]
+
+
+def main():
+    port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 2)
+    workers = []
+    for name in ("W1", "W2", "W3"):
+        workers.append((yield CreateThread(worker, port, name=name)))
+        yield Sleep(1)
+    for job in range(1, JOBS + 1):
+        yield PostQueuedCompletionStatus(port, 0, job, OVERLAPPED(op=f"job{job}"))
+    yield Sleep(100)
+    for _ in workers:
+        yield PostQueuedCompletionStatus(port, 0, 0, None)
+    yield WaitForMultipleObjects(workers, TRUE, INFINITE)
+
+
+def worker(port):
+    while True:
+        ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, INFINITE)
+        if ok and ov is None:
+            return                                     # the shutdown sentinel
+        yield note("job", key=key)
+        yield compute(10)
+
+
+def check(outcome):
+    jobs = outcome.notes("job")
+    assert [n.key for n in jobs] == list(range(1, JOBS + 1)), "jobs start in FIFO order"
+    assert {n.thread for n in jobs} == {"W2", "W3"}, "the two most recent waiters run every job"
+    for n in jobs:                                     # never more than two jobs at the same time
+        assert sum(1 for m in jobs if m.time <= n.time < m.time + 10) <= 2
+    assert outcome.kernel is None or outcome.kernel.pool.npp_peak == 4 * 56
