@@ -1,15 +1,27 @@
 """Non-paged pool and locked pages: the memory behind WSAENOBUFS.
 
-What Windows does.  Sockets, IRPs, MDLs, port mini-packets and the data AFD
-buffers for a program that does not read live in non-paged pool; a pending
-overlapped buffer's pages are locked in physical memory until the request
-completes ("PageLock": the seed's 5,000 sessions × receive ring buffer).  Both
-are finite; when an allocation or a lock would pass the limit the request fails
-at once with WSAENOBUFS (E3–E5), never through a packet.
+What Windows does.  Sockets (AFD endpoint + transport objects, more once
+connected), IRPs (784 B from the 8-stack-location lookaside), MDLs (48 B + 8 B
+per page), port mini-packets (56 B) and the data AFD buffers — received and not
+yet read, or accepted for sending and not yet acknowledged — live in non-paged
+pool.  A pending overlapped buffer's pages are locked in physical memory until
+stage 1 of its completion ("PageLock": the seed's 5,000 sessions × receive ring
+buffer), and every page the buffer *spans* counts.  Both are finite: when an
+allocation or a lock would pass its limit the request fails at once with
+WSAENOBUFS (E3–E5), never through a packet.  An IRP whose packet is never
+dequeued keeps its memory (E1).
 
-What we simplify.  One system-wide gauge for each; the sizes are SEMANTICS §H's
-suggested defaults, configurable through CONFIG.  The profile ``wine`` has no
-limits (Wine 8 let 100,000 × 64 KB receives pend: WINE.md).
+What we simplify.  One system-wide gauge for each, plus a per-tag breakdown of
+the pool ("socket", "irp", "mdl", "afd-recv", "afd-send", "packet") the way
+PoolMon shows pool tags.  Sizes are SEMANTICS §H's suggested defaults,
+configurable through CONFIG (``npp_limit``, ``phys_mb`` or
+``locked_pages_limit``, ``npp_per_irp``...).  The profile ``wine`` has no limits
+(Wine 8 let 100,000 × 64 KB receives pend: WINE.md).  Data a peer pushes at us
+is charged with ``force`` (TCP has already sent it; the model never refuses
+bytes on the wire), so the gauge can pass the limit by what is in flight.
+
+Who calls what.  irp.py charges IRPs and MDLs and locks pages; afd.py charges
+sockets and buffered bytes; port.py charges PQCS mini-packets.
 
 Rules: E1–E7 (the accounting; callers decide what fails).
 """
@@ -27,6 +39,9 @@ DEFAULTS = {
 
 
 class Pool:
+    __slots__ = ("sizes", "npp_limit", "locked_limit", "enforce", "npp", "locked", "npp_peak",
+                 "locked_peak", "by_tag", "refused", "irp_bytes", "mdl_header", "mdl_per_page")
+
     def __init__(self, config):
         cfg = {**DEFAULTS, **{k: v for k, v in config.items() if k in DEFAULTS or k == "locked_pages_limit"}}
         self.sizes = cfg
@@ -37,23 +52,33 @@ class Pool:
         self.locked = 0
         self.npp_peak = 0
         self.locked_peak = 0
+        self.by_tag = {}          # pool tag -> bytes charged (PoolMon's view)
+        self.refused = 0          # allocations and locks refused (each one a WSAENOBUFS or 1450)
+        self.irp_bytes = int(cfg["npp_per_irp"])
+        self.mdl_header = int(cfg["mdl_header"])
+        self.mdl_per_page = int(cfg["mdl_per_page"])
 
-    def alloc_npp(self, nbytes):
+    def alloc_npp(self, nbytes, tag="other", force=False):
         """Charge nbytes of non-paged pool; False (nothing charged) if it would pass the limit."""
-        if self.enforce and self.npp + nbytes > self.npp_limit:
+        if self.enforce and not force and self.npp + nbytes > self.npp_limit:
+            self.refused += 1
             return False
         self.npp += nbytes
+        by_tag = self.by_tag
+        by_tag[tag] = by_tag.get(tag, 0) + nbytes
         if self.npp > self.npp_peak:
             self.npp_peak = self.npp
         return True
 
-    def free_npp(self, nbytes):
+    def free_npp(self, nbytes, tag="other"):
         self.npp -= nbytes
+        self.by_tag[tag] = self.by_tag.get(tag, 0) - nbytes
         assert self.npp >= 0, "non-paged pool accounting went negative"
 
     def lock(self, pages):
         """Lock pages for a pending buffer (E2, E3); False if it would pass the limit."""
         if self.enforce and self.locked + pages > self.locked_limit:
+            self.refused += 1
             return False
         self.locked += pages
         if self.locked > self.locked_peak:
@@ -63,3 +88,21 @@ class Pool:
     def unlock(self, pages):
         self.locked -= pages
         assert self.locked >= 0, "locked page accounting went negative"
+
+    # --- sizes (E1, E2, E4) ------------------------------------------------------
+
+    def mdl_bytes(self, pages):
+        """An MDL describing ``pages`` pages: 48 B header + 8 B per page on x64 (E2)."""
+        return self.mdl_header + self.mdl_per_page * pages
+
+    @property
+    def socket_bytes(self):
+        return int(self.sizes["npp_socket_base"])
+
+    @property
+    def connect_bytes(self):
+        return int(self.sizes["npp_connect_extra"])
+
+    def gauges(self):
+        """(non-paged bytes, locked pages): what a test compares against its baseline."""
+        return (self.npp, self.locked)
