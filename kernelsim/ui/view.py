@@ -150,8 +150,8 @@ def _port(port):
     if port.closed:
         title.append("  closed", style="bold red")
     grid = Table(box=box.SIMPLE_HEAD, expand=True, pad_edge=False, show_edge=False)
-    grid.add_column("packets (FIFO: next out first)", ratio=3)
-    grid.add_column("waiters (stack: newest on top)", ratio=2)
+    grid.add_column("packets (FIFO: next out first)", ratio=1)
+    grid.add_column("waiters (stack: newest on top)", ratio=1)
     rows = max(len(port.packets), len(port.waiters), 1)
     for i in range(rows):
         packet = Text("")
@@ -187,9 +187,8 @@ def _irps(irps):
         for irp in rest:
             counts[irp.state] = counts.get(irp.state, 0) + 1
         summary = ", ".join(f"{n} {state}" for state, n in counts.items())
-        table.add_row("…", Text(f"{len(rest)} more: {summary}; "
-                                f"{sum(i.pages for i in rest)} pages locked", style="dim"),
-                      "", "", "", "", "")
+        table.caption = f"… {len(rest)} more: {summary}; {sum(i.pages for i in rest)} pages locked"
+        table.caption_justify = "left"
     return table
 
 
