@@ -1,0 +1,92 @@
+"""The course's network library, broken: the mistakes the seed notes warn about, one override each.
+
+``BrokenServer`` is ``fixed.Server`` with a few methods replaced.  Each
+mistake is a *bug* that a scenario may switch on alone (``bugs=(...)``), so
+that the explorer finds the race that scenario teaches; by default all are on.
+
+* ``release_on_recv0``: release the session as soon as Recv = 0 arrives,
+  although a send may still be outstanding ("Recv끊김통지 이후, Send성공
+  완료통지가 온다 (문제)").  The late completion then touches a released
+  session, or the new session that reused its slot.
+* ``socket_id``: use the socket value as the SessionID.  Windows hands a
+  freed handle value out again, so an old id names a new session ("소켓값은
+  재사용되므로 SessionID로 사용금지"), and lookups take no hold on it.
+* ``close_in_disconnect``: Disconnect calls closesocket itself; Release
+  closes again, by then perhaps someone else's socket ("CloseSocket은 한번만
+  호출 ... 재사용된 핸들이 끊김처리당할 수 있다").
+* ``move_front_early``: MoveFront right after WSASend instead of in the
+  completion; the next Enqueue may overwrite bytes the kernel still sends
+  ("Send직후 바로 밀어버린다면 ... Enque될때 겹쳐질수있다").
+"""
+
+from .fixed import Server
+from .session import RELEASE, SessionId
+
+BUGS = ("release_on_recv0", "socket_id", "close_in_disconnect", "move_front_early")
+
+
+class BrokenServer(Server):
+    variant = "broken"
+
+    def __init__(self, content=None, bugs=BUGS, **kwargs):
+        super().__init__(content, **kwargs)
+        unknown = [b for b in bugs if b not in BUGS]
+        if unknown:
+            raise ValueError(f"unknown bug(s) {unknown}; known: {', '.join(BUGS)}")
+        self.bugs = tuple(bugs)
+
+    # socket_id: the id is the socket value ...
+    def session_id(self, session):
+        if "socket_id" in self.bugs:
+            return SessionId(session.sock, session.uid)        # BUG: socket values are reused
+        return super().session_id(session)
+
+    # ... and SendPacket/Disconnect look the socket up and use the session without a hold.
+    def acquire(self, session_id):
+        if "socket_id" not in self.bugs:
+            return (yield from super().acquire(session_id))
+        for session in self.sessions:
+            if session.sock == session_id and not session.io_count & RELEASE:
+                return session                                 # BUG: no IOCount hold, any session with that value
+        return None
+
+    def unhold(self, session):
+        if "socket_id" not in self.bugs:
+            yield from super().unhold(session)
+
+    # release_on_recv0: Recv = 0 → release now.
+    def on_recv_end(self, session):
+        if "release_on_recv0" in self.bugs:
+            yield from self.release_now(session)               # BUG: a send completion may still come
+        else:
+            yield from super().on_recv_end(session)
+
+    def release_now(self, session):
+        session.io_count = RELEASE                             # "delete session": the slot is free
+        self.mon.released(session)
+        yield from self.close(session)
+        yield from self.content.OnLeave(session.id)
+        self.mon.left(session.id)
+        self.free.append(session.index)
+
+    def io_done(self, session):
+        if "release_on_recv0" in self.bugs and session.io_count & RELEASE:
+            return                                             # already "deleted": nothing to count
+        yield from super().io_done(session)
+
+    # close_in_disconnect: close the socket to disconnect (Release closes it again).
+    def disconnect(self, session):
+        if "close_in_disconnect" in self.bugs:
+            yield from self.close(session)                     # BUG: a second closesocket follows in Release
+        else:
+            yield from super().disconnect(session)
+
+    # move_front_early: consume the SendQ bytes as soon as WSASend returns.
+    def after_send_issued(self, session):
+        if "move_front_early" in self.bugs:
+            session.send_ring.move_front(session.sending)      # BUG: the kernel may still be reading them
+
+    def on_sent(self, session, nbytes):
+        if "move_front_early" in self.bugs:
+            nbytes = 0                                         # already moved in after_send_issued
+        yield from super().on_sent(session, nbytes)

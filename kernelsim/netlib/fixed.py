@@ -1,0 +1,270 @@
+"""The course's network library, fixed: IOCount, release at zero, closesocket once, generation-checked ids.
+
+Written against the Win32 surface only (``kernelsim.win32``), so it runs on
+the model and, unchanged, on the live backend.  Every method that does I/O is
+a generator: a thread runs it with ``yield from``.  Shared state is touched
+with Interlocked* calls exactly where the C++ library uses them, because on
+the model only a yielded call is a point where another thread can run.
+
+The rules it follows (seed notes, from "끊김통지(Recv = 0)이후 종료처리" on):
+
+* IOCount: +1 before every WSARecv/WSASend (and while content holds a
+  session through SendPacket/Disconnect), -1 when its completion has been
+  handled; the session is released only when it reaches 0 ("이 Count는
+  행위를하기전에 증가시키고, 행위가 끝난다음에 차감").
+* Release sets a flag in IOCount's word with one compare-exchange (0 →
+  RELEASE), so a SendPacket that grabbed the session at the same moment sees
+  the flag and backs off instead of using a released session.
+* closesocket only in Release, once ("CloseSocket은 한번만 호출"); Disconnect
+  cancels the I/O (CancelIoEx) and lets IOCount drain, so the handle value
+  cannot be reused while a completion for it may still arrive.
+* One WSARecv outstanding; at most one WSASend, guarded by a send flag set
+  with InterlockedExchange ("Send 1회로 제한"); SendQ MoveFront only in the
+  send completion.
+* SessionID = slot index + generation << 16; a stale or unknown id makes
+  SendPacket/Disconnect return False ("Session Find fail ... return false").
+* OnLeave once, when IOCount reaches 0.
+
+``broken.py`` overrides a handful of methods to show what goes wrong without
+these rules.
+"""
+
+from ..win32 import (CancelIoEx, CreateIoCompletionPort, CreateThread, GetQueuedCompletionStatus, INFINITE,
+                     INVALID_HANDLE_VALUE, InterlockedCompareExchange, InterlockedDecrement,
+                     InterlockedExchange, InterlockedIncrement, PostQueuedCompletionStatus, SOCKET_ERROR,
+                     WSABUF, WSAGetLastError, WSARecv, WSASend, WSA_IO_PENDING, WaitForMultipleObjects,
+                     closesocket, invariant)
+from .monitor import Monitor
+from .session import RELEASE, Session, SessionId
+
+HEADER = 2                      # a packet is a 2-byte little-endian payload length, then the payload
+
+
+def frame(payload):
+    return len(payload).to_bytes(HEADER, "little") + bytes(payload)
+
+
+class Content:
+    """The content layer's interface (generators: they may call SendPacket/Disconnect)."""
+
+    def OnAccept(self, session_id):
+        return
+        yield
+
+    def OnRecv(self, session_id, payload):
+        return
+        yield
+
+    def OnLeave(self, session_id):
+        return
+        yield
+
+
+class Server:
+    variant = "fixed"
+
+    def __init__(self, content=None, workers=2, max_sessions=4, recv_size=64, ring_size=64, monitor=None):
+        self.content = content or Content()
+        self.workers = workers
+        self.recv_size = recv_size
+        self.sessions = [Session(i, ring_size) for i in range(max_sessions)]
+        self.free = list(range(max_sessions - 1, -1, -1))      # a stack of free slot indices
+        self.port = None
+        self.threads = []
+        self.mon = monitor or Monitor()
+        self.mon.sessions = self.sessions
+
+    # --- starting and stopping ------------------------------------------------------
+
+    def start(self):
+        """Create the completion port and the worker threads; install the invariants."""
+        yield invariant("netlib", self.mon.check)
+        self.port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, self.workers)
+        for i in range(self.workers):
+            self.threads.append((yield CreateThread(self.worker, name=f"W{i + 1}")))
+
+    def stop(self):
+        """Post one empty packet per worker (each ends its loop) and wait for them."""
+        for _ in self.threads:
+            yield PostQueuedCompletionStatus(self.port, 0, 0, None)
+        yield WaitForMultipleObjects(self.threads, True, INFINITE)
+        self.mon.finished = True
+
+    # --- accepting a connection ------------------------------------------------------
+
+    def accept(self, sock, conn=None):
+        """What the accept thread does with a new socket → its SessionID (None when the server is full)."""
+        if not self.free:
+            yield closesocket(sock)
+            return None
+        session = self.sessions[self.free.pop()]
+        yield InterlockedIncrement(session, "io_count")    # hold the slot while it is set up
+        session.generation += 1
+        session.sock = sock
+        session.reset()
+        session.uid = self.mon.born(session, conn)
+        session.id = self.session_id(session)
+        yield from self.clear_release_flag(session)
+        yield CreateIoCompletionPort(sock, self.port, session.index, 0)
+        yield from self.content.OnAccept(session.id)
+        yield from self.recv_post(session)
+        yield from self.io_done(session)                   # the setup's hold
+        return session.id
+
+    def session_id(self, session):
+        return SessionId((session.generation << 16) | session.index, session.uid)
+
+    def clear_release_flag(self, session):
+        while True:
+            old = session.io_count
+            if (yield InterlockedCompareExchange(session, "io_count", old - RELEASE, old)) == old:
+                return
+
+    # --- the worker thread -------------------------------------------------------------
+
+    def worker(self):
+        while True:
+            ok, nbytes, key, ov = yield GetQueuedCompletionStatus(self.port, INFINITE)
+            if ov is None:
+                return                                     # PQCS(0, 0, NULL): stop (or the port closed)
+            session = self.sessions[key]
+            if ov.op == "recv":
+                self.mon.completion(session, ov, "recv")
+                if ok and nbytes:
+                    yield from self.on_recv(session, nbytes)
+                else:
+                    yield from self.on_recv_end(session)
+            else:
+                self.mon.completion(session, ov, "send")
+                yield from self.on_sent(session, nbytes if ok else 0)
+            yield from self.io_done(session)
+
+    def on_recv(self, session, nbytes):
+        ring = session.recv_ring
+        if not ring.enqueue(session.recv_buf.buf[:nbytes]):
+            return                                         # RecvQ full: stop receiving (a protocol error)
+        while ring.used >= HEADER:
+            length = int.from_bytes(ring.peek(HEADER), "little")
+            if ring.used < HEADER + length:
+                break
+            payload = ring.peek(HEADER + length)[HEADER:]
+            ring.move_front(HEADER + length)
+            yield from self.content.OnRecv(session.id, payload)
+        yield from self.recv_post(session)
+
+    def on_recv_end(self, session):
+        """Recv = 0 (the peer closed) or a failed receive: post no new WSARecv; IOCount drains."""
+        return
+        yield
+
+    def on_sent(self, session, nbytes):
+        self.mon.use(session, "the send completion")
+        ring = session.send_ring
+        ring.move_front(nbytes)              # MoveFront only now: the kernel is done with these bytes
+        ring.in_flight = None
+        yield InterlockedExchange(session, "send_flag", 0)
+        yield from self.send_post(session)
+
+    def io_done(self, session):
+        """One I/O (or one hold) is over: IOCount -1, and Release at zero."""
+        if (yield InterlockedDecrement(session, "io_count")) == 0:
+            yield from self.release(session)
+
+    # --- issuing I/O -------------------------------------------------------------------
+
+    def recv_post(self, session):
+        yield InterlockedIncrement(session, "io_count")
+        session.recv_buf = WSABUF(self.recv_size)
+        self.mon.issued(session, session.recv_ov)
+        rc, _, _ = yield WSARecv(session.sock, [session.recv_buf], session.recv_ov)
+        yield from self.after_issue(session, rc, session.recv_ov)
+
+    def send_post(self, session):
+        while session.send_ring.used:
+            if (yield InterlockedExchange(session, "send_flag", 1)) == 1:
+                return                                     # a WSASend is outstanding; its completion sends the rest
+            ring = session.send_ring
+            if not ring.used:                              # it drained between the check and the flag
+                yield InterlockedExchange(session, "send_flag", 0)
+                continue
+            data = ring.peek()
+            session.sending = len(data)
+            ring.in_flight = (ring.front, len(data))
+            yield InterlockedIncrement(session, "io_count")
+            self.mon.issued(session, session.send_ov)
+            rc, _ = yield WSASend(session.sock, [WSABUF(data)], session.send_ov)
+            self.after_send_issued(session)
+            yield from self.after_issue(session, rc, session.send_ov)
+            return
+
+    def after_send_issued(self, session):
+        """Fixed: nothing — the SendQ front moves in the completion (on_sent)."""
+
+    def after_issue(self, session, rc, ov):
+        if rc == SOCKET_ERROR and (yield WSAGetLastError()) != WSA_IO_PENDING:
+            if ov.op == "send":                            # no completion will come: undo what it would undo
+                session.send_ring.in_flight = None
+                yield InterlockedExchange(session, "send_flag", 0)
+            yield from self.io_done(session)
+        elif session.closing:                              # Disconnect ran before this request existed
+            yield CancelIoEx(session.sock, ov)
+
+    # --- release ---------------------------------------------------------------------------
+
+    def release(self, session):
+        if (yield InterlockedCompareExchange(session, "io_count", RELEASE, 0)) != 0:
+            return                                         # someone holds it again (SendPacket): they release
+        self.mon.released(session)
+        yield from self.close(session)
+        yield from self.content.OnLeave(session.id)
+        self.mon.left(session.id)
+        self.free.append(session.index)
+
+    def close(self, session):
+        self.mon.closing(session, session.sock)
+        yield closesocket(session.sock)
+
+    # --- requests from content (any thread) ----------------------------------------------
+
+    def acquire(self, session_id):
+        """Find the session for an id and hold it (IOCount +1) → the session, or None if stale/unknown."""
+        index = int(session_id) & 0xFFFF
+        if not 0 <= index < len(self.sessions):
+            return None
+        session = self.sessions[index]
+        count = yield InterlockedIncrement(session, "io_count")
+        if count & RELEASE or session.id != session_id:    # released, or the slot holds a newer session
+            yield from self.io_done(session)
+            return None
+        return session
+
+    def unhold(self, session):
+        yield from self.io_done(session)
+
+    def SendPacket(self, session_id, payload):
+        """Queue one packet for a session → True, or False for a stale or unknown id (or a full SendQ)."""
+        session = yield from self.acquire(session_id)
+        if session is None:
+            return False
+        self.mon.use(session, "SendPacket")
+        data = frame(payload)
+        ok = session.send_ring.enqueue(data)
+        if ok:
+            self.mon.send_packet(session_id, session, data)
+            yield from self.send_post(session)
+        yield from self.unhold(session)
+        return ok
+
+    def Disconnect(self, session_id):
+        """Ask to close a session → True, or False for a stale or unknown id.  Release comes later, at IOCount 0."""
+        session = yield from self.acquire(session_id)
+        if session is None:
+            return False
+        self.mon.use(session, "Disconnect")
+        yield from self.disconnect(session)
+        yield from self.unhold(session)
+        return True
+
+    def disconnect(self, session):
+        yield InterlockedExchange(session, "closing", 1)
+        yield CancelIoEx(session.sock, None)               # pending I/O completes (cancelled); IOCount drains

@@ -1,0 +1,151 @@
+"""The race layer's invariants: ground truth about sessions, checked after every model step (DESIGN §7).
+
+The library reports what it does (a session born, an I/O issued, a completion
+applied, a closesocket, a release, an OnLeave, bytes queued by content) and
+the scenario's clients report the bytes they receive.  ``check`` runs after
+every step of the model (installed with ``invariant``) and returns the first
+broken rule as (invariant, detail):
+
+* no access to a released session;
+* no completion applied to a session other than the one that issued it;
+* IOCount never negative;
+* every session released exactly once (and, at stop, every closed one released);
+* OnLeave called once per session;
+* no closesocket on a handle the session does not own;
+* no Enqueue over send-ring bytes still lent to WSASend;
+* bytes sent by content arrive once and in order, at the connection content meant.
+
+The monitor is instrumentation: it never changes what the library does.
+"""
+
+from .session import RELEASE
+
+
+class Truth:
+    __slots__ = ("uid", "conn", "slot", "sock", "releases", "leaves", "closed")
+
+    def __init__(self, uid, conn, slot, sock):
+        self.uid, self.conn, self.slot, self.sock = uid, conn, slot, sock
+        self.releases = 0
+        self.leaves = 0
+        self.closed = False
+
+
+class Monitor:
+    def __init__(self):
+        self.truth = {}            # uid -> Truth
+        self.next_uid = 1
+        self.owner = {}            # socket handle value -> uid that owns it now
+        self.sessions = []         # the library's Session array (for IOCount and ring checks)
+        self.expected = {}         # uid -> bytes content meant for that connection, framed
+        self.got = {}              # uid -> bytes its client received
+        self.violation = None
+        self.finished = False
+        self.disabled = ()         # invariant names a test may switch off
+
+    # --- reports from the library ------------------------------------------------
+
+    def fail(self, invariant, detail):
+        if self.violation is None and invariant not in self.disabled:
+            self.violation = (invariant, detail)
+
+    def born(self, session, conn=None):
+        uid = self.next_uid
+        self.next_uid += 1
+        self.truth[uid] = Truth(uid, conn or f"conn{uid}", session.index, session.sock)
+        self.owner[session.sock] = uid
+        self.expected[uid] = bytearray()
+        self.got[uid] = bytearray()
+        return uid
+
+    def name(self, uid):
+        t = self.truth.get(uid)
+        return f"session #{uid} ({t.conn})" if t else f"session #{uid}"
+
+    def use(self, session, what):
+        """The library is about to touch session's data (rings, socket) for ``what``."""
+        t = self.truth.get(session.uid)
+        if t is not None and t.releases:
+            self.fail("no access to a released session",
+                      f"{what} touched {self.name(session.uid)} after it was released")
+
+    def issued(self, session, ov):
+        ov.issuer = session.uid
+
+    def completion(self, session, ov, what):
+        """A completion for ov is applied to session."""
+        issuer = getattr(ov, "issuer", None)
+        if issuer is not None and issuer != session.uid:
+            self.fail("completion applied to the session that issued it",
+                      f"the {what} completion issued by {self.name(issuer)} was applied to "
+                      f"{self.name(session.uid)} (slot {session.index} was reused)")
+        else:
+            self.use(session, f"the {what} completion")
+
+    def closing(self, session, sock):
+        owner = self.owner.get(sock)
+        if owner != session.uid:
+            whose = f"it now belongs to {self.name(owner)}" if owner else "it is no longer open"
+            self.fail("closesocket only on a handle the session owns",
+                      f"{self.name(session.uid)} calls closesocket({sock}), but {whose}")
+        else:
+            del self.owner[sock]
+            self.truth[session.uid].closed = True
+
+    def socket_reused(self, sock, uid):
+        """A new connection got handle value sock (the model hands freed values out again)."""
+        self.owner[sock] = uid
+
+    def released(self, session):
+        t = self.truth[session.uid]
+        t.releases += 1
+        if t.releases > 1:
+            self.fail("every session released exactly once", f"{self.name(t.uid)} was released {t.releases} times")
+
+    def left(self, session_id):
+        t = self.truth.get(session_id.uid)
+        if t is None:
+            return
+        t.leaves += 1
+        if t.leaves > 1:
+            self.fail("OnLeave called once", f"OnLeave ran {t.leaves} times for {self.name(t.uid)}")
+
+    def send_packet(self, session_id, session, frame):
+        """SendPacket(session_id) queued frame on session."""
+        if session.uid != session_id.uid:
+            self.fail("bytes arrive once and in order, at the connection content meant",
+                      f"SendPacket for {self.name(session_id.uid)} queued {len(frame)} bytes on "
+                      f"{self.name(session.uid)}: its id {session_id!r} was reused")
+            return
+        self.expected[session.uid] += frame
+
+    def received(self, uid, data):
+        """A scenario client received data on the connection of session uid."""
+        self.got[uid] += data
+
+    # --- the check run after every step ----------------------------------------------
+
+    def check(self):
+        if self.violation is not None:
+            return self.violation
+        for s in self.sessions:
+            count = s.io_count & ~RELEASE if s.io_count >= 0 else s.io_count
+            if count < 0 or s.io_count < 0:
+                return ("IOCount never negative", f"IOCount of slot {s.index} is {count}")
+            ring = s.send_ring
+            if ring.overwritten:
+                return ("no Enqueue over bytes lent to WSASend",
+                        f"Enqueue wrote over {ring.overwritten} bytes of {self.name(s.uid)}'s SendQ that the "
+                        "pending WSASend still reads (MoveFront before the send completion)")
+        for uid, got in self.got.items():
+            want = self.expected[uid]
+            if got != want[:len(got)]:
+                return ("bytes arrive once and in order, at the connection content meant",
+                        f"{self.name(uid)}'s client received {bytes(got)!r}, content sent {bytes(want)!r}")
+        if self.finished:
+            for t in self.truth.values():
+                if t.closed and t.releases != 1:
+                    return ("every session released exactly once", f"{self.name(t.uid)} was never released")
+                if t.releases and t.leaves != 1:
+                    return ("OnLeave called once", f"OnLeave ran {t.leaves} times for {self.name(t.uid)}")
+        return None

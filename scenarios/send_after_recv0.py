@@ -1,0 +1,61 @@
+"""The send completion arrives after Recv = 0: who may free the session?
+
+A client sends one packet and half-closes (FIN).  The server's echo content
+answers with SendPacket, so a WSASend is outstanding when the receive that
+follows completes with 0 bytes.  Two workers dequeue the two completions at
+the same moment.  The broken library releases the session on Recv = 0; the
+worker holding the send completion then touches a released session.  The
+fixed library counts both I/Os in IOCount and releases only at zero, after
+the send completion, whichever worker gets there last.
+
+Invariant: no access to a released session (and every session released
+exactly once, OnLeave once, bytes arrive in order).
+Try: ``kernelsim explore send-after-recv0`` (broken) and
+``kernelsim explore send-after-recv0-fixed``.
+"""
+
+from kernelsim.win32 import *
+from kernelsim.netlib import Content, frame, make_server
+
+TITLE = "Recv = 0, then the send completion: releasing at Recv = 0 frees a session still in use"
+TEACHES = "끊김통지(Recv = 0)이후 종료처리 — 2. Recv끊김통지 이후, Send성공 완료통지가 온다. (문제)"
+RULES = ("D5", "B5", "A4")
+CONFIG = {"cpus": 4}
+VARIANT = "broken"
+BUGS = ("release_on_recv0",)
+
+
+class Echo(Content):
+    def __init__(self):
+        self.server = None
+
+    def OnRecv(self, session_id, payload):
+        yield from self.server.SendPacket(session_id, payload)
+
+
+def main():
+    content = Echo()
+    server = content.server = make_server(VARIANT, content, workers=2, max_sessions=2, bugs=BUGS)
+    yield from server.start()
+    srv, cli = yield tcp_pair()
+    sid = yield from server.accept(srv, "client")
+    peer = yield CreateThread(client, server, cli, sid.uid, name="client")
+    yield WaitForSingleObject(peer, INFINITE)
+    yield from server.stop()
+
+
+def client(server, cli, uid):
+    yield send(cli, frame(b"hi"))
+    yield shutdown(cli, SD_SEND)                  # FIN: the server's next WSARecv completes with 0 bytes
+    while True:
+        data = yield recv(cli, 64)
+        if not data or data == SOCKET_ERROR:
+            break
+        server.mon.received(uid, data)
+        yield note("echo", data=data)
+    yield closesocket(cli)
+
+
+def check(outcome):
+    assert not outcome.notes("violation")
+    assert b"".join(n.data for n in outcome.notes("echo")) == frame(b"hi")
