@@ -410,7 +410,7 @@ def _take(k, r, irp):
 
 def absorb(k, s):
     """AFD copies pending sends into its send buffer as room appears; they complete then (D3)."""
-    if s.sndbuf <= 0:
+    if s.sndbuf <= 0 or s.unacked:             # an earlier send still awaits its ACK: completions keep order
         return
     for seg in s.outq:
         irp = seg[1]
@@ -978,3 +978,9 @@ def closesocket(k, t, s):
            why="closesocket returns at once; completions arrive afterwards (D7)")
     close_socket(k, sock)
     return 0
+
+
+@syscall("memory")
+def memory(k, t):
+    """kernelsim's helper: (non-paged pool bytes, locked pages) right now (E1–E6)."""
+    return (k.pool.npp, k.pool.locked)

@@ -198,8 +198,8 @@ def complete(k, irp, status, nbytes, why=""):
     if rec:
         k.emit("irp", t if irp.on_thread or irp.routine else None,
                "IRP {irp} ({op} on socket {sock}, {ov}) " + what + ": {status}, {n} bytes",
-               why=why, irp=irp.id, op=irp.op, sock=sock.handle, ov=k.label(irp.ov), status="STATUS_SUCCESS" if status == 0 else error_name(status),
-               n=nbytes)
+               why=why, irp=irp.id, op=irp.op, sock=sock.handle, ov=k.label(irp.ov),
+               status="STATUS_SUCCESS" if status == 0 else error_name(status), n=nbytes)
     if irp.waiters:                                                   # WSAGetOverlappedResult(fWait=TRUE)
         for waiter in irp.waiters:
             if waiter.wait is not None:

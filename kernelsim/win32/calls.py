@@ -310,5 +310,10 @@ def invariant(name, check):
     return Call("invariant", name, check)
 
 
+def memory():
+    """The model's memory gauges → (non-paged pool bytes, locked pages); (None, None) on a live backend. [E1–E6]"""
+    return Call("memory")
+
+
 NAMES = sorted(name for name, value in dict(globals()).items()
                if callable(value) and not name.startswith("_") and name != "Call" and value.__module__ == __name__)

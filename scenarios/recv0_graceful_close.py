@@ -1,0 +1,64 @@
+"""The client closes gracefully: the pending receives complete with 0 bytes — "Recv 0".
+
+Three WSARecvs are pending on a port-associated socket.  The client sends 20
+bytes and then shuts down its sending side (FIN).  The first receive gets the
+20 bytes (a stream receive completes as soon as any data is there, D1/D2);
+FIN then completes the other two *successfully with 0 bytes* (D5): GQCS
+returns TRUE with 0 transferred — the seed's "Transferred = 0: 클라로부터
+종료요청 (Recv 0)".  A receive posted after that succeeds at once with 0 bytes,
+and still queues a packet (B5, oracle 2.2): a server that handles both the
+return value and the packet handles Recv 0 twice.
+"""
+
+from kernelsim.win32 import *
+
+TITLE = "Recv 0: a graceful close completes every pending receive with 0 bytes"
+TEACHES = "GQCS사용시 주의할 점 — 2. Transferred = 0: 클라로부터 종료요청(Recv 0)"
+RULES = ("D5", "D1", "D2", "B5", "F1")
+CONFIG = {"cpus": 2}
+QUESTIONS = [
+    ("Three receives are pending, the client sends 20 bytes and shuts down. Bytes per completion, in order?",
+     lambda o: [n.nbytes for n in o.notes("done")][:3]),
+    ("What does GQCS return for the receives FIN completes (return value, bytes)?",
+     lambda o: (o.notes("done")[1].ok, o.notes("done")[1].nbytes)),
+    ("A WSARecv posted after FIN: (rc, bytes) — and does a packet still arrive?",
+     lambda o: ((o.note("late").rc, o.note("late").nbytes), o.notes("done")[3].op == "late")),
+]
+
+
+def main():
+    port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+    server, client = yield tcp_pair()
+    yield CreateIoCompletionPort(server, port, 1, 0)
+    for name in ("R1", "R2", "R3"):
+        rc, nbytes, flags = yield WSARecv(server, WSABUF(4096), OVERLAPPED(op=name))
+        err = yield WSAGetLastError()
+        yield note("posted", op=name, rc=rc, error=err)
+    yield CreateThread(peer, client, name="client")
+    for _ in range(3):
+        yield from dequeue(port)
+    ov = OVERLAPPED(op="late")
+    rc, nbytes, flags = yield WSARecv(server, WSABUF(4096), ov)
+    yield note("late", rc=rc, nbytes=nbytes)
+    yield from dequeue(port)
+    yield closesocket(server)
+
+
+def dequeue(port):
+    ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 100)
+    yield note("done", op=ov.op, ok=ok, nbytes=nbytes)
+
+
+def peer(client):
+    yield send(client, b"x" * 20)
+    yield shutdown(client, SD_SEND)
+    data = yield recv(client, 100)          # the server's close: b"" (its FIN)
+    yield closesocket(client)
+
+
+def check(outcome):
+    assert all(n.rc == SOCKET_ERROR and n.error == WSA_IO_PENDING for n in outcome.notes("posted"))
+    done = [(n.op, n.ok, n.nbytes) for n in outcome.notes("done")]
+    assert done == [("R1", True, 20), ("R2", True, 0), ("R3", True, 0), ("late", True, 0)]
+    late = outcome.note("late")
+    assert (late.rc, late.nbytes) == (0, 0)

@@ -1,0 +1,71 @@
+"""FILE_SKIP_COMPLETION_PORT_ON_SUCCESS: no packet for an immediate success — only for that.
+
+After SetFileCompletionNotificationModes(s, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)
+a WSARecv that succeeds at once queues no packet: the caller must handle the
+result where WSARecv returned (B6).  A WSARecv that pends still completes
+through the port.  The mode is sticky: setting 0 afterwards does not clear it
+(oracle 2.13).  The seed: "성능을 위해 동기작업 완료의 통지를 받지않게 할수있음".
+"""
+
+from kernelsim.win32 import *
+
+TITLE = "Skip-on-success: an immediate success queues no packet, a pending one still does"
+TEACHES = "완료통지 기준 — 성능을 위해(쓰레드가 깨니까) 동기작업 완료의 통지를 받지않게 할수있음"
+RULES = ("B6", "B5", "D2")
+CONFIG = {"cpus": 2}
+QUESTIONS = [
+    ("With the flag set, WSARecv succeeds at once: how many packets does GQCS find?",
+     lambda o: o.note("immediate").packets),
+    ("A WSARecv that pends, with the flag set: does its completion reach the port?",
+     lambda o: o.note("pending").packets),
+    ("After SetFileCompletionNotificationModes(s, 0), does an immediate success queue a packet again?",
+     lambda o: o.note("cleared").packets),
+]
+
+
+def main():
+    port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+    server, client = yield tcp_pair()
+    yield CreateIoCompletionPort(server, port, 1, 0)
+    ok = yield SetFileCompletionNotificationModes(server, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)
+    yield note("set", ok=ok)
+
+    yield send(client, b"ready")
+    yield Sleep(1)
+    rc, nbytes, flags = yield WSARecv(server, WSABUF(100), OVERLAPPED(op="immediate"))
+    packets = yield from drain(port)
+    yield note("immediate", rc=rc, nbytes=nbytes, packets=packets)
+
+    rc, nbytes, flags = yield WSARecv(server, WSABUF(100), OVERLAPPED(op="pending"))
+    yield send(client, b"later")
+    yield Sleep(1)
+    packets = yield from drain(port)
+    yield note("pending", rc=rc, packets=packets)
+
+    ok = yield SetFileCompletionNotificationModes(server, 0)
+    yield send(client, b"again")
+    yield Sleep(1)
+    rc, nbytes, flags = yield WSARecv(server, WSABUF(100), OVERLAPPED(op="after clear"))
+    packets = yield from drain(port)
+    yield note("cleared", ok=ok, rc=rc, packets=packets)
+    yield closesocket(server)
+    yield closesocket(client)
+
+
+def drain(port):
+    count = 0
+    while True:
+        ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 0)
+        if ov is None:
+            return count
+        count += 1
+
+
+def check(outcome):
+    assert outcome.note("set").ok
+    i = outcome.note("immediate")
+    assert (i.rc, i.nbytes, i.packets) == (0, 5, 0)
+    p = outcome.note("pending")
+    assert (p.rc, p.packets) == (SOCKET_ERROR, 1)
+    c = outcome.note("cleared")
+    assert (c.rc, c.packets) == (0, 0)

@@ -1,0 +1,70 @@
+"""SO_SNDBUF = 0 ("zero copy"): every WSASend pends, its pages locked until the peer has the data.
+
+With a zero send buffer AFD copies nothing: the application's buffer *is*
+the send buffer.  So even a 100-byte send to a peer with an open window
+returns SOCKET_ERROR / WSA_IO_PENDING, the pages it spans stay locked until
+the data is acknowledged, and only then is the completion posted (D4; seed:
+"송신버퍼를 0으로 만들면 ... WSASend는 100% WSA_IO_PENDING상태에 빠지게됨").
+A WSABUF list gathered from scattered heap memory locks every page each piece
+touches.  The same sends with the default 8 KB buffer succeed at once.
+"""
+
+from kernelsim.win32 import *
+
+TITLE = "SO_SNDBUF = 0: every send pends with its buffer locked (zero copy)"
+TEACHES = "송신버퍼가 0이 된 경우 — WSASend는 100% WSA_IO_PENDING상태에 빠지게됨. WSASend요청한 버퍼는 페이지 락이 걸리고"
+RULES = ("D4", "D3", "E2", "B2")
+CONFIG = {"cpus": 2}
+QUESTIONS = [
+    ("SO_SNDBUF 0, open window, a 100-byte WSASend: rc and error?",
+     lambda o: (o.note("small").rc, o.note("small").error)),
+    ("A gathered send of two 100-byte pieces that each straddle a page boundary: pages locked while pending?",
+     lambda o: o.note("gather").locked),
+    ("The same 100-byte send with the default SO_SNDBUF: rc?", lambda o: o.note("default").rc),
+]
+
+
+def main():
+    port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+    server, client = yield tcp_pair()
+    yield CreateIoCompletionPort(server, port, 1, 0)
+    yield setsockopt(server, SOL_SOCKET, SO_SNDBUF, 0)
+    size = yield getsockopt(server, SOL_SOCKET, SO_SNDBUF)
+    yield note("sndbuf", size=size)
+
+    rc, nbytes = yield WSASend(server, WSABUF(b"a" * 100), OVERLAPPED(op="small"))
+    error = yield WSAGetLastError()
+    npp, locked = yield memory()
+    yield note("small", rc=rc, error=error, locked=locked)
+    ok, n, key, ov = yield GetQueuedCompletionStatus(port, 100)
+    npp, locked = yield memory()
+    yield note("acked", ok=ok, nbytes=n, op=ov.op, locked=locked)
+
+    pieces = [WSABUF(b"b" * 100, offset=4050), WSABUF(b"c" * 100, offset=4090)]
+    rc, nbytes = yield WSASend(server, pieces, OVERLAPPED(op="gather"))
+    npp, locked = yield memory()
+    yield note("gather", rc=rc, locked=locked)
+    ok, n, key, ov = yield GetQueuedCompletionStatus(port, 100)
+    yield note("gathered", ok=ok, nbytes=n)
+
+    s2, c2 = yield tcp_pair()
+    rc, nbytes = yield WSASend(s2, WSABUF(b"d" * 100), OVERLAPPED(op="default"))
+    yield note("default", rc=rc, nbytes=nbytes)
+    data = yield recv(client, 1000)
+    yield note("peer", nbytes=len(data))
+    for s in (server, client, s2, c2):
+        yield closesocket(s)
+
+
+def check(outcome):
+    assert outcome.note("sndbuf").size == 0
+    small = outcome.note("small")
+    assert (small.rc, small.error) == (SOCKET_ERROR, WSA_IO_PENDING)
+    acked = outcome.note("acked")
+    assert (acked.ok, acked.nbytes, acked.op) == (True, 100, "small")
+    assert outcome.note("gather").rc == SOCKET_ERROR
+    assert outcome.note("gathered").nbytes == 200
+    assert outcome.note("default").rc == 0
+    if outcome.backend == "model":
+        assert small.locked == 1 and acked.locked == 0
+        assert outcome.note("gather").locked == 4
