@@ -1,0 +1,94 @@
+"""Completion routines run one at a time, in the thread that issued the I/O — never in parallel.
+
+The server thread posts a receive with a completion routine on each of four
+sockets, then sleeps alertably.  All four clients send at the same instant.
+The four routines are queued as user APCs *to the issuing thread* (C8) and
+run one after another inside its single SleepEx, which then returns
+WAIT_IO_COMPLETION (C4, C5).  A second thread sleeping alertably the whole
+time runs none of them.  This is the seed's objection to the model: "하나의
+스레드에서 처리하는 구조이므로 병렬처리가 불가능하다."  Each routine may post
+the next receive itself.  A thread that exits with a routine still queued
+never runs it, and the IRP's memory is released (C8, B13).
+"""
+
+from kernelsim.win32 import *
+
+TITLE = "Completion routines: all in the issuing thread, one at a time"
+TEACHES = "Completion Routine의 단점 — 요청한 스레드의 APC큐로 들어온다. 하나의 스레드에서 처리하는 구조이므로 병렬처리가 불가능하다."
+RULES = ("C8", "C4", "C5", "B5", "B11", "B13")
+CONFIG = {"cpus": 4}
+QUESTIONS = [
+    ("Four receives complete at the same instant: in which thread(s) do their routines run?",
+     lambda o: sorted({n.thread for n in o.notes("routine")})),
+    ("Do two routines ever run at the same time (the most found running at once)?",
+     lambda o: max(n.running for n in o.notes("routine"))),
+    ("What does the server's SleepEx return once the routines ran?", lambda o: o.note("server-wait").result),
+    ("A thread exits with its routine still queued: does the routine ever run?",
+     lambda o: len(o.notes("orphan-routine")) > 0),
+]
+
+state = {"running": 0}
+
+
+def main():
+    state["running"] = 0
+    pairs = []
+    for _ in range(4):
+        pairs.append((yield tcp_pair()))
+    server = yield CreateThread(serve, [s for s, _ in pairs], name="server")
+    bystander = yield CreateThread(idle, name="bystander")
+    yield Sleep(1)
+    for _, client in pairs:
+        yield send(client, b"ping")
+    yield WaitForSingleObject(server, INFINITE)
+    yield WaitForSingleObject(bystander, INFINITE)
+    s, c = yield tcp_pair()
+    leaver = yield CreateThread(leave_early, s, name="leaver")
+    yield WaitForSingleObject(leaver, INFINITE)
+    yield send(c, b"too late")
+    yield Sleep(5)
+    npp, locked = yield memory()
+    yield note("after-exit", locked=locked)
+    for server_socket, client in pairs + [(s, c)]:
+        yield closesocket(server_socket)
+        yield closesocket(client)
+
+
+def serve(sockets):
+    for i, s in enumerate(sockets):
+        yield WSARecv(s, WSABUF(64), OVERLAPPED(op=f"R{i + 1}", sock=s), on_recv)
+    result = yield SleepEx(INFINITE, True)
+    yield note("server-wait", result=result)
+
+
+def on_recv(err, nbytes, ov, flags):
+    state["running"] += 1
+    yield note("routine", op=ov.op, err=err, nbytes=nbytes, running=state["running"])
+    yield compute(1)                       # work inside the routine: the others wait their turn
+    state["running"] -= 1
+
+
+def idle():
+    result = yield SleepEx(20, True)
+    yield note("bystander", result=result)
+
+
+def leave_early(s):
+    yield WSARecv(s, WSABUF(64), OVERLAPPED(op="orphan"), orphan_routine)
+
+
+def orphan_routine(err, nbytes, ov, flags):
+    yield note("orphan-routine", err=err)
+
+
+def check(outcome):
+    routines = outcome.notes("routine")
+    assert len(routines) == 4 and {n.thread for n in routines} == {"server"}
+    assert max(n.running for n in routines) == 1
+    assert [n.time for n in routines] == sorted(n.time for n in routines)
+    assert all((n.err, n.nbytes) == (0, 4) for n in routines)
+    assert outcome.note("server-wait").result == WAIT_IO_COMPLETION
+    assert outcome.note("bystander").result == 0
+    assert outcome.notes("orphan-routine") == []
+    if outcome.backend == "model":
+        assert outcome.note("after-exit").locked == 0
