@@ -179,10 +179,10 @@ def test_golden_banner_80_columns():
 
 GOLDEN_PORT = """\
 ╭─ port 8  running 1/4  (CurrentCount/MaximumCount) ───────────────────────────╮
-│ packets (FIFO: next out first)          waiters (stack: newest on top)       │
-│ ──────────────────────────────────────────────────────────────────────────── │
-│ 1. key=7 NULL 0B  ← next                T2  ← released next                  │
-│                                         T1                                   │
+│ packets (FIFO: next out first)         waiters (stack: newest on top)        │
+│ ─────────────────────────────────────────────────────────────────────        │
+│ 1. key=7 NULL 0B  ← next               T2  ← released next                   │
+│                                        T1                                    │
 ╰──────────────────────────────────────────────────────────────────────────────╯
 """
 

@@ -26,6 +26,7 @@ from rich import box
 from rich.console import Group
 from rich.panel import Panel
 from rich.table import Table
+from rich.cells import cell_len
 from rich.text import Text
 
 WIDE = 150               # at this width or more, two columns
@@ -76,24 +77,114 @@ def current_event(frame):
 def render(frame, width=None):
     """The whole picture for one frame.  ``width``: the console width it will be drawn at."""
     width = width or 100
-    state = [_threads(frame.snapshot)]
-    state += [_port(p) for p in frame.snapshot.ports]
-    if frame.snapshot.irps:
-        state.append(_irps(frame.snapshot.irps))
-    if frame.snapshot.sockets:
-        state.append(_sockets(frame.snapshot.sockets))
-    state.append(_memory(frame.snapshot.pool, width))
-    story = [_source(frame), _log(frame)]
-    if frame.notes and frame.snapshot.notes:
-        story.append(_notes(frame))
+    wide = width >= WIDE
+    col = (width - 1) // 2 if wide else width
+    snap = frame.snapshot
+    state = [_threads(snap, col)]
+    state += [_port(p, col - 4) for p in snap.ports]
+    if snap.irps:
+        state.append(_irps(snap.irps, col))
+    if snap.sockets:
+        state.append(_sockets(snap.sockets, col))
+    state.append(_memory(snap.pool, col))
+    story = [_source(frame), _log(frame, col - 4)]
+    if frame.notes and snap.notes:
+        story.append(_notes(frame, col - 4))
     head = _banner(frame)
-    if width >= WIDE:
+    if wide:
         grid = Table.grid(expand=True, padding=(0, 1))
         grid.add_column(ratio=1)
         grid.add_column(ratio=1)
         grid.add_row(Group(*state), Group(*story))
         return Group(head, grid)
     return Group(head, *state, *story)
+
+
+# --- a fast table -------------------------------------------------------------------
+# rich's Table measures and renders every cell as a renderable; for 64 threads and a
+# dozen IRPs that alone costs ~60 ms.  The panels are simple grids of short strings,
+# so they are laid out here as one Text: fixed columns, the flexible ones shrunk to fit,
+# an over-long cell in the last column wrapped onto continuation lines.
+
+def _grid(columns, rows, width, title=None, caption=None):
+    """columns: [(header, justify, flex)]; rows: [(cells, row_style)] where a cell is str or (str, style)."""
+    gap = 2
+    n = len(columns)
+    texts = [[c if isinstance(c, tuple) else (c, "") for c in cells] for cells, _ in rows]
+    natural = [cell_len(h) for h, _, _ in columns]
+    for cells in texts:
+        for i, (value, _) in enumerate(cells):
+            length = cell_len(value)
+            if length > natural[i]:
+                natural[i] = length
+    widths = list(natural)
+    room = width - gap * (n - 1)
+    excess = sum(widths) - room
+    # the last flexible column gives way first (the "why" before the event, the APC queue
+    # before "waits on"), down to 16 columns; then the others, down to 8.
+    for floor in (16, 8):
+        for i in reversed([i for i, (_, _, f) in enumerate(columns) if f]):
+            if excess <= 0:
+                break
+            cut = min(excess, max(0, widths[i] - floor))
+            widths[i] -= cut
+            excess -= cut
+    out = Text(no_wrap=True, overflow="crop")
+    if title:
+        out.append(title, style="bold")
+        out.append("\n")
+    _grid_line(out, [(h, "bold") for h, _, _ in columns], columns, widths, gap, None)
+    out.append("\n")
+    out.append("─" * min(width, sum(widths) + gap * (n - 1)), style="dim")
+    for cells, (_, style) in zip(texts, rows):
+        out.append("\n")
+        _grid_line(out, cells, columns, widths, gap, style)
+    if caption:
+        out.append("\n")
+        out.append(caption, style="dim")
+    return out
+
+
+def _grid_line(out, cells, columns, widths, gap, row_style):
+    overflow = []
+    for i, (value, style) in enumerate(cells):
+        w = widths[i]
+        length = cell_len(value)
+        last = i == len(cells) - 1
+        if length > w:
+            if last and columns[i][2]:
+                overflow = _wrap(value, w)
+                value = overflow.pop(0)
+            else:
+                value = _crop(value, w)
+            length = cell_len(value)
+        pad = " " * (w - length)
+        cell = (pad + value) if columns[i][1] == "right" else (value + ("" if last else pad))
+        out.append(cell, style=_join(style, row_style))
+        if not last:
+            out.append(" " * gap, style=row_style or "")
+    indent = sum(widths[:-1]) + gap * (len(widths) - 1)
+    for more in overflow:
+        out.append("\n" + " " * indent)
+        out.append(more, style=_join(cells[-1][1], row_style))
+
+
+def _join(a, b):
+    return f"{a} {b}".strip() if a and b else (a or b or "")
+
+
+def _crop(value, w):
+    if w <= 1:
+        return value[:w]
+    while cell_len(value) > w - 1:
+        value = value[:-1]
+    return value + "…"
+
+
+def _wrap(value, w):
+    import textwrap
+    lines = textwrap.wrap(value, max(w, 4)) or [""]
+    return [_crop(line, w) if cell_len(line) > w else line for line in lines]
 
 
 # --- panels ------------------------------------------------------------------------
@@ -117,29 +208,25 @@ def _banner(frame):
     return Panel(text, box=box.HEAVY, padding=(0, 1))
 
 
-def _threads(snap):
-    table = Table(title="threads", title_justify="left", box=box.SIMPLE_HEAD, expand=True,
-                  pad_edge=False, show_edge=False)
-    table.add_column("thread", no_wrap=True)
-    table.add_column("state", no_wrap=True)
-    table.add_column("waits on", ratio=2)
-    table.add_column("alertable", no_wrap=True)
-    table.add_column("APC queue (oldest first)", ratio=2)
-    table.add_column("port", no_wrap=True)
-    table.add_column("line", justify="right", no_wrap=True)
+THREAD_COLUMNS = [("thread", "left", False), ("state", "left", False), ("waits on", "left", True),
+                  ("alertable", "left", False), ("port", "left", False), ("line", "right", False),
+                  ("APC queue (oldest first)", "left", True)]
+
+
+def _threads(snap, width):
+    rows = []
     for t in snap.threads:
         waiting = t.state == "waiting"
-        table.add_row(
-            t.name, Text(t.state, style=STATE_STYLE.get(t.state, "")), t.waits_on if waiting else "",
-            ("yes" if t.alertable else "no") if waiting else "",
-            " → ".join(t.apcs) if t.apcs else "", t.port, str(t.line) if t.line else "",
-            style="dim" if t.state == "terminated" else None)
-    if not snap.threads:
-        table.add_row("(none)", "", "", "", "", "", "")
-    return table
+        rows.append(([t.name, (t.state, STATE_STYLE.get(t.state, "")), t.waits_on if waiting else "",
+                      ("yes" if t.alertable else "no") if waiting else "", t.port,
+                      str(t.line) if t.line else "", " → ".join(t.apcs)],
+                     "dim" if t.state == "terminated" else None))
+    if not rows:
+        rows.append((["(none)", "", "", "", "", "", ""], "dim"))
+    return _grid(THREAD_COLUMNS, rows, width, title="threads")
 
 
-def _port(port):
+def _port(port, width):
     count = f"running {port.current}/{port.maximum}"
     style = "bold red" if port.current > port.maximum else ("yellow" if port.current == port.maximum else "green")
     title = Text(f"port {port.handle}  ")
@@ -149,59 +236,51 @@ def _port(port):
         title.append("  over maximum (A6)", style="bold red")
     if port.closed:
         title.append("  closed", style="bold red")
-    grid = Table(box=box.SIMPLE_HEAD, expand=True, pad_edge=False, show_edge=False)
-    grid.add_column("packets (FIFO: next out first)", ratio=1)
-    grid.add_column("waiters (stack: newest on top)", ratio=1)
-    rows = max(len(port.packets), len(port.waiters), 1)
-    for i in range(rows):
-        packet = Text("")
+    half = max(10, (width - 2) // 2)
+    rows = []
+    for i in range(max(len(port.packets), len(port.waiters), 1)):
         if i < len(port.packets):
-            packet = Text(f"{i + 1}. {port.packets[i]}")
-            if i == 0:
-                packet.append("  ← next", style="bold")
-        waiter = Text("")
+            packet = (f"{i + 1}. {port.packets[i]}" + ("  ← next" if i == 0 else ""), "bold" if i == 0 else "")
+        else:
+            packet = ("(empty)", "dim") if i == 0 else ""
         if i < len(port.waiters):
-            waiter = Text(port.waiters[i], style="cyan")
-            if i == 0:
-                waiter.append("  ← released next", style="bold")
-        if rows == 1 and not port.packets:
-            packet = Text("(empty)", style="dim")
-        if rows == 1 and not port.waiters:
-            waiter = Text("(none)", style="dim")
-        grid.add_row(packet, waiter)
-    return Panel(grid, title=title, title_align="left", box=box.ROUNDED, padding=(0, 1))
+            waiter = (port.waiters[i] + ("  ← released next" if i == 0 else ""), "bold cyan" if i == 0 else "cyan")
+        else:
+            waiter = ("(none)", "dim") if i == 0 else ""
+        rows.append(([packet, waiter], None))
+    columns = [("packets (FIFO: next out first)".ljust(half), "left", True),
+               ("waiters (stack: newest on top)", "left", True)]
+    body = _grid(columns, rows, width)
+    return Panel(body, title=title, title_align="left", box=box.ROUNDED, padding=(0, 1))
 
 
-def _irps(irps):
-    table = Table(title=f"IRPs ({len(irps)} live)", title_justify="left", box=box.SIMPLE_HEAD,
-                  expand=True, pad_edge=False, show_edge=False)
-    for name, justify in (("irp", "right"), ("op", "left"), ("thread", "left"), ("socket", "right"),
-                          ("state", "left"), ("pages locked", "right"), ("bytes", "right")):
-        table.add_column(name, justify=justify, no_wrap=True)
-    for irp in irps[:MAX_IRP_ROWS]:
-        table.add_row(str(irp.id), irp.op, irp.thread, str(irp.socket), irp.state, str(irp.pages),
-                      str(irp.nbytes))
+IRP_COLUMNS = [("irp", "right", False), ("op", "left", False), ("thread", "left", False),
+               ("socket", "right", False), ("state", "left", True), ("pages locked", "right", False),
+               ("bytes", "right", False)]
+
+
+def _irps(irps, width):
+    rows = [([str(i.id), i.op, i.thread, str(i.socket), i.state, str(i.pages), str(i.nbytes)], None)
+            for i in irps[:MAX_IRP_ROWS]]
+    caption = None
     if len(irps) > MAX_IRP_ROWS:
         rest = irps[MAX_IRP_ROWS:]
         counts = {}
         for irp in rest:
             counts[irp.state] = counts.get(irp.state, 0) + 1
         summary = ", ".join(f"{n} {state}" for state, n in counts.items())
-        table.caption = f"… {len(rest)} more: {summary}; {sum(i.pages for i in rest)} pages locked"
-        table.caption_justify = "left"
-    return table
+        caption = f"… {len(rest)} more: {summary}; {sum(i.pages for i in rest)} pages locked"
+    return _grid(IRP_COLUMNS, rows, width, title=f"IRPs ({len(irps)} live)", caption=caption)
 
 
-def _sockets(sockets):
-    table = Table(title="sockets", title_justify="left", box=box.SIMPLE_HEAD, expand=True,
-                  pad_edge=False, show_edge=False)
-    for name, justify in (("socket", "right"), ("state", "left"), ("received, unread", "right"),
-                          ("send queued", "right"), ("port", "right")):
-        table.add_column(name, justify=justify, no_wrap=True)
-    for s in sockets:
-        table.add_row(str(s.handle), s.state, f"{s.buffered} B", f"{s.send_queued} B",
-                      str(s.port) if s.port else "")
-    return table
+SOCKET_COLUMNS = [("socket", "right", False), ("state", "left", True), ("received, unread", "right", False),
+                  ("send queued", "right", False), ("port", "right", False)]
+
+
+def _sockets(sockets, width):
+    rows = [([str(s.handle), s.state, f"{s.buffered} B", f"{s.send_queued} B", str(s.port) if s.port else ""],
+             None) for s in sockets]
+    return _grid(SOCKET_COLUMNS, rows, width, title="sockets")
 
 
 def gauge_level(used, limit):
@@ -239,8 +318,8 @@ def _amount(n, unit):
 
 def _memory(pool, width):
     bar = max(10, min(30, width // 5))
-    body = Group(_gauge("non-paged pool", pool.npp_bytes, pool.npp_limit, "B", bar),
-                 _gauge("locked pages", pool.locked_pages, pool.locked_pages_limit, "pages", bar))
+    body = Text("\n").join([_gauge("non-paged pool", pool.npp_bytes, pool.npp_limit, "B", bar),
+                             _gauge("locked pages", pool.locked_pages, pool.locked_pages_limit, "pages", bar)])
     return Panel(body, title="memory", title_align="left", box=box.ROUNDED, padding=(0, 1))
 
 
@@ -267,33 +346,34 @@ def _source(frame):
     return Panel(body, title=title, title_align="left", box=box.ROUNDED, padding=(0, 1))
 
 
-def _log(frame):
+LOG_COLUMNS = [("", "left", False), ("time ms", "right", False), ("thread", "left", False),
+               ("event", "left", True), ("why", "left", True)]
+
+
+def _log(frame, width):
     seq = frame.snapshot.seq
-    upto = [e for e in frame.events[max(0, seq - LOG_ROWS + 1): seq + 1]] if frame.events else []
-    table = Table(box=box.SIMPLE_HEAD, expand=True, pad_edge=False, show_edge=False)
-    table.add_column("", no_wrap=True, width=1)
-    table.add_column("time ms", justify="right", no_wrap=True)
-    table.add_column("thread", no_wrap=True)
-    table.add_column("event", ratio=3)
-    table.add_column("why", ratio=2, style="italic")
+    upto = frame.events[max(0, seq - LOG_ROWS + 1): seq + 1] if frame.events else ()
+    rows = []
     for e in upto:
         here = e.seq == seq
-        table.add_row("▶" if here else "", f"{e.time:.3f}", e.thread, e.text, e.why,
-                      style="bold reverse" if here else None)
+        rows.append((["▶" if here else " ", f"{e.time:.3f}", e.thread, e.text, (e.why, "italic")],
+                     "bold reverse" if here else None))
     hidden = max(0, seq + 1 - len(upto))
     title = "event log" + (f" ({hidden} earlier)" if hidden else "")
-    return Panel(table, title=title, title_align="left", box=box.ROUNDED, padding=(0, 1))
+    return Panel(_grid(LOG_COLUMNS, rows, width), title=title, title_align="left", box=box.ROUNDED,
+                 padding=(0, 1))
 
 
-def _notes(frame):
-    table = Table(box=box.SIMPLE_HEAD, expand=True, pad_edge=False, show_edge=False)
-    table.add_column("time ms", justify="right", no_wrap=True)
-    table.add_column("thread", no_wrap=True)
-    table.add_column("note")
+NOTE_COLUMNS = [("time ms", "right", False), ("thread", "left", False), ("note", "left", True)]
+
+
+def _notes(frame, width):
+    rows = []
     for n in frame.notes[:frame.snapshot.notes]:
         fields = " ".join(f"{k}={v!r}" for k, v in n.fields.items())
-        table.add_row(f"{n.time:.3f}", n.thread, f"{n.tag} {fields}".strip())
-    return Panel(table, title="notes", title_align="left", box=box.ROUNDED, padding=(0, 1))
+        rows.append(([f"{n.time:.3f}", n.thread, f"{n.tag} {fields}".strip()], None))
+    return Panel(_grid(NOTE_COLUMNS, rows, width), title="notes", title_align="left", box=box.ROUNDED,
+                 padding=(0, 1))
 
 
 # --- drawing to text -------------------------------------------------------------------
