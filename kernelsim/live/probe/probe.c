@@ -1,0 +1,578 @@
+/* probe.exe — executes Win32 calls on request, one real thread per scenario thread.
+ *
+ * kernelsim's live backend (kernelsim/live/client.py) runs this program under
+ * Wine (or on Windows) and talks to it over stdin/stdout, one line per message,
+ * every message starting with the scenario thread's id.  The main thread only
+ * reads stdin and hands each line to the probe thread it names; that thread
+ * makes the real call (blocking where the call blocks) and answers:
+ *
+ *   Python -> probe   <tid> <op> <args...>          ints in decimal, bytes as x<hex>
+ *   probe -> Python   <tid> R <ret> <err> <outs...>  err = GetLastError() after the call
+ *                     <tid> A <apcid>                a user APC runs now on thread tid
+ *                     <tid> C <ovid> <err> <n> <flags> <internal> x<data>
+ *                                                    a completion routine runs now on tid
+ *                     <tid> X <message>              the request was malformed
+ *                     0 READY                        once, at start
+ *
+ * While an APC or completion routine runs, the thread serves further requests
+ * for the same tid (the routine's own calls, nested on the same thread, as on
+ * Windows) until Python sends "<tid> RET".  Waiting for the next request is a
+ * non-alertable wait, so APCs run only inside the scenario's own alertable
+ * waits.  Each thread keeps the scenario's last-error value across the
+ * protocol's own calls.  OVERLAPPEDs and their buffers live here, named by ids
+ * that Python allocates.  Only loopback addresses are used.
+ *
+ * Build: x86_64-w64-mingw32-gcc -O2 -std=gnu11 -o probe.exe probe.c -lws2_32
+ */
+#define _WIN32_WINNT 0x0600
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <io.h>
+
+#define MAX_THREADS 4096
+#define MAX_SLOTS 65536
+#define MAX_BUFS 16
+#define MAX_ARGS 200
+
+typedef struct Thread {
+    int tid;
+    HANDLE ready;           /* auto-reset: a request is in `line` */
+    char *volatile line;
+    DWORD saved_err;        /* the scenario's last error */
+} Thread;
+
+typedef struct Slot {       /* one scenario OVERLAPPED */
+    WSAOVERLAPPED ov;
+    int id;
+    int is_recv;
+    int nbufs;
+    WSABUF bufs[MAX_BUFS];
+} Slot;
+
+static Thread *threads[MAX_THREADS];
+static Slot *slots[MAX_SLOTS];
+static CRITICAL_SECTION out_lock, slot_lock;
+static DWORD tls;
+
+/* --- output ------------------------------------------------------------------ */
+
+typedef struct { char *p; size_t n, cap; } Buf;
+
+static void buf_add(Buf *b, const char *s, size_t n) {
+    if (b->n + n + 2 > b->cap) {
+        b->cap = (b->n + n + 2) * 2;
+        b->p = realloc(b->p, b->cap);
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = 0;
+}
+
+static void buf_fmt(Buf *b, const char *fmt, ...) {
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    buf_add(b, tmp, (size_t)n);
+}
+
+static void buf_hex(Buf *b, const unsigned char *data, size_t n) {
+    static const char digits[] = "0123456789abcdef";
+    buf_add(b, " x", 2);
+    for (size_t i = 0; i < n; i++) {
+        char two[2] = { digits[data[i] >> 4], digits[data[i] & 15] };
+        buf_add(b, two, 2);
+    }
+}
+
+static void send_buf(Buf *b) {
+    buf_add(b, "\n", 1);
+    EnterCriticalSection(&out_lock);
+    fwrite(b->p, 1, b->n, stdout);
+    fflush(stdout);
+    LeaveCriticalSection(&out_lock);
+    free(b->p);
+    b->p = NULL;
+    b->n = b->cap = 0;
+}
+
+static void say(const char *fmt, ...) {
+    char tmp[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(tmp, sizeof tmp, fmt, ap);
+    va_end(ap);
+    EnterCriticalSection(&out_lock);
+    fputs(tmp, stdout);
+    fputc('\n', stdout);
+    fflush(stdout);
+    LeaveCriticalSection(&out_lock);
+}
+
+/* --- input ------------------------------------------------------------------- */
+
+typedef struct { int n; char *tok[MAX_ARGS]; } Args;
+
+static void split(char *line, Args *a) {
+    a->n = 0;
+    char *s = line;
+    while (*s && a->n < MAX_ARGS) {
+        while (*s == ' ' || *s == '\r' || *s == '\n') *s++ = 0;
+        if (!*s) break;
+        a->tok[a->n++] = s;
+        while (*s && *s != ' ' && *s != '\r' && *s != '\n') s++;
+    }
+}
+
+static unsigned long long u64(Args *a, int i) {
+    if (i >= a->n) return 0;
+    const char *s = a->tok[i];
+    if (*s == '-') return (unsigned long long)strtoll(s, NULL, 10);
+    return strtoull(s, NULL, 10);
+}
+
+#define I(i) ((long long)u64(a, (i)))
+#define H(i) ((HANDLE)(intptr_t)u64(a, (i)))
+#define S(i) ((SOCKET)u64(a, (i)))
+
+static int hexval(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return 0;
+}
+
+/* decode x<hex> in place; returns the length */
+static size_t bytes(Args *a, int i, unsigned char **out) {
+    static unsigned char empty[1];
+    if (i >= a->n || a->tok[i][0] != 'x') { *out = empty; return 0; }
+    char *h = a->tok[i] + 1;
+    size_t n = strlen(h) / 2;
+    unsigned char *d = (unsigned char *)h;
+    for (size_t k = 0; k < n; k++) d[k] = (unsigned char)(hexval(h[2 * k]) << 4 | hexval(h[2 * k + 1]));
+    *out = d;
+    return n;
+}
+
+/* --- OVERLAPPED slots ----------------------------------------------------------- */
+
+static Slot *slot(long long id) {
+    if (id <= 0 || id >= MAX_SLOTS) return NULL;
+    EnterCriticalSection(&slot_lock);
+    Slot *s = slots[id];
+    if (!s) {
+        s = calloc(1, sizeof *s);
+        s->id = (int)id;
+        slots[id] = s;
+    }
+    LeaveCriticalSection(&slot_lock);
+    return s;
+}
+
+static int slot_id(LPOVERLAPPED ov) {
+    if (!ov) return 0;
+    return CONTAINING_RECORD(ov, Slot, ov)->id;
+}
+
+/* a buffer that starts `offset` bytes into a fresh page, as the scenario asked (E2) */
+static char *page_buffer(size_t len, size_t offset) {
+    size_t total = offset + len + 1;
+    char *p = VirtualAlloc(NULL, total, MEM_COMMIT | MEM_RESERVE, PAGE_READWRITE);
+    return p ? p + offset : NULL;
+}
+
+static void slot_data(Buf *b, LPOVERLAPPED ov, size_t nbytes) {
+    Slot *s = ov ? CONTAINING_RECORD(ov, Slot, ov) : NULL;
+    if (!s || !s->is_recv) { buf_add(b, " x", 2); return; }
+    Buf tmp = {0};
+    for (int i = 0; i < s->nbufs && nbytes > 0; i++) {
+        size_t take = s->bufs[i].len < nbytes ? s->bufs[i].len : nbytes;
+        buf_add(&tmp, s->bufs[i].buf, take);
+        nbytes -= take;
+    }
+    buf_hex(b, (unsigned char *)tmp.p, tmp.n);
+    free(tmp.p);
+}
+
+/* --- threads -------------------------------------------------------------------- */
+
+static void serve(Thread *t, int nested);
+
+static DWORD WINAPI thread_main(LPVOID p) {
+    Thread *t = p;
+    TlsSetValue(tls, t);
+    serve(t, 0);
+    return 0;
+}
+
+static HANDLE spawn(int tid) {
+    if (tid <= 0 || tid >= MAX_THREADS || threads[tid]) return NULL;
+    Thread *t = calloc(1, sizeof *t);
+    t->tid = tid;
+    t->ready = CreateEventA(NULL, FALSE, FALSE, NULL);
+    threads[tid] = t;
+    return CreateThread(NULL, 0, thread_main, t, 0, NULL);
+}
+
+static VOID CALLBACK apc_trampoline(ULONG_PTR id) {
+    Thread *t = TlsGetValue(tls);
+    DWORD err = GetLastError();
+    t->saved_err = err;
+    say("%d A %llu", t->tid, (unsigned long long)id);
+    serve(t, 1);
+    SetLastError(t->saved_err);
+}
+
+static void CALLBACK completion_routine(DWORD err, DWORD nbytes, LPWSAOVERLAPPED ov, DWORD flags) {
+    Thread *t = TlsGetValue(tls);
+    t->saved_err = GetLastError();
+    Buf b = {0};
+    buf_fmt(&b, "%d C %d %lu %lu %lu %llu", t->tid, slot_id(ov), err, nbytes, flags,
+            (unsigned long long)ov->Internal);
+    slot_data(&b, ov, nbytes);
+    send_buf(&b);
+    serve(t, 1);
+    SetLastError(t->saved_err);
+}
+
+static void spin(long long ms) {
+    LARGE_INTEGER f, start, now;
+    QueryPerformanceFrequency(&f);
+    QueryPerformanceCounter(&start);
+    long long ticks = ms * f.QuadPart / 1000;
+    do QueryPerformanceCounter(&now); while (now.QuadPart - start.QuadPart < ticks);
+}
+
+static struct sockaddr_in loopback(long long port) {
+    struct sockaddr_in sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    sa.sin_port = htons((u_short)port);
+    return sa;
+}
+
+/* --- the calls -------------------------------------------------------------------- */
+
+/* Execute one request; append " <ret> <err> <outs>" to b.  Returns 0 when the thread must end. */
+static int call(Thread *t, Args *a, Buf *b) {
+    const char *op = a->tok[1];
+    long long ret = 0;
+    Buf outs = {0};
+    buf_add(&outs, "", 0);
+    SetLastError(t->saved_err);
+
+#define IS(name) (strcmp(op, name) == 0)
+    if (IS("exit")) {
+        free(outs.p);
+        return 0;
+    } else if (IS("ExitThread")) {
+        ExitThread((DWORD)I(2));
+    } else if (IS("CreateThread")) {
+        ret = (intptr_t)spawn((int)I(2));
+    } else if (IS("GetCurrentThread")) {
+        ret = (intptr_t)GetCurrentThread();
+    } else if (IS("QueueUserAPC")) {
+        ret = QueueUserAPC(apc_trampoline, H(2), (ULONG_PTR)u64(a, 3));
+    } else if (IS("Sleep")) {
+        Sleep((DWORD)I(2));
+    } else if (IS("SleepEx")) {
+        ret = SleepEx((DWORD)I(2), (BOOL)I(3));
+    } else if (IS("WaitForSingleObject")) {
+        ret = WaitForSingleObjectEx(H(2), (DWORD)I(3), (BOOL)I(4));
+    } else if (IS("WaitForMultipleObjects") || IS("WSAWaitForMultipleEvents")) {
+        HANDLE hs[MAX_ARGS];
+        int n = (int)I(5);
+        for (int i = 0; i < n && i < MAX_ARGS - 6; i++) hs[i] = H(6 + i);
+        if (IS("WSAWaitForMultipleEvents"))
+            ret = WSAWaitForMultipleEvents((DWORD)n, hs, (BOOL)I(2), (DWORD)I(3), (BOOL)I(4));
+        else
+            ret = WaitForMultipleObjectsEx((DWORD)n, hs, (BOOL)I(2), (DWORD)I(3), (BOOL)I(4));
+    } else if (IS("CreateEvent")) {
+        ret = (intptr_t)CreateEventA(NULL, (BOOL)I(2), (BOOL)I(3), NULL);
+    } else if (IS("WSACreateEvent")) {
+        ret = (intptr_t)WSACreateEvent();
+    } else if (IS("SetEvent")) {
+        ret = SetEvent(H(2));
+    } else if (IS("ResetEvent")) {
+        ret = ResetEvent(H(2));
+    } else if (IS("WSASetEvent")) {
+        ret = WSASetEvent(H(2));
+    } else if (IS("WSAResetEvent")) {
+        ret = WSAResetEvent(H(2));
+    } else if (IS("CloseHandle")) {
+        ret = CloseHandle(H(2));
+    } else if (IS("WSACloseEvent")) {
+        ret = WSACloseEvent(H(2));
+    } else if (IS("GetLastError") || IS("WSAGetLastError")) {
+        ret = (long long)GetLastError();
+    } else if (IS("SetLastError")) {
+        SetLastError((DWORD)I(2));
+    } else if (IS("compute")) {
+        spin(I(2));
+    } else if (IS("CreateIoCompletionPort")) {
+        ret = (intptr_t)CreateIoCompletionPort(H(2), H(3), (ULONG_PTR)u64(a, 4), (DWORD)I(5));
+    } else if (IS("GetQueuedCompletionStatus")) {
+        DWORD n = 0;
+        ULONG_PTR key = 0;
+        LPOVERLAPPED ov = NULL;
+        ret = GetQueuedCompletionStatus(H(2), &n, &key, &ov, (DWORD)I(3));
+        DWORD err = GetLastError();
+        buf_fmt(&outs, " %lu %llu %d %llu %llu", n, (unsigned long long)key, slot_id(ov),
+                ov ? (unsigned long long)ov->Internal : 0ULL, ov ? (unsigned long long)ov->InternalHigh : 0ULL);
+        slot_data(&outs, ov, n);
+        SetLastError(err);
+    } else if (IS("GetQueuedCompletionStatusEx")) {
+        ULONG count = (ULONG)I(3), removed = 0;
+        if (count > 4096) count = 4096;
+        OVERLAPPED_ENTRY *e = calloc(count ? count : 1, sizeof *e);
+        ret = GetQueuedCompletionStatusEx(H(2), e, count, &removed, (DWORD)I(4), (BOOL)I(5));
+        DWORD err = GetLastError();
+        buf_fmt(&outs, " %lu", (unsigned long)removed);
+        for (ULONG i = 0; ret && i < removed; i++) {
+            buf_fmt(&outs, " %llu %d %llu %lu", (unsigned long long)e[i].lpCompletionKey,
+                    slot_id(e[i].lpOverlapped), (unsigned long long)e[i].Internal,
+                    e[i].dwNumberOfBytesTransferred);
+            slot_data(&outs, e[i].lpOverlapped, e[i].dwNumberOfBytesTransferred);
+        }
+        free(e);
+        SetLastError(err);
+    } else if (IS("PostQueuedCompletionStatus")) {
+        Slot *s = slot(I(5));
+        ret = PostQueuedCompletionStatus(H(2), (DWORD)I(3), (ULONG_PTR)u64(a, 4), s ? &s->ov : NULL);
+    } else if (IS("ovstate")) {
+        Slot *s = slot(I(2));
+        if (s) buf_fmt(&outs, " %llu %llu", (unsigned long long)s->ov.Internal,
+                       (unsigned long long)s->ov.InternalHigh);
+    } else if (IS("CancelIo")) {
+        ret = CancelIo(H(2));
+    } else if (IS("CancelIoEx")) {
+        Slot *s = slot(I(3));
+        ret = CancelIoEx(H(2), s ? &s->ov : NULL);
+    } else if (IS("SetFileCompletionNotificationModes")) {
+        ret = SetFileCompletionNotificationModes(H(2), (UCHAR)I(3));
+    /* --- sockets --- */
+    } else if (IS("WSASocket")) {
+        ret = (long long)WSASocketW((int)I(2), (int)I(3), (int)I(4), NULL, 0, (DWORD)I(5));
+    } else if (IS("socket")) {
+        ret = (long long)socket((int)I(2), (int)I(3), (int)I(4));
+    } else if (IS("bind") || IS("connect")) {
+        struct sockaddr_in sa = loopback(I(3));
+        ret = IS("bind") ? bind(S(2), (struct sockaddr *)&sa, sizeof sa)
+                         : connect(S(2), (struct sockaddr *)&sa, sizeof sa);
+    } else if (IS("getsockname")) {
+        struct sockaddr_in sa;
+        int len = sizeof sa;
+        ret = getsockname(S(2), (struct sockaddr *)&sa, &len);
+        buf_fmt(&outs, " %d", ret == 0 ? ntohs(sa.sin_port) : 0);
+    } else if (IS("listen")) {
+        ret = listen(S(2), (int)I(3));
+    } else if (IS("accept")) {
+        ret = (long long)accept(S(2), NULL, NULL);
+    } else if (IS("send")) {
+        unsigned char *d;
+        size_t n = bytes(a, 4, &d);
+        ret = send(S(2), (const char *)d, (int)n, (int)I(3));
+    } else if (IS("recv")) {
+        int len = (int)I(3);
+        char *d = malloc(len > 0 ? len : 1);
+        ret = recv(S(2), d, len, (int)I(4));
+        DWORD err = GetLastError();
+        buf_hex(&outs, (unsigned char *)d, ret > 0 ? (size_t)ret : 0);
+        free(d);
+        SetLastError(err);
+    } else if (IS("ioctlsocket")) {
+        u_long arg = (u_long)I(4);
+        ret = ioctlsocket(S(2), (long)I(3), &arg);
+        buf_fmt(&outs, " %lu", arg);
+    } else if (IS("shutdown")) {
+        ret = shutdown(S(2), (int)I(3));
+    } else if (IS("closesocket")) {
+        ret = closesocket(S(2));
+    } else if (IS("setsockopt")) {
+        int v = (int)I(5);
+        ret = setsockopt(S(2), (int)I(3), (int)I(4), (const char *)&v, sizeof v);
+    } else if (IS("setsockopt_linger")) {
+        struct linger l = { (u_short)I(3), (u_short)I(4) };
+        ret = setsockopt(S(2), SOL_SOCKET, SO_LINGER, (const char *)&l, sizeof l);
+    } else if (IS("getsockopt")) {
+        int v = 0, len = sizeof v;
+        ret = getsockopt(S(2), (int)I(3), (int)I(4), (char *)&v, &len);
+        buf_fmt(&outs, " %d", v);
+    } else if (IS("getsockopt_linger")) {
+        struct linger l = {0, 0};
+        int len = sizeof l;
+        ret = getsockopt(S(2), SOL_SOCKET, SO_LINGER, (char *)&l, &len);
+        buf_fmt(&outs, " %d %d", l.l_onoff, l.l_linger);
+    } else if (IS("tcp_pair")) {
+        SOCKET l = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
+        struct sockaddr_in sa = loopback(0);
+        int len = sizeof sa;
+        SOCKET c = INVALID_SOCKET, s = INVALID_SOCKET;
+        if (l != INVALID_SOCKET && bind(l, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(l, 1) == 0 &&
+            getsockname(l, (struct sockaddr *)&sa, &len) == 0) {
+            c = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
+            if (c != INVALID_SOCKET && connect(c, (struct sockaddr *)&sa, sizeof sa) == 0)
+                s = accept(l, NULL, NULL);
+        }
+        DWORD err = GetLastError();
+        if (l != INVALID_SOCKET) closesocket(l);
+        ret = (s != INVALID_SOCKET) ? 0 : -1;
+        buf_fmt(&outs, " %llu %llu", (unsigned long long)s, (unsigned long long)c);
+        SetLastError(ret ? err : 0);
+    } else if (IS("WSARecv") || IS("WSASend")) {
+        /* <op> s ovid hEvent routine nbufs then per buffer: len offset [x<data> for send] */
+        int recv_op = IS("WSARecv");
+        Slot *s = slot(I(3));
+        WSABUF local[MAX_BUFS];
+        WSABUF *bufs = s ? s->bufs : local;
+        int nbufs = (int)I(6), k = 7;
+        if (nbufs > MAX_BUFS) nbufs = MAX_BUFS;
+        for (int i = 0; i < nbufs; i++) {
+            ULONG len = (ULONG)I(k);
+            size_t offset = (size_t)I(k + 1);
+            bufs[i].len = len;
+            bufs[i].buf = page_buffer(len, offset);
+            k += 2;
+            if (!recv_op) {
+                unsigned char *d;
+                size_t n = bytes(a, k++, &d);
+                memcpy(bufs[i].buf, d, n < len ? n : len);
+            }
+        }
+        if (s) {
+            HANDLE ev = s->ov.hEvent = H(4);
+            memset(&s->ov, 0, sizeof s->ov);
+            s->ov.hEvent = ev;
+            s->is_recv = recv_op;
+            s->nbufs = nbufs;
+        }
+        LPWSAOVERLAPPED_COMPLETION_ROUTINE cr = I(5) ? completion_routine : NULL;
+        DWORD n = 0, flags = 0;
+        SetLastError(t->saved_err);
+        if (recv_op)
+            ret = WSARecv(S(2), bufs, (DWORD)nbufs, &n, &flags, s ? &s->ov : NULL, cr);
+        else
+            ret = WSASend(S(2), bufs, (DWORD)nbufs, &n, 0, s ? &s->ov : NULL, cr);
+        DWORD err = GetLastError();
+        buf_fmt(&outs, " %lu %lu", n, flags);
+        if (recv_op && ret == 0) {
+            Buf tmp = {0};
+            size_t left = n;
+            for (int i = 0; i < nbufs && left > 0; i++) {
+                size_t take = bufs[i].len < left ? bufs[i].len : left;
+                buf_add(&tmp, bufs[i].buf, take);
+                left -= take;
+            }
+            buf_hex(&outs, (unsigned char *)tmp.p, tmp.n);
+            free(tmp.p);
+        } else {
+            buf_add(&outs, " x", 2);
+        }
+        SetLastError(err);
+    } else if (IS("WSAGetOverlappedResult")) {
+        Slot *s = slot(I(3));
+        DWORD n = 0, flags = 0;
+        ret = WSAGetOverlappedResult(S(2), s ? &s->ov : NULL, &n, (BOOL)I(4), &flags);
+        DWORD err = GetLastError();
+        buf_fmt(&outs, " %lu %lu %llu", n, flags, s ? (unsigned long long)s->ov.Internal : 0ULL);
+        slot_data(&outs, s ? &s->ov : NULL, ret ? n : 0);
+        SetLastError(err);
+    } else {
+        free(outs.p);
+        say("%d X unknown op %s", t->tid, op);
+        return 1;
+    }
+    t->saved_err = GetLastError();
+    buf_fmt(b, "%d R %lld %lu", t->tid, ret, (unsigned long)t->saved_err);
+    buf_add(b, outs.p, outs.n);
+    free(outs.p);
+    send_buf(b);
+    return 1;
+}
+
+/* Serve requests for thread t; nested: inside an APC or completion routine, until RET. */
+static void serve(Thread *t, int nested) {
+    for (;;) {
+        WaitForSingleObject(t->ready, INFINITE);
+        char *line = t->line;
+        t->line = NULL;
+        Args a;
+        split(line, &a);
+        if (a.n < 2) { free(line); continue; }
+        if (strcmp(a.tok[1], "RET") == 0) {
+            free(line);
+            if (nested) return;
+            continue;
+        }
+        Buf b = {0};
+        int go_on = call(t, &a, &b);
+        free(b.p);
+        free(line);
+        if (!go_on) {
+            if (nested) ExitThread(0);   /* the scenario thread ended inside a routine */
+            return;
+        }
+    }
+}
+
+/* --- main: read requests and hand each to its thread ----------------------------- */
+
+static char *read_line(void) {
+    size_t cap = 256, n = 0;
+    char *s = malloc(cap);
+    int c;
+    while ((c = getchar()) != EOF) {
+        if (n + 2 > cap) s = realloc(s, cap *= 2);
+        if (c == '\n') break;
+        s[n++] = (char)c;
+    }
+    if (c == EOF && n == 0) { free(s); return NULL; }
+    s[n] = 0;
+    return s;
+}
+
+int main(void) {
+    WSADATA wsa;
+    _setmode(_fileno(stdout), _O_BINARY);
+    _setmode(_fileno(stdin), _O_BINARY);
+    InitializeCriticalSection(&out_lock);
+    InitializeCriticalSection(&slot_lock);
+    tls = TlsAlloc();
+    WSAStartup(MAKEWORD(2, 2), &wsa);
+    say("0 READY");
+    char *line;
+    while ((line = read_line()) != NULL) {
+        int tid = atoi(line);
+        if (tid == 0) {                      /* control: 0 spawn <tid> | 0 quit */
+            Args a;
+            split(line, &a);
+            if (a.n >= 3 && strcmp(a.tok[1], "spawn") == 0) {
+                HANDLE h = spawn((int)u64(&a, 2));
+                say("0 R %lld %lu", (long long)(intptr_t)h, h ? 0UL : (unsigned long)GetLastError());
+            } else if (a.n >= 2 && strcmp(a.tok[1], "quit") == 0) {
+                free(line);
+                break;
+            }
+            free(line);
+            continue;
+        }
+        Thread *t = (tid > 0 && tid < MAX_THREADS) ? threads[tid] : NULL;
+        if (!t) {
+            say("%d X no such thread", tid);
+            free(line);
+            continue;
+        }
+        t->line = line;
+        SetEvent(t->ready);
+    }
+    fflush(stdout);
+    ExitProcess(0);
+}
