@@ -1,0 +1,75 @@
+"""The overlapped event model: one event per request, WSAWaitForMultipleEvents, then WSAGetOverlappedResult.
+
+The server has two connections, A and B, and posts one overlapped WSARecv on
+each, with its own event in OVERLAPPED.hEvent (one event per socket and per
+direction: the seed's "소켓당 이벤트 하나").  Both calls return
+SOCKET_ERROR/WSA_IO_PENDING (D2).  B's peer sends first.
+
+WSAWaitForMultipleEvents tells the server only *which event* fired — its
+index — nothing about the bytes (the seed: "우리에게는 signal만이 전달되기
+때문에").  The server maps the index back to its socket and OVERLAPPED and
+asks WSAGetOverlappedResult how many bytes arrived (D10).  Asked about A,
+whose data has not come yet, with fWait = FALSE, it says WSA_IO_INCOMPLETE
+(996).  An event is needed per request, and one wait can cover only 64
+(``eventselect-64``): why servers move on to completion ports.
+"""
+
+from kernelsim.win32 import *
+
+TITLE = "Overlapped I/O with events: which event fired, then WSAGetOverlappedResult"
+TEACHES = "Overlapped Model - EventSelect — 우리에게는 signal만이 전달되기 때문에 WSAGetOverlappedResult로 알아냄"
+RULES = ("D2", "D10", "B4")
+CONFIG = {"cpus": 2}
+QUESTIONS = [
+    ("Which index does the first WSAWaitForMultipleEvents return (A is 0, B is 1)?",
+     lambda o: o.notes("fired")[0].index),
+    ("WSAGetOverlappedResult(A, fWait=FALSE) while A's data is still on its way: (ok, error)?",
+     lambda o: (o.note("early").ok, o.note("early").error)),
+    ("How many bytes does each connection's receive report, in the order they completed?",
+     lambda o: [(n.conn, n.nbytes) for n in o.notes("done")]),
+]
+
+
+def main():
+    a_srv, a_cli = yield tcp_pair()
+    b_srv, b_cli = yield tcp_pair()
+    conns = []
+    for name, s in (("A", a_srv), ("B", b_srv)):
+        event = yield WSACreateEvent()
+        ov = OVERLAPPED(event, op=f"recv {name}")
+        buf = WSABUF(64)
+        rc, nbytes, flags = yield WSARecv(s, [buf], ov)
+        yield note("posted", conn=name, rc=rc, error=(yield WSAGetLastError()))
+        conns.append((name, s, event, ov, buf))
+    yield CreateThread(peer, b_cli, b"from B", 5, name="peerB")
+    yield CreateThread(peer, a_cli, b"hello from A", 12, name="peerA")
+    events = [c[2] for c in conns]
+    pending = list(range(len(conns)))
+    while pending:
+        index = yield WSAWaitForMultipleEvents([events[i] for i in pending], False, INFINITE, False)
+        conn = conns[pending[index - WSA_WAIT_EVENT_0]]
+        yield note("fired", index=pending[index - WSA_WAIT_EVENT_0], conn=conn[0])
+        if len(pending) == 2:                     # peek at the other one while it is still in flight
+            other = conns[pending[1 - (index - WSA_WAIT_EVENT_0)]]
+            ok, n, flags = yield WSAGetOverlappedResult(other[1], other[3], False)
+            yield note("early", conn=other[0], ok=ok, error=(yield WSAGetLastError()))
+        name, s, event, ov, buf = conn
+        ok, nbytes, flags = yield WSAGetOverlappedResult(s, ov, False)
+        yield note("done", conn=name, ok=ok, nbytes=nbytes, data=bytes(buf.buf[:nbytes]))
+        yield WSAResetEvent(event)
+        pending.remove(conns.index(conn))
+
+
+def peer(s, data, delay):
+    yield Sleep(delay)
+    yield send(s, data)
+
+
+def check(outcome):
+    assert [(n.rc, n.error) for n in outcome.notes("posted")] == [(SOCKET_ERROR, WSA_IO_PENDING)] * 2
+    assert [n.conn for n in outcome.notes("fired")] == ["B", "A"]
+    assert outcome.notes("fired")[0].index == 1
+    early = outcome.note("early")
+    assert (early.conn, early.ok, early.error) == ("A", False, WSA_IO_INCOMPLETE)
+    assert [(n.conn, n.nbytes, n.data) for n in outcome.notes("done")] == [
+        ("B", 6, b"from B"), ("A", 12, b"hello from A")]
