@@ -1,0 +1,74 @@
+"""Ending a connection three ways: shutdown, closesocket, and closesocket with linger {1, 0}.
+
+Three connections, each with a client blocked in recv:
+
+* ``shutdown(SD_SEND)``: the data already sent goes out, then a FIN — the
+  client's recv returns 0 (graceful close, D5).  The server still holds its
+  socket handle, so the value cannot be handed to a new socket yet: the
+  seed's trick — shutdown to *start* disconnecting, closesocket at release.
+* ``closesocket``: also a graceful FIN for the client; but the handle value is
+  free at once and the very next socket created gets the same number (LIFO
+  handle reuse) — the reason never to use a socket value as a session id.
+* ``closesocket`` after ``setsockopt(SO_LINGER, {1, 0})``: an abortive close —
+  the client's recv fails with WSAECONNRESET (10054) instead of returning 0
+  (D6).  No FIN handshake, no TIME_WAIT on the server: what the seed's server
+  does ("LINGER옵션을 설정하여 RST를 쏘는것으로 간다").
+"""
+
+from kernelsim.win32 import *
+
+TITLE = "shutdown vs closesocket vs linger {1,0}: FIN, handle reuse, RST"
+TEACHES = "ShoutDown 의 사용 — 평소에는 shoutdown 으로 끊기준비를 하고, Release할때 Closesocket(끊기)하면 핸들재사용 문제를 간단히 해결가능."
+RULES = ("D5", "D6")
+CONFIG = {"cpus": 4}
+QUESTIONS = [
+    ("What does each client's blocked recv return: (how, result, WSAGetLastError())?",
+     lambda o: [(n.how, n.result, n.error) for n in o.notes("client")]),
+    ("After shutdown, does the next new socket reuse the server's handle value?",
+     lambda o: o.note("after-shutdown").reused),
+    ("After closesocket, does it?", lambda o: o.note("after-close").reused),
+]
+
+
+def main():
+    conns = {}
+    for how in ("shutdown", "close", "linger"):
+        server, client = yield tcp_pair()
+        conns[how] = server
+        yield CreateThread(reader, client, how, name=f"client-{how}")
+    yield Sleep(1)
+    yield send(conns["shutdown"], b"bye")
+    yield shutdown(conns["shutdown"], SD_SEND)
+    fresh = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+    yield note("after-shutdown", server=conns["shutdown"], new=fresh, reused=fresh == conns["shutdown"])
+    yield closesocket(fresh)
+    yield Sleep(1)
+    yield closesocket(conns["close"])
+    fresh = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+    yield note("after-close", server=conns["close"], new=fresh, reused=fresh == conns["close"])
+    yield Sleep(1)
+    yield setsockopt(conns["linger"], SOL_SOCKET, SO_LINGER, LINGER(1, 0))
+    yield closesocket(conns["linger"])
+    yield Sleep(5)
+
+
+def reader(s, how):
+    got = b""
+    while True:
+        data = yield recv(s, 100)
+        if data == SOCKET_ERROR:
+            yield note("client", how=how, result="SOCKET_ERROR", error=(yield WSAGetLastError()), got=got)
+            return
+        if not data:
+            yield note("client", how=how, result=0, error=0, got=got)
+            return
+        got += bytes(data)
+
+
+def check(outcome):
+    clients = {n.how: n for n in outcome.notes("client")}
+    assert (clients["shutdown"].result, clients["shutdown"].got) == (0, b"bye"), "data, then FIN"
+    assert clients["close"].result == 0, "a plain closesocket is graceful too"
+    assert (clients["linger"].result, clients["linger"].error) == ("SOCKET_ERROR", WSAECONNRESET)
+    assert outcome.note("after-shutdown").reused is False
+    assert outcome.note("after-close").reused is True
