@@ -6,20 +6,22 @@ return value *first*.  Here every case happens once, in order:
 1. A packet posted with an OVERLAPPED: TRUE, ov set, bytes and key as posted (F1).
 2. The shutdown sentinel PQCS(port, 0, 0, NULL): TRUE, ov NULL (A11, F5).
 3. A 10 ms timeout on an empty port: FALSE, ov NULL, GetLastError() = 258 (F3).
-4. The port handle closed under a waiting thread: FALSE, ov NULL, 735
+4. A receive that *failed* — here cancelled with CancelIoEx: FALSE, ov set,
+   GetLastError() = 995; bytes and key are valid (F2, B12).
+5. The port handle closed under a waiting thread: FALSE, ov NULL, 735
    ERROR_ABANDONED_WAIT_0 (A10, F3).
 
-Cases 2, 3 and 4 all come back with ov == NULL; only the return value and
-GetLastError() tell them apart (F5, the sentinel trap).  The fourth corner —
-FALSE with ov set, a *failed* I/O such as a cancelled receive (F2) — is in
-``cancelioex`` and ``peer-rst``.
+Cases 2, 3 and 5 all come back with ov == NULL; only the return value and
+GetLastError() tell them apart (F5, the sentinel trap).  And FALSE does not
+mean "nothing was dequeued": case 4 dequeued a packet that must be handled
+(its session's I/O count released) — check ov before GetLastError.
 """
 
 from kernelsim.win32 import *
 
 TITLE = "GQCS return cases: TRUE/FALSE × ov NULL/set, and the sentinel trap"
 TEACHES = "GQCS사용시 주의할 점 — GQCS의 반환값은 어디서 실패했는지 알려주지 않음."
-RULES = ("F1", "F3", "F5", "A10", "A11")
+RULES = ("F1", "F2", "F3", "F5", "A10", "A11", "B12")
 CONFIG = {"cpus": 2}
 
 
@@ -32,6 +34,8 @@ QUESTIONS = [
     ("GQCS dequeues a packet posted with an OVERLAPPED: (return, ov)?", lambda o: _case(o, "posted")),
     ("GQCS dequeues PQCS(port, 0, 0, NULL): (return, ov)?", lambda o: _case(o, "sentinel")),
     ("GQCS(port, 10 ms) on an empty port: (return, ov, GetLastError())?", lambda o: _case(o, "timeout")),
+    ("GQCS dequeues the packet of a cancelled WSARecv: (return, ov, GetLastError())?",
+     lambda o: _case(o, "failed I/O")),
     ("A thread waits in GQCS(INFINITE) and main closes the port: (return, ov, GetLastError())?",
      lambda o: _case(o, "port closed")),
 ]
@@ -44,6 +48,12 @@ def main():
     yield PostQueuedCompletionStatus(port, 0, 0, None)
     yield from gqcs(port, 0, "sentinel")
     yield from gqcs(port, 10, "timeout")
+    server, client = yield tcp_pair()
+    yield CreateIoCompletionPort(server, port, 2, 0)
+    ov = OVERLAPPED(op="recv")
+    yield WSARecv(server, [WSABUF(100)], ov)
+    yield CancelIoEx(server, ov)
+    yield from gqcs(port, 0, "failed I/O")
     waiter = yield CreateThread(wait_forever, port, name="W")
     yield Sleep(5)
     yield CloseHandle(port)
@@ -63,10 +73,12 @@ def gqcs(port, ms, case):
 
 def check(outcome):
     cases = {n.case: n for n in outcome.notes("case")}
-    assert list(cases) == ["posted", "sentinel", "timeout", "port closed"]
+    assert list(cases) == ["posted", "sentinel", "timeout", "failed I/O", "port closed"]
     assert (cases["posted"].ok, cases["posted"].has_ov, cases["posted"].key, cases["posted"].nbytes) == (True, True, 1, 64)
     assert (cases["sentinel"].ok, cases["sentinel"].has_ov) == (True, False)
     assert (cases["timeout"].ok, cases["timeout"].has_ov, cases["timeout"].error) == (False, False, WAIT_TIMEOUT)
+    failed = cases["failed I/O"]
+    assert (failed.ok, failed.has_ov, failed.key, failed.error) == (False, True, 2, ERROR_OPERATION_ABORTED)
     closed = cases["port closed"]
     assert (closed.ok, closed.has_ov, closed.error) == (False, False, ERROR_ABANDONED_WAIT_0)
     assert cases["timeout"].time == 10 and closed.time == 15
