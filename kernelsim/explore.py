@@ -14,9 +14,10 @@ library uses them).
 The explorer re-runs the scenario (stateless model checking, as CHESS, loom
 and shuttle do — a run cannot be forked, so each schedule is a fresh run):
 
-* ``dfs``: every schedule with at most K preemptions, in order (CHESS's
-  iterative context bounding: a switch away from a thread that could go on is
-  a preemption; a switch when it blocked or ended is free).
+* ``dfs``: every schedule with at most K preemptions (a switch away from a
+  thread that could go on is a preemption; a switch when it blocked or ended
+  is free), those with fewer preemptions and fewer changed decisions first —
+  CHESS's iterative context bounding, so the first failure found is short.
 * ``random``: each decision uniformly at random (seeded), at most K preemptions.
 * ``pct``: probabilistic concurrency testing (Burckhardt et al., ASPLOS 2010):
   random thread priorities, K priority change points; finds a depth-(K+1) bug
@@ -32,6 +33,7 @@ Trailing zeros are dropped: after the replayed prefix the default policy
 takes index 0, exactly as the explorer did.
 """
 
+import heapq
 import json
 import random
 import sys
@@ -158,21 +160,46 @@ def _signature(run, outcome):
 # --- strategies ------------------------------------------------------------------
 
 def dfs(runner, max_preemptions):
-    """Every schedule with at most max_preemptions preemptions, in lexicographic order of choices."""
-    prefix = []
-    while True:
+    """Every schedule with at most max_preemptions preemptions, fewest preemptions and deviations first.
+
+    A schedule is the default run changed at a few decisions; its children
+    change one more decision after the last one it changed (so each schedule
+    is run once).  Schedules are taken in order of (preemptions, changed
+    decisions): CHESS's iterative context bounding, so the first failure found
+    is already short.  The frontier keeps, per run, one lazy generator for its
+    preempting children and one for the others.
+    """
+    heap = []
+    seq = 0
+
+    def expand(run, start, preemptions, changes):
+        nonlocal seq
+        for preempting in (False, True):
+            cost = preemptions + preempting
+            if cost <= max_preemptions:
+                seq += 1
+                heapq.heappush(heap, (cost, changes + 1, seq, _children(run, start, preempting)))
+
+    root = runner.replay([])
+    yield root
+    expand(root, 0, 0, 0)
+    while heap:
+        cost, changes, order, children = heap[0]
+        prefix = next(children, None)
+        if prefix is None:
+            heapq.heappop(heap)
+            continue
         run = runner.replay(prefix)
         yield run
-        taken, widths, pre = run.taken, run.widths, run.preemptible
-        costs = [0]
-        for c, p in zip(taken, pre):
-            costs.append(costs[-1] + (1 if (p and c) else 0))
-        for pos in range(len(taken) - 1, -1, -1):
-            if taken[pos] + 1 < widths[pos] and costs[pos] + (1 if pre[pos] else 0) <= max_preemptions:
-                prefix = taken[:pos] + [taken[pos] + 1]
-                break
-        else:
-            return
+        expand(run, len(prefix), cost, changes)
+
+
+def _children(run, start, preempting):
+    taken, widths, pre = run.taken, run.widths, run.preemptible
+    for pos in range(start, len(taken)):
+        if pre[pos] == preempting:
+            for value in range(1, widths[pos]):
+                yield taken[:pos] + [value]
 
 
 def random_walk(runner, max_preemptions, seed):
@@ -265,7 +292,17 @@ def minimise(runner, failing, budget=400):
 
 def determinism(sc, schedule, config=None, profile=None):
     """Replay the schedule twice through --schedule with full traces; are trace and snapshots identical?"""
-    outs = [scenarios.run(sc, schedule=schedule, profile=profile, config=config) for _ in range(2)]
+    try:
+        outs = [scenarios.run(sc, schedule=schedule, profile=profile, config=config) for _ in range(2)]
+    except ScenarioError as exc:          # a crashing schedule: compare the message instead
+        again = []
+        for _ in range(2):
+            try:
+                scenarios.run(sc, schedule=schedule, profile=profile, config=config)
+                again.append(None)
+            except ScenarioError as exc2:
+                again.append(str(exc2))
+        return again[0] == again[1] == str(exc), 0, None
     texts = [[(e.seq, e.time, e.kind, e.thread, e.text, e.why, e.line) for e in o.trace] for o in outs]
     snaps = [list(o.trace.snapshots) for o in outs]
     same = texts[0] == texts[1] and snaps[0] == snaps[1]

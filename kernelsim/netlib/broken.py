@@ -41,6 +41,20 @@ class BrokenServer(Server):
             return SessionId(session.sock, session.uid)        # BUG: socket values are reused
         return super().session_id(session)
 
+    # ... and the completion key: the worker finds the session by socket value (and skips a value it no longer has)
+    def completion_key(self, session):
+        if "socket_id" in self.bugs:
+            return session.sock                                # BUG: a new connection may get the same value
+        return super().completion_key(session)
+
+    def session_for_key(self, key):
+        if "socket_id" not in self.bugs:
+            return super().session_for_key(key)
+        for session in self.sessions:
+            if session.sock == key and not session.io_count & RELEASE:
+                return session
+        return None
+
     # ... and SendPacket/Disconnect look the socket up and use the session without a hold.
     def acquire(self, session_id):
         if "socket_id" not in self.bugs:
@@ -64,10 +78,11 @@ class BrokenServer(Server):
     def release_now(self, session):
         session.io_count = RELEASE                             # "delete session": the slot is free
         self.mon.released(session)
+        session_id = session.id
         yield from self.close(session)
-        yield from self.content.OnLeave(session.id)
-        self.mon.left(session.id)
         self.free.append(session.index)
+        yield from self.content.OnLeave(session_id)
+        self.mon.left(session_id)
 
     def io_done(self, session):
         if "release_on_recv0" in self.bugs and session.io_count & RELEASE:

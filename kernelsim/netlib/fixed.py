@@ -105,7 +105,7 @@ class Server:
         session.uid = self.mon.born(session, conn)
         session.id = self.session_id(session)
         yield from self.clear_release_flag(session)
-        yield CreateIoCompletionPort(sock, self.port, session.index, 0)
+        yield CreateIoCompletionPort(sock, self.port, self.completion_key(session), 0)
         yield from self.content.OnAccept(session.id)
         yield from self.recv_post(session)
         yield from self.io_done(session)                   # the setup's hold
@@ -113,6 +113,12 @@ class Server:
 
     def session_id(self, session):
         return SessionId((session.generation << 16) | session.index, session.uid)
+
+    def completion_key(self, session):
+        return session.index                               # the slot: reused only after release
+
+    def session_for_key(self, key):
+        return self.sessions[key]
 
     def clear_release_flag(self, session):
         while True:
@@ -127,7 +133,9 @@ class Server:
             ok, nbytes, key, ov = yield GetQueuedCompletionStatus(self.port, INFINITE)
             if ov is None:
                 return                                     # PQCS(0, 0, NULL): stop (or the port closed)
-            session = self.sessions[key]
+            session = self.session_for_key(key)
+            if session is None:
+                continue
             if ov.op == "recv":
                 self.mon.completion(session, ov, "recv")
                 if ok and nbytes:
@@ -187,6 +195,7 @@ class Server:
             if not ring.used:                              # it drained between the check and the flag
                 yield InterlockedExchange(session, "send_flag", 0)
                 continue
+            self.mon.use(session, "SendPost")
             data = ring.peek()
             session.sending = len(data)
             ring.in_flight = (ring.front, len(data))
@@ -215,10 +224,11 @@ class Server:
         if (yield InterlockedCompareExchange(session, "io_count", RELEASE, 0)) != 0:
             return                                         # someone holds it again (SendPacket): they release
         self.mon.released(session)
+        session_id = session.id
         yield from self.close(session)
-        yield from self.content.OnLeave(session.id)
-        self.mon.left(session.id)
-        self.free.append(session.index)
+        self.free.append(session.index)                    # the slot may be reused from here on
+        yield from self.content.OnLeave(session_id)
+        self.mon.left(session_id)
 
     def close(self, session):
         self.mon.closing(session, session.sock)
