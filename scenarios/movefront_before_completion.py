@@ -1,0 +1,65 @@
+"""SendQ MoveFront right after WSASend: the next Enqueue overwrites bytes the kernel is still sending.
+
+The server socket has SO_SNDBUF = 0, so every WSASend pends with the send
+ring's own memory locked until the peer has the bytes (D4): the kernel reads
+the ring in place.  The content answers one request with four packets.  The
+broken library moves the SendQ front as soon as WSASend returns; the ring
+then looks empty, and the fourth packet wraps around onto the bytes of the
+first, which the pending send has not finished with.  The fixed library
+moves the front only in the send completion, so the ring stays full until
+then and the fourth SendPacket is refused (False) instead of corrupting
+the stream.  No preemption is needed: this bug shows on the default schedule.
+
+Invariant: no Enqueue over bytes lent to WSASend; bytes arrive once and in order.
+Try: ``kernelsim run movefront-before-completion`` and ``...-fixed``.
+"""
+
+from kernelsim.win32 import *
+from kernelsim.netlib import Content, frame, make_server
+
+TITLE = "MoveFront before the send completion lets Enqueue overwrite bytes still being sent"
+TEACHES = "Send의 Movefront (사용완료 처리) — Send완료통지가 온다음 밀어야 할 것. Send직후 바로 밀어버린다면 링버퍼 특성상 Enque될때 겹쳐질수있다."
+RULES = ("D4", "E2")
+CONFIG = {"cpus": 4}
+VARIANT = "broken"
+BUGS = ("move_front_early",)
+
+
+class Burst(Content):
+    """Answers a request with four 8-byte packets."""
+
+    def __init__(self):
+        self.server = None
+
+    def OnRecv(self, session_id, payload):
+        for i in range(4):
+            ok = yield from self.server.SendPacket(session_id, b"pkt%d.." % i)
+            yield note("sent", packet=i, ok=ok)
+
+
+def main():
+    content = Burst()
+    server = content.server = make_server(VARIANT, content, workers=2, max_sessions=1, ring_size=24, bugs=BUGS)
+    yield from server.start()
+    srv, cli = yield tcp_pair()
+    yield setsockopt(srv, SOL_SOCKET, SO_SNDBUF, 0)     # no copy: WSASend pends on the ring's memory (D4)
+    sid = yield from server.accept(srv, "client")
+    peer = yield CreateThread(client, server, cli, sid.uid, name="client")
+    yield WaitForSingleObject(peer, INFINITE)
+    yield from server.stop()
+
+
+def client(server, cli, uid):
+    yield send(cli, frame(b"go"))
+    yield shutdown(cli, SD_SEND)
+    while True:
+        data = yield recv(cli, 64)
+        if not data or data == SOCKET_ERROR:
+            break
+        server.mon.received(uid, data)
+        yield note("got", data=data)
+    yield closesocket(cli)
+
+
+def check(outcome):
+    assert not outcome.notes("violation")

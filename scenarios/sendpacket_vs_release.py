@@ -1,0 +1,77 @@
+"""SendPacket from a content thread races the release of the session it names.
+
+The logic thread answers each request some time after OnRecv handed it
+over, so it calls SendPacket while the worker may be releasing the session
+(the client sent its request and closed).  The broken library looks the id
+up and uses the session without holding it: the release can run between the
+lookup and the use, and SendPacket goes on with a released session.  The
+fixed library holds the session by IOCount while SendPacket uses it, and
+Release flips the count from 0 to a release flag in one compare-exchange: either
+SendPacket's hold comes first (Release waits for it) or it sees the flag and
+returns False.
+
+Invariant: no access to a released session; SendPacket on a stale id returns False.
+Try: ``kernelsim explore sendpacket-vs-release`` and ``...-fixed``.
+"""
+
+from kernelsim.win32 import *
+from kernelsim.netlib import Content, frame, make_server
+
+TITLE = "SendPacket from another thread while the session is released"
+TEACHES = ("Session Lock — 어느스레드 에서든지 SendPacket이 호출가능하므로, 이는 언제든 Release가 될수있음을 "
+           "의미한다. / IOCount방식으로 Session요소 동기화")
+RULES = ("D5",)
+CONFIG = {"cpus": 4}
+VARIANT = "broken"
+BUGS = ("socket_id",)
+
+
+class Logic(Content):
+    """OnRecv hands the request to the logic thread; OnLeave is noted."""
+
+    def __init__(self):
+        self.jobs = []
+        self.wake = None
+
+    def OnRecv(self, session_id, payload):
+        self.jobs.append((session_id, payload))
+        yield SetEvent(self.wake)
+
+    def OnLeave(self, session_id):
+        yield note("leave", session=session_id)
+
+
+def logic(server, content):
+    yield WaitForSingleObject(content.wake, INFINITE)
+    session_id, payload = content.jobs.pop(0)
+    ok = yield from server.SendPacket(session_id, b"re:" + payload)
+    yield note("reply", ok=ok)
+
+
+def main():
+    content = Logic()
+    content.wake = yield CreateEvent(None, False, False, None)
+    server = make_server(VARIANT, content, workers=2, max_sessions=2, bugs=BUGS)
+    yield from server.start()
+    worker = yield CreateThread(logic, server, content, name="logic")
+    srv, cli = yield tcp_pair()
+    sid = yield from server.accept(srv, "client")
+    peer = yield CreateThread(client, server, cli, sid.uid, name="client")
+    yield WaitForMultipleObjects([peer, worker], True, INFINITE)
+    yield from server.stop()
+
+
+def client(server, cli, uid):
+    yield send(cli, frame(b"hi"))
+    yield shutdown(cli, SD_SEND)
+    while True:
+        data = yield recv(cli, 64)
+        if not data or data == SOCKET_ERROR:
+            break
+        server.mon.received(uid, data)
+    yield closesocket(cli)
+
+
+def check(outcome):
+    assert not outcome.notes("violation")
+    assert len(outcome.notes("leave")) == 1
