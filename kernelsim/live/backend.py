@@ -91,6 +91,8 @@ class LiveRun:
         self.t0 = None
         self.done = threading.Event()
         self.error = None
+        self.hung = None                         # the Hung that stopped the run, if any
+        self.partial = None                      # the notes made before an error stopped the run
         self.end_reason = ""
         self.lock = threading.Lock()             # Interlocked* and the registries
         self.apcs = {}                           # apc id -> (func, data)
@@ -118,6 +120,8 @@ class LiveRun:
                 self.error = self.error or LiveError(f"the live run took more than {self.max_seconds:g} s")
         finally:
             self.transport.close()          # also on Ctrl-C: no probe is left behind
+        self.partial = Outcome(self.scenario.name, 0, f"live ({self.transport.name})", self.notes, None, "",
+                               self.end_reason or "stopped", None, backend="live")
         if self.error is not None:
             raise self.error
         return Outcome(self.scenario.name, 0, f"live ({self.transport.name})", self.notes, None, "",
@@ -128,6 +132,7 @@ class LiveRun:
 
     def _body(self, th):
         try:
+            self.transport.begin(th.tid, lambda kind, vals: self._callback(th, kind, vals))
             self._drive(th, th.gen)
             if th.tid == 1:
                 self._finish("main returned")
@@ -139,6 +144,7 @@ class LiveRun:
         except RunEnded:
             pass
         except Hung as exc:
+            self.hung = exc
             call = th.call
             where = f" at {call.file}:{call.line}" if call is not None else ""
             self._fail(LiveError(f"thread {th.name} hung: {exc.op}{where} did not return within "

@@ -171,6 +171,10 @@ class ProbeTransport:
             start_python()
         return values
 
+    def begin(self, tid, on_callback):
+        """The scenario thread is ready: APCs queued before it started run now, first (C8)."""
+        self.request(tid, "start", [], on_callback)
+
     def request(self, tid, op, args, on_callback, watchdog=None):
         """Execute op on thread tid → (ret, err, outs…); run nested routines via on_callback."""
         limit = self.watchdog if watchdog is None else watchdog

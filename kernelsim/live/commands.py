@@ -172,7 +172,8 @@ def render(r):
         for i in range(max(len(m), len(lv))):
             left = f"{m[i].time:8.1f} {thread:<6} {m[i].tag} {_fields(m[i])}" if i < len(m) else ""
             right = f"{float(lv[i].time):8.1f} {thread:<6} {lv[i].tag} {_fields(lv[i])}" if i < len(lv) else ""
-            mark = " " if any(d["thread"] == thread and d["index"] == i for d in r.note_diffs) is False else "≠"
+            mark = "≠" if any(d["thread"] == thread and d["index"] == i
+                              for d in r.note_diffs + r.note_diffs_shown) else " "
             lines.append(f"{left[:47]:<47} {mark}| {right}")
     if r.call_diffs:
         lines.append("")
@@ -187,8 +188,11 @@ def render(r):
     lines.append(f"claims   {r.claim}")
     for d in r.claim_detail:
         lines.append(f"         {d}")
-    lines.append(f"model    {'agrees' if r.agrees else 'DISAGREES'} with the live run "
-                 f"({'every thread made the same notes' if r.agrees else 'see ≠ above'})")
+    if r.agrees:
+        lines.append(f"model    {r.agreement}" + (" (every thread made the same notes)"
+                                                   if r.agreement == "agrees" else ""))
+    else:
+        lines.append("model    DISAGREES with the live run (see ≠ above)")
     lines.append(f"verdict  {r.verdict}")
     return "\n".join(lines)
 

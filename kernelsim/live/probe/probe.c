@@ -14,6 +14,8 @@
  *                     <tid> X <message>              the request was malformed
  *                     0 READY                        once, at start
  *
+ * Each probe thread's first message is "<tid> start", answered "<tid> R 0 0"; an
+ * APC queued before that runs first, as Windows runs it before the start routine.
  * While an APC or completion routine runs, the thread serves further requests
  * for the same tid (the routine's own calls, nested on the same thread, as on
  * Windows) until Python sends "<tid> RET".  Waiting for the next request is a
@@ -45,6 +47,8 @@ typedef struct Thread {
     HANDLE ready;           /* auto-reset: a request is in `line` */
     char *volatile line;
     DWORD saved_err;        /* the scenario's last error */
+    DWORD os_id;
+    int started;            /* Python's "start" arrived: the scenario thread is listening */
 } Thread;
 
 typedef struct Slot {       /* one scenario OVERLAPPED */
@@ -205,9 +209,19 @@ static void slot_data(Buf *b, LPOVERLAPPED ov, size_t nbytes) {
 
 static void serve(Thread *t, int nested);
 
+/* The first message of every thread is "<tid> start": only then is Python listening for it. */
+static void wait_start(Thread *t) {
+    WaitForSingleObject(t->ready, INFINITE);
+    free(t->line);
+    t->line = NULL;
+    t->started = 1;
+}
+
 static DWORD WINAPI thread_main(LPVOID p) {
     Thread *t = p;
     TlsSetValue(tls, t);
+    if (!t->started) wait_start(t);
+    say("%d R 0 0", t->tid);         /* the answer to "start" */
     serve(t, 0);
     return 0;
 }
@@ -218,11 +232,28 @@ static HANDLE spawn(int tid) {
     t->tid = tid;
     t->ready = CreateEventA(NULL, FALSE, FALSE, NULL);
     threads[tid] = t;
-    return CreateThread(NULL, 0, thread_main, t, 0, NULL);
+    HANDLE h = CreateThread(NULL, 0, thread_main, t, CREATE_SUSPENDED, &t->os_id);
+    if (h) ResumeThread(h);
+    return h;
+}
+
+static Thread *current_thread(void) {
+    Thread *t = TlsGetValue(tls);
+    if (t) return t;
+    /* An APC queued before the thread started runs before its start routine (C8). */
+    DWORD id = GetCurrentThreadId();
+    for (int i = 1; i < MAX_THREADS; i++)
+        if (threads[i] && threads[i]->os_id == id) { t = threads[i]; break; }
+    if (t) {
+        TlsSetValue(tls, t);
+        if (!t->started) wait_start(t);
+    }
+    return t;
 }
 
 static VOID CALLBACK apc_trampoline(ULONG_PTR id) {
-    Thread *t = TlsGetValue(tls);
+    Thread *t = current_thread();
+    if (!t) return;
     DWORD err = GetLastError();
     t->saved_err = err;
     say("%d A %llu", t->tid, (unsigned long long)id);
@@ -231,7 +262,8 @@ static VOID CALLBACK apc_trampoline(ULONG_PTR id) {
 }
 
 static void CALLBACK completion_routine(DWORD err, DWORD nbytes, LPWSAOVERLAPPED ov, DWORD flags) {
-    Thread *t = TlsGetValue(tls);
+    Thread *t = current_thread();
+    if (!t) return;
     t->saved_err = GetLastError();
     Buf b = {0};
     buf_fmt(&b, "%d C %d %lu %lu %lu %llu", t->tid, slot_id(ov), err, nbytes, flags,
