@@ -23,6 +23,8 @@ WINE8_DEVIATIONS = {
     "C7": "Wine 8 lets an already signalled object win over a pending user APC (W6)",
     "D3": "send buffering thresholds are Linux's under Wine, AFD's on Windows",
     "D4": "Linux clamps SO_SNDBUF=0 under Wine; on Windows every send then pends",
+    "D6": "after a peer RST, Wine 8 completes a later WSARecv at once with 0 bytes and queues a packet; "
+          "Windows fails it with WSAECONNRESET and queues nothing (measured live; profile switch rst_recv_fails)",
     "D7": "local closesocket with pending I/O: Wine 8 gives 676 for a recv and leaves a send pending "
           "until the peer closes; Windows aborts both (1236)",
     "E3": "Wine has no locked-page limit: no WSAENOBUFS",

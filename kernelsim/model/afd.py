@@ -557,9 +557,11 @@ def WSARecv(k, t, s, bufs, ov, routine=None):
         return bad
     if sock.shut_recv:
         return _fail(t, WSAESHUTDOWN, bad)
-    if sock.reset and not sock.rx:
+    if sock.reset and not sock.rx and k.profile.rst_recv_fails:
         _refuse(k, t, WSAECONNRESET, "WSARecv", "the connection was reset: no IRP, no packet (D6, B4)")
         return bad
+    if sock.reset and not sock.rx:
+        t.last_error = 0        # Wine 8 (measured live): the recv succeeds with 0 bytes and clears the error
     cap = k.socket_net.cap
     if cap is not None and len(sock.recv_q) >= cap:
         _refuse(k, t, WSAEWOULDBLOCK, "WSARecv", f"too many outstanding receives (cap {cap}, D11)")

@@ -24,6 +24,8 @@ class Profile:
     thread_agnostic_io: bool = True         # B13: port I/O survives its thread (Vista+)
     memory_limits: bool = True              # E3–E5: WSAENOBUFS when pool or locked pages run out
     rst_discards_buffered: bool = False     # D6
+    rst_recv_fails: bool = True             # D6: a WSARecv after a peer RST fails at once (10054);
+                                            #     Wine 8 completes it at once with 0 bytes and a packet
     warning_status_queues_packet: bool = True  # B4c
 
     def describe(self):
@@ -37,7 +39,7 @@ PROFILES = {
     "windows": Profile(),
     "wine": Profile(name="wine", waiter_order="fifo", concurrency_limit=False, port_close_abandons=False,
                     apc_precedence="object_first", gqcsex_entries_first=True, close_error_mode="wine",
-                    close_cancels_sends=False, memory_limits=False),
+                    close_cancels_sends=False, memory_limits=False, rst_recv_fails=False),
     "xp": Profile(name="xp", port_close_abandons=False, apc_precedence="object_first",
                   close_error_mode="xp", iosb_written_at="completion", thread_agnostic_io=False),
 }
