@@ -20,7 +20,7 @@ from pathlib import Path
 APT_COMMAND = ("apt-get install -y --no-install-recommends wine64 gcc-mingw-w64-x86-64")
 COMPILER = "x86_64-w64-mingw32-gcc"
 CFLAGS = ("-O2", "-std=gnu11")
-LIBS = ("-lws2_32",)
+LIBS = ("-lws2_32", "-lmswsock")
 PROBE_SOURCE = Path(__file__).resolve().parent / "probe" / "probe.c"
 WINE_CANDIDATES = ("/usr/lib/wine/wine64", "wine64", "/usr/bin/wine64", "wine")
 WINESERVER_CANDIDATES = ("/usr/lib/wine/wineserver", "/usr/lib/wine/wineserver64", "wineserver")

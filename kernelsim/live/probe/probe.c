@@ -29,6 +29,7 @@
 #define _WIN32_WINNT 0x0600
 #include <winsock2.h>
 #include <ws2tcpip.h>
+#include <mswsock.h>
 #include <windows.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -444,21 +445,48 @@ static int call(Thread *t, Args *a, Buf *b) {
         ret = getsockopt(S(2), SOL_SOCKET, SO_LINGER, (char *)&l, &len);
         buf_fmt(&outs, " %d %d", l.l_onoff, l.l_linger);
     } else if (IS("tcp_pair")) {
-        SOCKET l = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
-        struct sockaddr_in sa = loopback(0);
-        int len = sizeof sa;
-        SOCKET c = INVALID_SOCKET, s = INVALID_SOCKET;
-        if (l != INVALID_SOCKET && bind(l, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(l, 1) == 0 &&
-            getsockname(l, (struct sockaddr *)&sa, &len) == 0) {
-            c = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
-            if (c != INVALID_SOCKET && connect(c, (struct sockaddr *)&sa, sizeof sa) == 0)
-                s = accept(l, NULL, NULL);
+        /* server first, then client (as the model allocates them), so that a freed socket value
+           is reused by the next server: the listener is made once and kept; AcceptEx fills the
+           server socket created beforehand. */
+        static SOCKET listener = INVALID_SOCKET;
+        static struct sockaddr_in where;
+        if (listener == INVALID_SOCKET) {
+            int len = sizeof where;
+            where = loopback(0);
+            listener = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
+            if (bind(listener, (struct sockaddr *)&where, sizeof where) || listen(listener, 16) ||
+                getsockname(listener, (struct sockaddr *)&where, &len)) {
+                closesocket(listener);
+                listener = INVALID_SOCKET;
+            }
         }
+        SOCKET s = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
+        SOCKET c = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
+        char addrs[2 * (sizeof(struct sockaddr_in) + 16)];
+        DWORD got = 0;
+        OVERLAPPED ov;
+        memset(&ov, 0, sizeof ov);
+        ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+        int ok = listener != INVALID_SOCKET && s != INVALID_SOCKET && c != INVALID_SOCKET;
+        if (ok) {
+            BOOL started = AcceptEx(listener, s, addrs, 0, sizeof(struct sockaddr_in) + 16,
+                                    sizeof(struct sockaddr_in) + 16, &got, &ov);
+            ok = started || WSAGetLastError() == ERROR_IO_PENDING;
+        }
+        ok = ok && connect(c, (struct sockaddr *)&where, sizeof where) == 0;
+        ok = ok && WaitForSingleObject(ov.hEvent, 5000) == WAIT_OBJECT_0 &&
+             GetOverlappedResult((HANDLE)listener, &ov, &got, FALSE);
+        if (ok) setsockopt(s, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, (char *)&listener, sizeof listener);
         DWORD err = GetLastError();
-        if (l != INVALID_SOCKET) closesocket(l);
-        ret = (s != INVALID_SOCKET) ? 0 : -1;
+        CloseHandle(ov.hEvent);
+        if (!ok) {
+            if (s != INVALID_SOCKET) closesocket(s);
+            if (c != INVALID_SOCKET) closesocket(c);
+            s = c = INVALID_SOCKET;
+        }
+        ret = ok ? 0 : -1;
         buf_fmt(&outs, " %llu %llu", (unsigned long long)s, (unsigned long long)c);
-        SetLastError(ret ? err : 0);
+        SetLastError(ok ? 0 : err);
     } else if (IS("WSARecv") || IS("WSASend")) {
         /* <op> s ovid hEvent routine nbufs then per buffer: len offset [x<data> for send] */
         int recv_op = IS("WSARecv");
