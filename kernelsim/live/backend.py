@@ -11,7 +11,8 @@ generator is driven here, nested, its calls executed on the same real thread.
 
 Notes carry real elapsed milliseconds since main started (``LiveMs``: ``==``
 between a live time and a number holds within the live tolerance, 5 ms + 10 %
-by default, so a claim like ``time == 40`` reads "about 40 ms").  ``compute(ms)``
+by default, so a claim like ``time == 40`` reads "about 40 ms"; orderings are exact, so
+that sorting live times stays meaningful).  ``compute(ms)``
 spins on the real thread; ``Sleep`` sleeps.  ``tcp_pair()`` makes a real loopback
 connection.  Only loopback addresses are accepted.  When main returns the run
 ends, as a process does; other threads stop where they are.
@@ -49,6 +50,12 @@ class LiveMs(float):
         return equal if equal is NotImplemented else not equal
 
     __hash__ = float.__hash__
+
+    def __abs__(self):
+        return LiveMs(abs(float(self)))
+
+    def __neg__(self):
+        return LiveMs(-float(self))
 
     def __add__(self, other):
         return LiveMs(float(self) + other) if isinstance(other, (int, float)) else NotImplemented

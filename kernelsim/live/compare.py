@@ -245,8 +245,8 @@ def _note_json(n, rec):
 
 
 def _same_note(m, lv, unmeasured, handles=({}, {})):
-    """Same tag and fields.  OVERLAPPEDs compare by their op; a handle value compares by its
-    place among the handles each run created (``handles``: model's and live's value → h1…); with
+    """Same tag and fields.  OVERLAPPEDs compare by their op; a handle value the model made equals
+    any handle value the live run made (``handles``: each run's handle values); with
     ``unmeasured`` (the scenario read memory(), which is None live) a field that is None live and
     a number in the model is skipped."""
     if m.tag != lv.tag:
@@ -258,9 +258,7 @@ def _same_note(m, lv, unmeasured, handles=({}, {})):
         if unmeasured and b is None and isinstance(a, (int, float)):
             continue
         if (type(a) is int and type(b) is int and a != b and a in model_handles and b in live_handles):
-            if model_handles[a] != live_handles[b]:
-                return False
-            continue
+            continue            # handle values differ between the model and Windows; both are handles
         if rm.normal(a) != rl.normal(b):
             return False
     return True
@@ -384,7 +382,8 @@ def compare(sc, make_transport, backend="wine", watchdog=10.0):
         else:
             needs = deviations.reasons(sc.rules, needs_windows(sc))
             report.claim_detail = list(report.live.failures)
-            if needs and backend == "wine" and not report.model.passed:
+            host = [rule for rule in sc.rules if rule in deviations.HOST_DEPENDENT]
+            if needs and backend == "wine" and (not report.model.passed or host):
                 report.claim = "needs Windows"
                 report.claim_detail = [f"{rule}: {why}" for rule, why in needs.items()] + report.claim_detail
             else:
@@ -394,8 +393,19 @@ def compare(sc, make_transport, backend="wine", watchdog=10.0):
     unmeasured = any(call == "memory" for calls in report.live_calls.values() for call, _, _ in calls)
     handles = (model_rec.handles, live_rec.handles)
     report.note_diffs = diff_notes(report.model, report.live, unmeasured, handles)
-    if report.note_diffs and same_notes_any_thread(report.model, report.live, unmeasured, handles):
+    race = any(call == "invariant" for calls in report.model_calls.values() for call, _, _ in calls)
+    host = [rule for rule in sc.rules if rule in deviations.HOST_DEPENDENT] if backend == "wine" else []
+    if not report.note_diffs:
+        pass
+    elif same_notes_any_thread(report.model, report.live, unmeasured, handles):
         report.agreement = "agrees up to which thread made which note (real threads raced differently)"
+    elif race:
+        report.agreement = ("not compared: a race scenario — the model ran one chosen interleaving, "
+                            "the live run the one the real scheduler took")
+    elif host:
+        report.agreement = (f"not compared: {', '.join(host)} depend on the host under Wine "
+                            f"({deviations.WINE8_DEVIATIONS[host[0]]})")
+    if report.agreement != "agrees":
         report.note_diffs_shown, report.note_diffs = report.note_diffs, []
     report.call_diffs = diff_calls(report.model_calls, report.live_calls)
     return report

@@ -3,7 +3,8 @@
 Keyed by SEMANTICS rule id; the text is the reason ``kernelsim live`` and
 ``validate`` print for a claim marked *needs Windows*.  A claim is marked so
 only when (1) it failed on the live Wine run, (2) the model with the ``wine``
-profile predicted that very failure, and (3) the scenario's RULES (or its own
+profile predicted that very failure (or the rule is HOST_DEPENDENT: Wine's
+behaviour there is Linux's), and (3) the scenario's RULES (or its own
 NEEDS_WINDOWS) name one of these rules.  Anything else that fails is a failure.
 """
 
@@ -31,6 +32,12 @@ WINE8_DEVIATIONS = {
     "E4": "Wine has no non-paged pool accounting: no WSAENOBUFS",
     "E5": "Wine never runs out of non-paged pool or locked pages: no WSAENOBUFS",
 }
+
+
+# Deviations the ``wine`` profile cannot predict: Wine passes sends to Linux sockets, whose
+# buffer sizes and thresholds are the host's.  A failing claim under these rules needs Windows
+# even though the wine model predicted it would hold, and the notes are not compared.
+HOST_DEPENDENT = ("D3", "D4")
 
 
 def reasons(rules, declared=None):

@@ -45,7 +45,8 @@
 
 typedef struct Thread {
     int tid;
-    HANDLE ready;           /* auto-reset: a request is in `line` */
+    SRWLOCK lock;           /* guards `line`; `ready` wakes the thread (futex-fast under Wine) */
+    CONDITION_VARIABLE ready;
     char *volatile line;
     DWORD saved_err;        /* the scenario's last error */
     DWORD os_id;
@@ -210,11 +211,26 @@ static void slot_data(Buf *b, LPOVERLAPPED ov, size_t nbytes) {
 
 static void serve(Thread *t, int nested);
 
+/* The next request for t (a non-alertable wait: APCs never run here). */
+static char *take_line(Thread *t) {
+    AcquireSRWLockExclusive(&t->lock);
+    while (!t->line) SleepConditionVariableSRW(&t->ready, &t->lock, INFINITE, 0);
+    char *line = t->line;
+    t->line = NULL;
+    ReleaseSRWLockExclusive(&t->lock);
+    return line;
+}
+
+static void give_line(Thread *t, char *line) {
+    AcquireSRWLockExclusive(&t->lock);
+    t->line = line;
+    ReleaseSRWLockExclusive(&t->lock);
+    WakeConditionVariable(&t->ready);
+}
+
 /* The first message of every thread is "<tid> start": only then is Python listening for it. */
 static void wait_start(Thread *t) {
-    WaitForSingleObject(t->ready, INFINITE);
-    free(t->line);
-    t->line = NULL;
+    free(take_line(t));
     t->started = 1;
 }
 
@@ -231,7 +247,8 @@ static HANDLE spawn(int tid) {
     if (tid <= 0 || tid >= MAX_THREADS || threads[tid]) return NULL;
     Thread *t = calloc(1, sizeof *t);
     t->tid = tid;
-    t->ready = CreateEventA(NULL, FALSE, FALSE, NULL);
+    InitializeSRWLock(&t->lock);
+    InitializeConditionVariable(&t->ready);
     threads[tid] = t;
     HANDLE h = CreateThread(NULL, 0, thread_main, t, CREATE_SUSPENDED, &t->os_id);
     if (h) ResumeThread(h);
@@ -561,9 +578,7 @@ static int call(Thread *t, Args *a, Buf *b) {
 /* Serve requests for thread t; nested: inside an APC or completion routine, until RET. */
 static void serve(Thread *t, int nested) {
     for (;;) {
-        WaitForSingleObject(t->ready, INFINITE);
-        char *line = t->line;
-        t->line = NULL;
+        char *line = take_line(t);
         Args a;
         split(line, &a);
         if (a.n < 2) { free(line); continue; }
@@ -630,8 +645,7 @@ int main(void) {
             free(line);
             continue;
         }
-        t->line = line;
-        SetEvent(t->ready);
+        give_line(t, line);
     }
     fflush(stdout);
     ExitProcess(0);
