@@ -11,8 +11,8 @@ generator is driven here, nested, its calls executed on the same real thread.
 
 Notes carry real elapsed milliseconds since main started (``LiveMs``: ``==``
 between a live time and a number holds within the live tolerance, 5 ms + 10 %
-by default, so a claim like ``time == 40`` reads "about 40 ms"; orderings are exact, so
-that sorting live times stays meaningful).  ``compute(ms)``
+by default, so a claim like ``time == 40`` reads "about 40 ms"; an ordering against a plain
+number has the same slack, one between two live times is exact, so sorting stays meaningful).  ``compute(ms)``
 spins on the real thread; ``Sleep`` sleeps.  ``tcp_pair()`` makes a real loopback
 connection.  Only loopback addresses are accepted.  When main returns the run
 ends, as a process does; other threads stop where they are.
@@ -50,6 +50,34 @@ class LiveMs(float):
         return equal if equal is NotImplemented else not equal
 
     __hash__ = float.__hash__
+
+    # Against a plain number (the model's expectation) an ordering has the same slack as ==;
+    # between two live times it is exact, so that sorting live times stays meaningful.
+    def _slack(self, other):
+        if isinstance(other, LiveMs) or isinstance(other, bool) or not isinstance(other, (int, float)):
+            return 0.0
+        absolute, relative = LiveMs.tolerance
+        return absolute + relative * max(abs(float(self)), abs(float(other)))
+
+    def __lt__(self, other):
+        if not isinstance(other, (int, float)):
+            return NotImplemented
+        return float(self) < float(other) + self._slack(other)
+
+    def __le__(self, other):
+        if not isinstance(other, (int, float)):
+            return NotImplemented
+        return float(self) <= float(other) + self._slack(other)
+
+    def __gt__(self, other):
+        if not isinstance(other, (int, float)):
+            return NotImplemented
+        return float(self) > float(other) - self._slack(other)
+
+    def __ge__(self, other):
+        if not isinstance(other, (int, float)):
+            return NotImplemented
+        return float(self) >= float(other) - self._slack(other)
 
     def __abs__(self):
         return LiveMs(abs(float(self)))

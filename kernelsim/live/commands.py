@@ -180,10 +180,11 @@ def render(r):
         lines.append("call results that differ (first per thread):")
         for d in r.call_diffs:
             m, lv = d["model"], d["live"]
-            call = (m or lv)[0]
-            line = (m or lv)[1]
-            lines.append(f"  {d['thread']:<6} line {line:<4} {call}: model {m[2] if m else '(no call)'!r}"
-                         f"  live {lv[2] if lv else '(no call)'!r}")
+            left = f"line {m[1]} {m[0]} → {m[2]!r}" if m else "(no call)"
+            right = f"line {lv[1]} {lv[0]} → {lv[2]!r}" if lv else "(no call)"
+            if m and lv and m[:2] == lv[:2]:
+                right = f"→ {lv[2]!r}"
+            lines.append(f"  {d['thread']:<8} model {left}   live {right}")
     lines.append("")
     lines.append(f"claims   {r.claim}")
     for d in r.claim_detail:
