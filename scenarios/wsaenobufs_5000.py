@@ -18,7 +18,7 @@ TITLE = "5,000 sessions × 64 KB pending receives lock too many pages: WSAENOBUF
 TEACHES = ("IOCP에서 PageLock을 줄이기 위한방법 — Recv는 항시 걸려있어야 하므로 오버랩IO로 5천명이 걸려있다면, "
            "[5000 * Recv링버퍼 크기]만큼 락이 걸리게된다.")
 RULES = ("E2", "E3", "E5", "B4", "E1")
-CONFIG = {"cpus": 4, "phys_mb": 2048}
+CONFIG = {"cpus": 4, "phys_mb": 2048, "snapshots": False}   # 10,000 sockets: no per-step snapshot copies
 SESSIONS = 5000
 RING = 64 * 1024
 QUESTIONS = [

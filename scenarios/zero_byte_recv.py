@@ -16,7 +16,7 @@ from kernelsim.win32 import *
 TITLE = "Zero-byte receives: 5,000 idle sessions lock no pages"
 TEACHES = ("Zero Byte Recv 동작형태 — ZeroByteRecv는 ... WSARecv의 길이 인자로 0을 넣겠다는 의미이다.(WSABuf len 0)")
 RULES = ("E6", "E1", "E3", "D2")
-CONFIG = {"cpus": 4, "phys_mb": 2048}
+CONFIG = {"cpus": 4, "phys_mb": 2048, "snapshots": False}   # 10,000 sockets: no per-step snapshot copies
 SESSIONS = 5000
 QUESTIONS = [
     ("5,000 zero-byte receives pending: how many failed, how many pages are locked?",

@@ -178,7 +178,8 @@ class Kernel:
         self.last = None           # the thread that stepped last
         self.current = None        # the thread whose call is being executed
         self.cause = None          # the Call being executed (for trace lines)
-        self.trace = Trace(events=trace, snapshots=snapshots)
+        # CONFIG {"snapshots": False}: a scenario with thousands of sockets would copy them all at every event.
+        self.trace = Trace(events=trace, snapshots=snapshots and bool(self.config.get("snapshots", True)))
         self.notes = []
         self.ended = False
         self.end_reason = ""
