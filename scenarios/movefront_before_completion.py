@@ -2,16 +2,18 @@
 
 The server socket has SO_SNDBUF = 0, so every WSASend pends with the send
 ring's own memory locked until the peer has the bytes (D4): the kernel reads
-the ring in place.  The content answers one request with four packets.  The
-broken library moves the SendQ front as soon as WSASend returns; the ring
-then looks empty, and the fourth packet wraps around onto the bytes of the
-first, which the pending send has not finished with.  The fixed library
-moves the front only in the send completion, so the ring stays full until
-then and the fourth SendPacket is refused (False) instead of corrupting
-the stream.  No preemption is needed: this bug shows on the default schedule.
+the ring in place.  The content answers a request with one packet at once
+and three more at the next game tick, which falls at the moment the first
+packet's send completion arrives.  The broken library moved the SendQ front
+as soon as WSASend returned, so if the tick runs before the worker has
+handled that completion, the ring looks nearly empty and the fourth packet
+wraps around onto the bytes of the first, which the pending send has not
+finished with.  The fixed library moves the front only in the send
+completion: until then the ring is full, and the fourth SendPacket is refused
+(False) instead of corrupting the stream.
 
 Invariant: no Enqueue over bytes lent to WSASend; bytes arrive once and in order.
-Try: ``kernelsim run movefront-before-completion`` and ``...-fixed``.
+Try: ``kernelsim explore movefront-before-completion`` and ``...-fixed``.
 """
 
 from kernelsim.win32 import *
@@ -20,44 +22,61 @@ from kernelsim.netlib import Content, frame, make_server
 TITLE = "MoveFront before the send completion lets Enqueue overwrite bytes still being sent"
 TEACHES = "Send의 Movefront (사용완료 처리) — Send완료통지가 온다음 밀어야 할 것. Send직후 바로 밀어버린다면 링버퍼 특성상 Enque될때 겹쳐질수있다."
 RULES = ("D4", "E2")
-CONFIG = {"cpus": 4}
+LATENCY = 0.1                                       # ms, one way on the simulated loopback
+CONFIG = {"cpus": 4, "latency_ms": LATENCY}
 VARIANT = "broken"
 BUGS = ("move_front_early",)
 
 
 class Burst(Content):
-    """Answers a request with four 8-byte packets."""
+    """Answers a request with one packet at once and three more at the next game tick."""
 
     def __init__(self):
         self.server = None
+        self.pending = []
 
     def OnRecv(self, session_id, payload):
-        for i in range(4):
-            ok = yield from self.server.SendPacket(session_id, b"pkt%d.." % i)
-            yield note("sent", packet=i, ok=ok)
+        ok = yield from self.server.SendPacket(session_id, b"pkt0..")
+        yield note("sent", packet=0, ok=ok)
+        self.pending.append(session_id)
+
+
+def ticker(content):
+    """The game tick, every LATENCY ms: three more packets for each request seen since the last tick."""
+    for _ in range(3):
+        yield Sleep(LATENCY)
+        while content.pending:
+            session_id = content.pending.pop(0)
+            for i in (1, 2, 3):
+                ok = yield from content.server.SendPacket(session_id, b"pkt%d.." % i)
+                yield note("sent", packet=i, ok=ok)
 
 
 def main():
     content = Burst()
     server = content.server = make_server(VARIANT, content, workers=2, max_sessions=1, ring_size=24, bugs=BUGS)
     yield from server.start()
+    tick = yield CreateThread(ticker, content, name="tick")
     srv, cli = yield tcp_pair()
     yield setsockopt(srv, SOL_SOCKET, SO_SNDBUF, 0)     # no copy: WSASend pends on the ring's memory (D4)
     sid = yield from server.accept(srv, "client")
     peer = yield CreateThread(client, server, cli, sid.uid, name="client")
-    yield WaitForSingleObject(peer, INFINITE)
+    yield WaitForMultipleObjects([peer, tick], True, INFINITE)
     yield from server.stop()
 
 
 def client(server, cli, uid):
     yield send(cli, frame(b"go"))
-    yield shutdown(cli, SD_SEND)
+    first = True
     while True:
         data = yield recv(cli, 64)
         if not data or data == SOCKET_ERROR:
             break
         server.mon.received(uid, data)
         yield note("got", data=data)
+        if first:                                     # the answer has started: no more requests (FIN)
+            yield shutdown(cli, SD_SEND)
+            first = False
     yield closesocket(cli)
 
 

@@ -1,9 +1,10 @@
 """The send completion arrives after Recv = 0: who may free the session?
 
-A client sends one packet and half-closes (FIN).  The server's echo content
-answers with SendPacket, so a WSASend is outstanding when the receive that
-follows completes with 0 bytes.  Two workers dequeue the two completions at
-the same moment.  The broken library releases the session on Recv = 0; the
+A client sends one packet and hangs up (FIN) just as the server's echo
+content answers it with SendPacket: with SO_SNDBUF = 0 the echo's WSASend
+completes when the client has the bytes, at the same moment as the receive
+that sees the FIN completes with 0 bytes.  Two workers dequeue the two
+completions at the same moment.  The broken library releases the session on Recv = 0; the
 worker holding the send completion then touches a released session.  The
 fixed library counts both I/Os in IOCount and releases only at zero, after
 the send completion, whichever worker gets there last.
@@ -20,7 +21,8 @@ from kernelsim.netlib import Content, frame, make_server
 TITLE = "Recv = 0, then the send completion: releasing at Recv = 0 frees a session still in use"
 TEACHES = "끊김통지(Recv = 0)이후 종료처리 — 2. Recv끊김통지 이후, Send성공 완료통지가 온다. (문제)"
 RULES = ("D5", "B5", "A4")
-CONFIG = {"cpus": 4}
+LATENCY = 0.1                                      # ms, one way on the simulated loopback
+CONFIG = {"cpus": 4, "latency_ms": LATENCY}
 VARIANT = "broken"
 BUGS = ("release_on_recv0",)
 
@@ -36,24 +38,21 @@ class Echo(Content):
 def main():
     content = Echo()
     server = content.server = make_server(VARIANT, content, workers=2, max_sessions=2, bugs=BUGS)
-    yield from server.start()
     srv, cli = yield tcp_pair()
+    yield setsockopt(srv, SOL_SOCKET, SO_SNDBUF, 0)    # the echo's send completes when the client has it (D4)
+    yield send(cli, frame(b"hi"))                      # main plays the client: its request is on its way
+    yield from server.start()
     sid = yield from server.accept(srv, "client")
-    peer = yield CreateThread(client, server, cli, sid.uid, name="client")
-    yield WaitForSingleObject(peer, INFINITE)
-    yield from server.stop()
-
-
-def client(server, cli, uid):
-    yield send(cli, frame(b"hi"))
-    yield shutdown(cli, SD_SEND)                  # FIN: the server's next WSARecv completes with 0 bytes
-    while True:
+    yield Sleep(LATENCY)                               # the request arrives and the echo leaves ...
+    yield shutdown(cli, SD_SEND)                       # ... as the client hangs up: at the server, Recv = 0
+    while True:                                        # and the send completion arrive at the same moment
         data = yield recv(cli, 64)
         if not data or data == SOCKET_ERROR:
             break
-        server.mon.received(uid, data)
+        server.mon.received(sid.uid, data)
         yield note("echo", data=data)
     yield closesocket(cli)
+    yield from server.stop()
 
 
 def check(outcome):
