@@ -117,6 +117,7 @@ class WineSession:
         self.exe = None
         self.server = None
         self.prefix_seconds = 0.0
+        self.lock_file = None
 
     @property
     def env(self):
@@ -125,7 +126,43 @@ class WineSession:
         env.pop("DISPLAY", None)
         return env
 
+    def _lock(self, timeout=600.0):
+        """One session per prefix at a time: stopping a wineserver ends every program of its prefix."""
+        import fcntl
+        self.cache.mkdir(parents=True, exist_ok=True)
+        self.lock_file = open(self.cache / ".session.lock", "w")
+        deadline = time.monotonic() + timeout
+        told = False
+        while True:
+            try:
+                fcntl.flock(self.lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise BuildError(f"another kernelsim live session has held {self.cache} for "
+                                     f"{timeout:g} s") from None
+                if not told:
+                    import sys
+                    print("kernelsim: waiting for another live session on this cache to finish",
+                          file=sys.stderr)
+                    told = True
+                time.sleep(0.2)
+
+    def _unlock(self):
+        lock, self.lock_file = self.lock_file, None
+        if lock is not None:
+            lock.close()
+
     def start(self):
+        if self.lock_file is None:
+            self._lock()
+        try:
+            return self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self):
         self.exe = build_probe(self.cache)
         self._ensure_prefix()
         if self.wineserver and self.server is None:
@@ -171,6 +208,7 @@ class WineSession:
             self.server = None
         if self.wineserver:
             subprocess.run([self.wineserver, "-w"], env=self.env, capture_output=True, timeout=30)
+        self._unlock()
 
     def __enter__(self):
         return self.start()
