@@ -192,3 +192,20 @@ def test_golden_port_panel_80_columns():
     port = PortView(8, ("key=7 NULL 0B",), ("T2", "T1"), 1, 4, False)
     out = text(frame(snap(ports=[port])), 80)
     assert GOLDEN_PORT in out
+
+
+def test_a_run_without_snapshots_still_steps_through_its_events():
+    """CONFIG snapshots=False (thousands of sockets): frames come from the events alone; the view
+    says the state was not recorded and still shows the event, the log and the source line."""
+    from kernelsim.outcome import Note, Outcome
+    from kernelsim.trace import Trace
+    trace = Trace(snapshots=False)
+    trace.events.extend(events(3))
+    sc = type("Sc", (), {"name": "big", "title": "many sockets", "path": "scenario.py",
+                         "source": "\n".join(SOURCE)})()
+    outcome = Outcome("big", 0, "windows", [Note("n", "T1", 10.0, {})], trace)
+    frames = view.frames(sc, outcome)
+    assert [f.step for f in frames] == [1, 2, 3] and not frames[0].recorded
+    assert [f.snapshot.notes for f in frames] == [0, 1, 1]
+    out = text(frames[1])
+    assert "state not recorded" in out and "T1 does thing 1" in out and "▶13 line 13" in out

@@ -50,6 +50,7 @@ class Frame(NamedTuple):
     step: int = 0                    # 1-based position of this frame
     steps: int = 0                   # number of frames
     notes: tuple = ()                # the run's notes (only the first snapshot.notes are shown)
+    recorded: bool = True            # False: the run kept no snapshots, only events (CONFIG snapshots False)
 
 
 def frames(scenario, outcome):
@@ -63,8 +64,26 @@ def frames(scenario, outcome):
     title = f"{scenario.name} — {scenario.title}"
     events = tuple(trace.events) if trace is not None else ()
     notes = tuple(outcome.notes())
+    if not snaps and events:
+        return _event_frames(events, source, scenario.path, title, notes)
     n = len(snaps)
     return [Frame(s, events, source, scenario.path, title, i + 1, n, notes) for i, s in enumerate(snaps)]
+
+
+def _event_frames(events, source, path, title, notes):
+    """Frames for a run recorded without snapshots: the event log and source step, the state panels
+    say they were not recorded."""
+    from ..trace import PoolView, Snapshot
+    empty = PoolView(0, 0, 0, 0)
+    n = len(events)
+    out = []
+    seen = 0
+    for i, e in enumerate(events):
+        while seen < len(notes) and notes[seen].time <= e.time:
+            seen += 1
+        out.append(Frame(Snapshot(e.seq, e.time, (), (), (), (), empty, seen), events, source, path, title,
+                         i + 1, n, notes, recorded=False))
+    return out
 
 
 def current_event(frame):
@@ -80,6 +99,18 @@ def render(frame, width=None):
     wide = width >= WIDE
     col = (width - 1) // 2 if wide else width
     snap = frame.snapshot
+    if not frame.recorded:
+        state = [Panel(Text("This run kept no snapshots (CONFIG snapshots=False: too many objects to copy "
+                            "at every step), so only the event log and the source step.", style="italic"),
+                       title="state not recorded", title_align="left", box=box.ROUNDED)]
+        story = [_source(frame), _log(frame, col - 4)]
+        if wide:
+            grid = Table.grid(expand=True, padding=(0, 1))
+            grid.add_column(ratio=1)
+            grid.add_column(ratio=1)
+            grid.add_row(Group(*state), Group(*story))
+            return Group(_banner(frame), grid)
+        return Group(_banner(frame), *state, *story)
     state = [_threads(snap, col)]
     state += [_port(p, col - 4) for p in snap.ports]
     if snap.irps:
