@@ -376,23 +376,25 @@ def test_wsawaitformultipleevents_limit_and_alertable():
 
 
 def test_blocking_recv_releases_the_port_slot():
-    """A5 through sockets: a port-associated worker that blocks in recv() gives its slot to a waiter."""
+    """A5 through sockets: a port-associated worker that blocks in a blocking recv() gives its slot to a waiter
+    (max=1: the queued packet goes to W2 the moment W1 blocks)."""
     def main():
         port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 1)
         s, c = yield tcp_pair()
         yield CreateThread(w1, port, s, name="W1")
         yield Sleep(1)
+        yield PostQueuedCompletionStatus(port, 0, 1, None)
         yield CreateThread(w2, port, name="W2")
         yield Sleep(1)
-        yield PostQueuedCompletionStatus(port, 0, 1, None)
         yield PostQueuedCompletionStatus(port, 0, 2, None)
-        yield Sleep(5)
+        yield Sleep(10)
         yield send(c, b"x")
         yield Sleep(5)
 
     def w1(port, s):
         yield GetQueuedCompletionStatus(port, INFINITE)
         yield note("w1-got")
+        yield compute(3)
         yield recv(s, 10)
         yield note("w1-recv")
 
@@ -400,5 +402,6 @@ def test_blocking_recv_releases_the_port_slot():
         yield GetQueuedCompletionStatus(port, INFINITE)
         yield note("w2-got")
     o = run(main)
-    assert o.note("w1-got").time == 2 and o.note("w2-got").time == 2
-    assert o.note("w1-recv").time == 7.1
+    assert o.note("w1-got").time == 1
+    assert o.note("w2-got").time == 4
+    assert o.note("w1-recv").time == pytest.approx(12.1)
