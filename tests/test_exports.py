@@ -121,3 +121,26 @@ def test_run_json_is_unchanged_by_the_ui_extension(capsys):
     assert cli.main(["run", "lifo-wakeup", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert set(data) == {"scenario", "seed", "profile", "passed", "failures", "notes", "trace"}
+
+
+def test_perfetto_io_completion_flows_end_at_the_dequeuing_worker():
+    """A socket receive's packet flows from the IRP's completion to the worker that dequeued it,
+    one flow per completion, in completion order (iocp-keys: session 2 first, then 1)."""
+    doc = export.perfetto(scenario.run("iocp-keys"))
+    events = doc["traceEvents"]
+    assert export.validate_trace_events(doc) == []
+    tids = {e["args"]["name"]: e["tid"] for e in events if e["ph"] == "M" and e["name"] == "thread_name"}
+    ends = [e for e in events if e["ph"] == "f" and e["cat"] == "packet"]
+    starts = [e for e in events if e["ph"] == "s" and e["cat"] == "packet"]
+    assert [e["name"] for e in starts] == ["packet key=2 ov1(recv s2) 3B", "packet key=1 ov2(recv s1) 4B"]
+    assert all(e["tid"] == tids["worker"] for e in ends)
+    assert all(s["ts"] <= f["ts"] for s, f in zip(starts, ends))
+    irps = [e for e in events if e.get("cat") == "irp"]
+    assert len([e for e in irps if e["ph"] == "b"]) == len([e for e in irps if e["ph"] == "e"]) > 0
+
+
+@pytest.mark.parametrize("name", scenario.catalogue_names())
+def test_every_catalogue_run_exports_a_valid_perfetto_trace(name):
+    """The Perfetto export of every catalogue scenario passes the trace-event checks."""
+    doc = json.loads(json.dumps(export.perfetto(scenario.run(name))))
+    assert export.validate_trace_events(doc) == []

@@ -169,17 +169,26 @@ def _async(phase, irp, at, tid):
     return event
 
 
-_PACKET = re.compile(r"key=\S+ \S+ \d+B(?: status=0x[0-9a-f]+)?")
+_PACKET = re.compile(r"key=(\S+) (.+) (\d+)B(?: status=0x[0-9a-f]+)?$")
+
+
+def _packets(what):
+    """'key=1 ov2(recv s1) 4B, key=2 NULL 0B' → [(desc, ov label)]."""
+    out = []
+    for desc in str(what).split(", "):
+        m = _PACKET.match(desc.strip())
+        if m:
+            out.append((desc.strip(), m.group(2)))
+    return out
 
 
 def _flows(events, ts, tid):
-    """Flow arrows: a packet from where it entered a port to the thread that took it; an APC
-    from the moment it was queued to the moment its thread ran it."""
+    """Flow arrows: a packet from where it entered the port (a PQCS, or the IRP's completion) to the
+    thread that took it; a user APC from the moment it was queued to the moment its thread ran it."""
     out = []
-    pending_packets = []                     # [(description, event, ts)] oldest first
+    starts = []                              # pending packet flows: [desc or None, ov label, event, ts]
     pending_apcs = []                        # [(thread, label, event, ts)]
     flow_id = 0
-    last_start = None
 
     def flow(name, cat, start_event, start_ts, end_event, end_ts):
         nonlocal flow_id
@@ -190,21 +199,21 @@ def _flows(events, ts, tid):
 
     for e, at in zip(events, ts):
         fields = e.fields
-        if e.kind == "call" and {"key", "ov", "n"} <= set(fields):              # PQCS
-            desc = f"key={fields['key']} {fields['ov']} {fields['n']}B"
-            pending_packets.append((desc, e, at))
-            last_start = e.seq
-        elif "packet" in fields and e.kind != "wake":                           # queued / completed
-            desc = str(fields["packet"])
-            if not (last_start == e.seq - 1 and pending_packets and pending_packets[-1][0] == desc):
-                pending_packets.append((desc, e, at))
-            last_start = e.seq
+        if e.kind == "call" and {"key", "ov", "n", "port"} <= set(fields):            # PQCS
+            starts.append([f"key={fields['key']} {fields['ov']} {fields['n']}B", str(fields["ov"]), e, at])
+        elif e.kind == "irp" and {"ov", "status", "n"} <= set(fields):             # an I/O completes
+            starts.append([None, str(fields["ov"]), e, at])
+        elif e.kind == "queue" and "packet" in fields:                            # queued, start known?
+            for desc, ov in _packets(fields["packet"]):
+                if not any(st[0] == desc or (st[0] is None and st[1] == ov) for st in starts):
+                    starts.append([desc, ov, e, at])
         if e.kind in ("wake", "dequeue") and "what" in fields:
-            for desc in _PACKET.findall(str(fields["what"])):
-                match = next((p for p in pending_packets if p[0] == desc), None)
+            for desc, ov in _packets(fields["what"]):
+                match = next((st for st in starts if st[0] == desc), None) or \
+                    next((st for st in starts if st[0] is None and st[1] == ov), None)
                 if match is not None:
-                    pending_packets.remove(match)
-                    flow(f"packet {desc}", "packet", match[1], match[2], e, at)
+                    starts.remove(match)
+                    flow(f"packet {desc}", "packet", match[2], match[3], e, at)
         if e.kind == "apc-queued":
             pending_apcs.append((e.thread, str(fields.get("apc")), e, at))
         elif e.kind in ("apc-run", "apc-discard"):
