@@ -141,6 +141,7 @@ class Server:
                 if ok and nbytes:
                     yield from self.on_recv(session, nbytes)
                 else:
+                    self.mon.recv_ended(session)
                     yield from self.on_recv_end(session)
             else:
                 self.mon.completion(session, ov, "send")

@@ -22,13 +22,14 @@ from .session import RELEASE
 
 
 class Truth:
-    __slots__ = ("uid", "conn", "slot", "sock", "releases", "leaves", "closed")
+    __slots__ = ("uid", "conn", "slot", "sock", "releases", "leaves", "closed", "peer_gone")
 
     def __init__(self, uid, conn, slot, sock):
         self.uid, self.conn, self.slot, self.sock = uid, conn, slot, sock
         self.releases = 0
         self.leaves = 0
         self.closed = False
+        self.peer_gone = False
 
 
 class Monitor:
@@ -94,6 +95,12 @@ class Monitor:
             del self.owner[sock]
             self.truth[session.uid].closed = True
 
+    def recv_ended(self, session):
+        """Recv = 0 or a failed receive: this session must be released by the time the server stops."""
+        t = self.truth.get(session.uid)
+        if t is not None:
+            t.peer_gone = True
+
     def released(self, session):
         t = self.truth[session.uid]
         t.releases += 1
@@ -142,7 +149,7 @@ class Monitor:
                         f"{self.name(uid)}'s client received {bytes(got)!r}, content sent {bytes(want)!r}")
         if self.finished:
             for t in self.truth.values():
-                if t.closed and t.releases != 1:
+                if (t.closed or t.peer_gone) and t.releases != 1:
                     return ("every session released exactly once", f"{self.name(t.uid)} was never released")
                 if t.releases and t.leaves != 1:
                     return ("OnLeave called once", f"OnLeave ran {t.leaves} times for {self.name(t.uid)}")
