@@ -253,38 +253,49 @@ def _cost(run):
 def minimise(runner, failing, budget=400):
     """Shrink a failing schedule: fewer decisions, fewer non-default choices, smaller indices.
 
-    Candidates: the schedule cut short, each non-zero choice set to 0 or lowered,
-    one choice removed.  A candidate is kept when its run fails the same way and
-    its (length, non-zero choices, sum) is smaller; the schedule kept is the one
-    the candidate run actually took, so it always replays exactly.
+    Candidates, tried in this order until one is kept: chunks of the schedule
+    removed (halves, quarters, ... single decisions — delta debugging, which
+    also pulls a late choice earlier), then each non-zero choice set to 0 or
+    lowered by one.  A candidate is kept when its run fails the same way and
+    its (length, non-zero choices, sum) is smaller; the schedule kept is the
+    one the candidate run actually took, so it always replays exactly and is
+    never longer than the one given.
     """
     best = failing
     kind = failing.kind()
     tried = set()
-    improved = True
-    while improved and budget > 0:
-        improved = False
+    left = [budget]
+
+    def attempt(candidate):
+        nonlocal best
+        key = tuple(candidate)
+        if key in tried or left[0] <= 0:
+            return False
+        tried.add(key)
+        left[0] -= 1
+        run = runner.replay(candidate)
+        if run.failed and run.kind() == kind and _cost(run) < _cost(best):
+            best = run
+            return True
+        return False
+
+    def one_pass():
         current = strip(best.taken)
-        candidates = []
-        for cut in range(len(current) - 1, -1, -1):
-            candidates.append(current[:cut])
+        size = len(current) // 2
+        while size >= 1:
+            for start in range(0, len(current), size):
+                if attempt(current[:start] + current[start + size:]):
+                    return True
+            size //= 2
         for pos in range(len(current) - 1, -1, -1):
-            if current[pos]:
-                candidates.append(current[:pos] + [0] + current[pos + 1:])
-                if current[pos] > 1:
-                    candidates.append(current[:pos] + [current[pos] - 1] + current[pos + 1:])
-                candidates.append(current[:pos] + current[pos + 1:])
-        for cand in candidates:
-            key = tuple(cand)
-            if key in tried or budget <= 0:
-                continue
-            tried.add(key)
-            budget -= 1
-            run = runner.replay(cand)
-            if run.failed and run.kind() == kind and _cost(run) < _cost(best):
-                best = run
-                improved = True
-                break
+            if current[pos] and (attempt(current[:pos] + [0] + current[pos + 1:])
+                                 or (current[pos] > 1 and attempt(current[:pos] + [current[pos] - 1]
+                                                                  + current[pos + 1:]))):
+                return True
+        return False
+
+    while left[0] > 0 and one_pass():
+        pass
     return best
 
 
@@ -325,6 +336,7 @@ class Report:
         self.snapshots = 0
         self.replay_outcome = None
         self.variant = None
+        self.budget_cut = False
 
     @property
     def failed(self):
@@ -346,9 +358,14 @@ class Report:
         return out
 
 
-def explore(sc, strategy="dfs", max_preemptions=2, budget=20000, seconds=30.0, seed=1, config=None,
-            profile=None, stop_at_first=False, minimise_budget=400, check=True):
-    """Search schedules of a loaded scenario; returns a Report."""
+def explore(sc, strategy="dfs", max_preemptions=2, budget=20000, seconds=20.0, seed=1, config=None,
+            profile=None, stop_at_first=False, minimise_budget=400, check=True, keep_going=False):
+    """Search schedules of a loaded scenario; returns a Report.
+
+    After the first failing schedule the search goes on for as many schedules
+    again (at least 500) looking for a shorter one, unless ``keep_going``
+    (the whole budget) or ``stop_at_first``.
+    """
     if strategy not in STRATEGIES:
         raise scenarios.UsageError(f"unknown strategy {strategy!r}: use one of {', '.join(STRATEGIES)}")
     runner = Runner(sc, config, profile)
@@ -378,11 +395,14 @@ def explore(sc, strategy="dfs", max_preemptions=2, budget=20000, seconds=30.0, s
         if run.failed:
             if report.first is None:
                 report.first = (report.schedules, time.perf_counter() - start)
+                if not keep_going:            # look a little further for a shorter one, then stop
+                    budget = min(budget or 10**12, report.schedules + max(500, report.schedules))
             if report.failing is None or _cost(run) < _cost(report.failing):
                 report.failing = run
             if stop_at_first:
                 break
     report.elapsed = time.perf_counter() - start
+    report.budget_cut = not report.exhausted and budget != report.budget
     if report.failing is not None:
         report.minimised = minimise(runner, report.failing, minimise_budget) if minimise_budget else report.failing
         if check:
@@ -401,10 +421,12 @@ def add_parser(sub):
     p.add_argument("--max-preemptions", type=int, default=2, metavar="K",
                    help="dfs/random: at most K preemptions per schedule; pct: K priority change points (default 2)")
     p.add_argument("--budget", type=int, default=20000, metavar="N", help="at most N schedules (default 20000)")
-    p.add_argument("--time", type=float, default=30.0, metavar="S", help="at most S seconds of search (default 30)")
+    p.add_argument("--time", type=float, default=20.0, metavar="S", help="at most S seconds of search (default 20)")
     p.add_argument("--seed", type=int, default=1, help="seed of the random and pct strategies")
     p.add_argument("--profile", choices=["windows", "wine", "xp"], default=None)
     p.add_argument("--first", action="store_true", help="stop at the first failing schedule")
+    p.add_argument("--all", action="store_true",
+                   help="after a failure, search the whole budget for shorter ones (default: as many again)")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
 
 
@@ -413,7 +435,7 @@ def cmd_explore(args):
         raise scenarios.UsageError("--max-preemptions, --budget and --time must not be negative")
     sc = scenarios.load(args.scenario)
     report = explore(sc, args.strategy, args.max_preemptions, args.budget, args.time, args.seed,
-                     profile=args.profile, stop_at_first=args.first)
+                     profile=args.profile, stop_at_first=args.first, keep_going=args.all)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
@@ -431,7 +453,9 @@ def describe(report, name):
     if report.exhausted:
         scope = f"every schedule within the bound ({bound})"
     else:
-        scope = f"stopped by the budget ({report.budget} schedules, {report.seconds:g} s); not exhaustive"
+        scope = (f"stopped after the first failure and as many schedules again; not exhaustive (--all searches "
+                 f"the whole budget)" if report.failed and report.budget_cut else
+                 f"stopped by the budget ({report.budget} schedules, {report.seconds:g} s); not exhaustive")
     lines.append(f"schedules run: {report.schedules} in {report.elapsed:.2f} s ({rate:,.0f}/s) — {scope}")
     lines.append(f"distinct outcomes: {len(report.outcomes)}")
     if not report.failed:
@@ -442,9 +466,10 @@ def describe(report, name):
     lines.append(f"FAILED: {best.reason()}")
     lines.append(f"first failing schedule after {report.first[0]} schedules ({report.first[1]:.3f} s)")
     found, short = report.failing.schedule, best.schedule
+    origin = "no shorter one fails the same way" if found == short else f"minimised from {found}"
     lines.append(f"shortest failing schedule: {short or '(the default schedule)'}"
-                 f"  ({len(strip(best.taken))} decisions, {best.preemptions} preemptions;"
-                 f" minimised from {found or '(default)'})")
+                 f"  ({len(strip(best.taken))} decisions, {best.preemptions} preemption"
+                 f"{'s' if best.preemptions != 1 else ''}; {origin})")
     sched = f" --schedule {short}" if short else ""
     lines.append(f"replay it:  kernelsim run {name}{sched}")
     lines.append(f"step it:    kernelsim step {name}{sched}")
