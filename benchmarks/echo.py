@@ -1,0 +1,160 @@
+"""Echo server benchmark: one completion port, 4 workers, 10 / 1,000 / 10,000 sessions.
+
+Prints, for each session count: completions per second of wall time, the cost
+of one completion relative to the 10-session run (target: 10,000 vs 10
+≤ 1.5×), and the Python heap one idle session costs (its two socket ends, a
+pending receive: IRP, OVERLAPPED, WSABUF), measured with tracemalloc (target
+≤ 4 KB).  Also times the 5,000-session WSAENOBUFS scenario (target: seconds).
+
+Run: ``python3 benchmarks/echo.py`` (``--quick`` for a smaller run).
+"""
+
+import argparse
+import gc
+import os
+import sys
+import time
+import tracemalloc
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from kernelsim.model import Kernel  # noqa: E402
+from kernelsim.model.kernel import syscall  # noqa: E402
+from kernelsim.win32 import *  # noqa: E402,F401,F403
+from kernelsim.win32 import Call  # noqa: E402
+
+MESSAGE = b"x" * 64
+WORKERS = 4
+
+
+@syscall("bench_clock")
+def _bench_clock(k, t):
+    return time.perf_counter()
+
+
+def bench_clock():
+    return Call("bench_clock")
+
+
+class Session:
+    __slots__ = ("server", "client", "buf", "recv_ov")
+
+
+def echo_program(n_sessions, target_completions, result):
+    rounds = max(1, target_completions // (2 * n_sessions))
+
+    def main():
+        port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, WORKERS)
+        sessions = []
+        for i in range(n_sessions):
+            s = Session()
+            s.server, s.client = yield tcp_pair()
+            yield CreateIoCompletionPort(s.server, port, i, 0)
+            yield ioctlsocket(s.client, FIONBIO, 1)
+            s.buf = WSABUF(4096)
+            s.recv_ov = OVERLAPPED(op="recv")
+            yield WSARecv(s.server, s.buf, s.recv_ov)
+            sessions.append(s)
+        counter = [0]
+        for w in range(WORKERS):
+            yield CreateThread(worker, port, sessions, counter, name=f"W{w}")
+        expected = 2 * n_sessions * rounds
+        t0 = yield bench_clock()
+        for _ in range(rounds):
+            for s in sessions:
+                yield recv(s.client, 4096)          # drain the previous echo (non-blocking)
+                yield send(s.client, MESSAGE)
+            yield Sleep(1)
+        while counter[0] < expected:
+            yield Sleep(1)
+        t1 = yield bench_clock()
+        result.update(completions=counter[0], seconds=t1 - t0, rounds=rounds)
+        for _ in range(WORKERS):
+            yield PostQueuedCompletionStatus(port, 0, 0, None)
+
+    def worker(port, sessions, counter):
+        while True:
+            ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, INFINITE)
+            if ov is None:
+                return
+            counter[0] += 1
+            if ov.op == "recv" and ok and nbytes:
+                s = sessions[key]
+                yield WSASend(s.server, WSABUF(bytes(s.buf.buf[:nbytes])), OVERLAPPED(op="send"))
+                yield WSARecv(s.server, s.buf, s.recv_ov)
+
+    return main
+
+
+def run_echo(n_sessions, target):
+    result = {}
+    # 10,000 sessions need ~70 MB of non-paged pool: more than the 64 MB default (it would answer WSAENOBUFS).
+    k = Kernel({"cpus": 4, "npp_limit": 1 << 30, "max_steps": 50_000_000}, "windows", trace=False, snapshots=False)
+    k.start(echo_program(n_sessions, target, result))
+    k.run()
+    assert k.end_reason == "main returned", k.end_reason
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer completions per run")
+    args = parser.parse_args()
+    target = 20_000 if args.quick else 60_000
+    rows = []
+    for n in (10, 1_000, 10_000):
+        r = run_echo(n, target)
+        per = r["seconds"] / r["completions"]
+        rows.append((n, r["completions"], r["seconds"], per))
+    base = rows[0][3]
+    print(f"echo server, 1 port, {WORKERS} workers, {len(MESSAGE)}-byte messages")
+    print(f"{'sessions':>9} {'completions':>12} {'seconds':>8} {'completions/s':>14} {'µs/completion':>14} {'ratio vs 10':>12}")
+    for n, c, s, per in rows:
+        print(f"{n:>9} {c:>12} {s:>8.2f} {c / s:>14,.0f} {per * 1e6:>14.1f} {per / base:>11.2f}x")
+    ratio = rows[-1][3] / base
+    print(f"per-completion cost ratio 10,000 vs 10 sessions: {ratio:.2f}x (target <= 1.5x)")
+
+    for size, label in ((0, "zero-byte receive"), (4096, "4 KB receive buffer")):
+        per_session = idle_heap_sized(10_000 if not args.quick else 2_000, size)
+        print(f"Python heap per idle session ({label}): {per_session:,.0f} B"
+              + (" (target <= 4 KB, model objects only)" if size == 0 else " (includes the 4 KB bytearray)"))
+
+    from kernelsim import scenario
+    for name in ("wsaenobufs-5000", "zero-byte-recv"):
+        t0 = time.perf_counter()
+        outcome = scenario.run(name)
+        print(f"scenario {name}: {time.perf_counter() - t0:.2f} s, passed={outcome.passed}")
+
+
+def idle_heap_sized(n, size):
+    def program():
+        port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+        for i in range(COUNT[0]):
+            s, c = yield tcp_pair()
+            yield CreateIoCompletionPort(s, port, i, 0)
+            yield WSARecv(s, WSABUF(size), OVERLAPPED())
+        yield Sleep(1)
+
+    def measure(count):
+        COUNT[0] = count
+        k = Kernel({"cpus": 4, "npp_limit": 1 << 30}, "windows", trace=False, snapshots=False)
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        k.start(program)
+        k.run()
+        gc.collect()
+        after = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        del k
+        return after - before
+    small = measure(1)
+    big = measure(n)
+    return (big - small) / (n - 1)
+
+
+COUNT = [0]
+
+
+if __name__ == "__main__":
+    main()
