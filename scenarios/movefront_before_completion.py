@@ -22,7 +22,7 @@ from kernelsim.netlib import Content, frame, make_server
 TITLE = "MoveFront before the send completion lets Enqueue overwrite bytes still being sent"
 TEACHES = "Send의 Movefront (사용완료 처리) — Send완료통지가 온다음 밀어야 할 것. Send직후 바로 밀어버린다면 링버퍼 특성상 Enque될때 겹쳐질수있다."
 RULES = ("D4", "E2")
-LATENCY = 0.1                                       # ms, one way on the simulated loopback
+LATENCY = 1                                         # ms, one way on the simulated loopback
 CONFIG = {"cpus": 4, "latency_ms": LATENCY}
 VARIANT = "broken"
 BUGS = ("move_front_early",)

@@ -21,7 +21,7 @@ from kernelsim.netlib import Content, frame, make_server
 TITLE = "Recv = 0, then the send completion: releasing at Recv = 0 frees a session still in use"
 TEACHES = "끊김통지(Recv = 0)이후 종료처리 — 2. Recv끊김통지 이후, Send성공 완료통지가 온다. (문제)"
 RULES = ("D5", "B5", "A4")
-LATENCY = 0.1                                      # ms, one way on the simulated loopback
+LATENCY = 1                                        # ms, one way on the simulated loopback
 CONFIG = {"cpus": 4, "latency_ms": LATENCY}
 VARIANT = "broken"
 BUGS = ("release_on_recv0",)
