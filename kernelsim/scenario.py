@@ -132,7 +132,10 @@ def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=Tru
         raise UsageError(str(exc)) from None
     outcome = Outcome(scenario.name, seed, kernel.profile.describe(), kernel.notes, kernel.trace,
                       kernel.chooser.schedule, kernel.end_reason, kernel)
-    if kernel.end_reason not in ("main returned",) and not cfg.get("may_hang"):
+    if kernel.end_reason == "invariant violated":      # the race layer stopped the run (DESIGN §7)
+        v = outcome.notes("violation")[0]
+        outcome.failures.append(f"invariant broken: {v.invariant} — {v.detail}")
+    elif kernel.end_reason not in ("main returned",) and not cfg.get("may_hang"):
         outcome.failures.append(f"the run did not finish: {kernel.end_reason} — {_stuck(kernel)}")
     if scenario.check is not None:
         _check(scenario, outcome)
