@@ -31,6 +31,12 @@ is deterministic, and prints the replay commands:
 ``kernelsim run NAME --schedule S`` and ``kernelsim step NAME --schedule S``.
 Trailing zeros are dropped: after the replayed prefix the default policy
 takes index 0, exactly as the explorer did.
+
+What we simplify.  Only decisions at one simulated instant can be reordered:
+a thread cannot be delayed past a later event, so a race needs its two sides
+to meet at the same moment of simulated time (the race scenarios arrange
+that).  The scenario module is loaded once and run many times: a scenario
+must keep its state inside ``main`` (module globals persist between runs).
 """
 
 import heapq
