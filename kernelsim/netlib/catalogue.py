@@ -16,7 +16,6 @@ def twin(this_file, sibling, **overrides):
     code = compile(source, str(path), "exec")
     exec(code, namespace)
     namespace.update(overrides)
-    namespace.pop("__name__", None)
-    namespace.pop("__file__", None)
-    namespace.pop("__builtins__", None)
+    for name in [n for n in namespace if n.startswith("__") and n.endswith("__")]:
+        del namespace[name]              # keep the twin's own __doc__, __name__, __file__
     return namespace
