@@ -52,6 +52,7 @@ from ..win32.structs import LINGER, OVERLAPPED, WSABUF
 from .irp import complete, fail_sync, new_irp, pend, wait_result
 from .kernel import BLOCKED, ScenarioError, syscall
 from .status import nt_success, wsa_error
+from .sync import signal_object
 from .thread import block, unwait
 
 WSAENOPROTOOPT = 10042
@@ -143,9 +144,9 @@ class Socket:
         pass
 
     def signal(self, k):
-        from .sync import signal_object
         self.signalled = True
-        signal_object(k, self)
+        if self.wait_list:
+            signal_object(k, self)
 
     def close(self, k):
         close_socket(k, self)
@@ -304,8 +305,9 @@ def _arrive(k, s, r, chunk, from_buffer, last):
     elif not r.reset:
         k.pool.alloc_npp(n, "afd-recv", force=True)
         r.rx += chunk
-        k.emit("net", None, "{n} bytes arrive at socket {h}", n=n, h=r.handle,
-               why=f"sent {k.socket_net.latency:g} ms ago over loopback")
+        if k.trace.recording:
+            k.emit("net", None, "{n} bytes arrive at socket {h}", n=n, h=r.handle,
+                   why=f"sent {k.socket_net.latency:g} ms ago over loopback")
         serve(k, r)
     absorb(k, s)
     pump(k, s)
@@ -650,9 +652,10 @@ def _start_send(k, t, sock, irp, data, call):
             pump(k, sock)
             return t.result
         sock.remember(irp)
-        k.emit("call", t, "{thread}'s " + call + " on {h} succeeds at once: {n} bytes copied to the send buffer",
-               h=sock.handle, n=n, why=f"it fits in SO_SNDBUF={sock.sndbuf} — and the completion is still "
-                                       "notified (D3, B5)")
+        if k.trace.recording:
+            k.emit("call", t, "{thread}'s " + call + " on {h} succeeds at once: {n} bytes copied to the send buffer",
+                   h=sock.handle, n=n, why=f"it fits in SO_SNDBUF={sock.sndbuf} — and the completion is still "
+                                           "notified (D3, B5)")
         complete(k, irp, STATUS_SUCCESS, n, "an immediate success still notifies (B5)")
         pump(k, sock)
         return (0, n)
@@ -662,9 +665,9 @@ def _start_send(k, t, sock, irp, data, call):
     if not _pend_or_nobufs(k, t, irp, call):
         return SOCKET_ERROR if sync == "send" else (SOCKET_ERROR, 0)
     sock.outq.append([memoryview(data), irp])
-    why = ("SO_SNDBUF is 0: AFD buffers nothing and sends from the locked application buffer (D4)"
-           if sock.sndbuf <= 0 else
-           f"the send buffer is full ({sock.sndbuffered}/{sock.sndbuf} bytes) or sends are queued ahead (D3)")
+    why = "" if not k.trace.recording else (
+        "SO_SNDBUF is 0: AFD buffers nothing and sends from the locked application buffer (D4)" if sock.sndbuf <= 0
+        else f"the send buffer is full ({sock.sndbuffered}/{sock.sndbuf} bytes) or sends are queued ahead (D3)")
     if sync:
         result = block(k, t, f"{sync} on socket {sock.handle}", INFINITE, why=why)
         pump(k, sock)

@@ -113,7 +113,7 @@ class Port:
         why = ("no thread waits" if not self.waiters else
                f"CurrentCount {self.current} >= MaximumCount {self.maximum}: no room (A2)")
         k.emit("queue", None, "packet {packet} queued on port {port} (depth {depth})", why=why,
-               packet=packet.describe(k), port=self.handle, depth=self.depth())
+               packet=packet.describe(k) if k.trace.recording else "", port=self.handle, depth=self.depth())
         from .sync import signal_object
         signal_object(k, self)
 
@@ -206,6 +206,8 @@ class Port:
                what=self._describe(k, packets))
 
     def _describe(self, k, packets):
+        if not k.trace.recording:               # nobody reads it: labelling every OVERLAPPED costs O(sessions)
+            return ""
         return ", ".join(p.describe(k) for p in packets)
 
     def _result(self, k, t, packets, ex):
