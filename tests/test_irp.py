@@ -257,6 +257,22 @@ def test_b10_overlapped_is_written_at_dequeue_for_port_handles():
     assert (xp.note("queued").internal, xp.note("queued").high) == (0, 4)
 
 
+def test_b10_an_immediate_success_is_written_at_once():
+    """B10 (its exception): a request that completes inside the call writes the OVERLAPPED at once, so
+    WSAGetOverlappedResult reports it before the packet is dequeued."""
+    def main():
+        port, server, client = yield from new_port_pair()
+        yield send(client, b"seven!!")
+        yield Sleep(1)
+        ov = OVERLAPPED()
+        yield WSARecv(server, WSABUF(100), ov)
+        ok, n, f = yield WSAGetOverlappedResult(server, ov, False)
+        yield note("gor", ok=ok, n=n, internal=ov.Internal, high=ov.InternalHigh)
+    o = run(main)
+    g = o.note("gor")
+    assert (g.ok, g.n, g.internal, g.high) == (True, 7, 0, 7)
+
+
 def test_b11_the_same_status_gives_win32_and_winsock_codes():
     """B11: STATUS_CONNECTION_RESET is 64 through GQCS and 10054 through WSAGetOverlappedResult and a
     completion routine; STATUS_CONNECTION_ABORTED (local close) is 1236 and 10053."""

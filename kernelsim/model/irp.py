@@ -214,7 +214,7 @@ def complete(k, irp, status, nbytes, why=""):
     skip = (not irp.pending and ok and port is not None
             and sock.notify_modes & FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)        # B6
     queue_packet = irp.routine is None and port is not None and irp.cvalue is not None and not skip
-    if not (queue_packet and k.profile.iosb_written_at == "dequeue"):  # B10
+    if not (queue_packet and irp.pending and k.profile.iosb_written_at == "dequeue"):  # B10
         write_iosb(irp)
     what = "completes" if irp.pending else "succeeds at once"
     rec = k.trace.recording
