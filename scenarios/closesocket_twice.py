@@ -5,9 +5,9 @@ from a content thread) and the lobby lets the next client in.  The broken librar
 the session is released later, when its I/O has drained, and Release calls
 closesocket again.  Between the two calls the handle value is free, and the
 next connection may be given it: the second closesocket then cuts off the
-innocent new client.  The fixed library's Disconnect only cancels the I/O
-(CancelIoEx); the one closesocket is in Release, after IOCount reached 0, so
-the value is never free while the old session can still use it.
+innocent new client.  The fixed library's Disconnect only starts the disconnect
+with shutdown(SD_SEND); the one closesocket is in Release, after IOCount
+reached 0, so the value is never free while the old session can still use it.
 
 Invariant: no closesocket on a handle the session does not own.
 Try: ``kernelsim explore closesocket-twice`` and ``...-fixed``.

@@ -16,8 +16,11 @@ The rules it follows (seed notes, from "끊김통지(Recv = 0)이후 종료처�
   RELEASE), so a SendPacket that grabbed the session at the same moment sees
   the flag and backs off instead of using a released session.
 * closesocket only in Release, once ("CloseSocket은 한번만 호출"); Disconnect
-  cancels the I/O (CancelIoEx) and lets IOCount drain, so the handle value
-  cannot be reused while a completion for it may still arrive.
+  only *starts* the disconnect with shutdown(SD_SEND) — queued data goes out,
+  then a FIN; the peer's close completes the pending WSARecv with 0 bytes and
+  IOCount drains.  shutdown keeps the handle, so its value cannot be given to
+  a new socket while a completion for it may still arrive ("평소에는 shoutdown
+  으로 끊기준비를 하고, Release할때 Closesocket").
 * One WSARecv outstanding; at most one WSASend, guarded by a send flag set
   with InterlockedExchange ("Send 1회로 제한"); SendQ MoveFront only in the
   send completion.
@@ -29,11 +32,11 @@ The rules it follows (seed notes, from "끊김통지(Recv = 0)이후 종료처�
 these rules.
 """
 
-from ..win32 import (CancelIoEx, CreateIoCompletionPort, CreateThread, GetQueuedCompletionStatus, INFINITE,
+from ..win32 import (CreateIoCompletionPort, CreateThread, GetQueuedCompletionStatus, INFINITE,
                      INVALID_HANDLE_VALUE, InterlockedCompareExchange, InterlockedDecrement,
                      InterlockedExchange, InterlockedIncrement, PostQueuedCompletionStatus, SOCKET_ERROR,
                      WSABUF, WSAGetLastError, WSARecv, WSASend, WSA_IO_PENDING, WaitForMultipleObjects,
-                     closesocket, invariant)
+                     SD_SEND, closesocket, invariant, shutdown)
 from .monitor import Monitor
 from .session import RELEASE, Session, SessionId
 
@@ -216,8 +219,6 @@ class Server:
                 session.send_ring.in_flight = None
                 yield InterlockedExchange(session, "send_flag", 0)
             yield from self.io_done(session)
-        elif session.closing:                              # Disconnect ran before this request existed
-            yield CancelIoEx(session.sock, ov)
 
     # --- release ---------------------------------------------------------------------------
 
@@ -277,5 +278,4 @@ class Server:
         return True
 
     def disconnect(self, session):
-        yield InterlockedExchange(session, "closing", 1)
-        yield CancelIoEx(session.sock, None)               # pending I/O completes (cancelled); IOCount drains
+        yield shutdown(session.sock, SD_SEND)              # FIN after the queued data; the handle stays ours
