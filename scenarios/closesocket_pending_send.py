@@ -19,7 +19,7 @@ RULES = ("D7", "D4", "B4", "E2")
 CONFIG = {"cpus": 4}
 QUESTIONS = [
     ("How many packets does the worker get after the close, and with which errors?",
-     lambda o: sorted((n.op, n.error) for n in o.notes("done"))),
+     lambda o: sorted(((n.op, n.error) for n in o.notes("done")), key=repr)),
     ("closesocket is called by T3; which threads had issued the two requests it completes?",
      lambda o: sorted(n.thread for n in o.notes("posted"))),
     ("Locked pages after both completions?", lambda o: o.note("after").locked),
@@ -71,7 +71,7 @@ def close_it(s):
 
 def check(outcome):
     assert all(n.rc == SOCKET_ERROR for n in outcome.notes("posted"))
-    done = sorted((n.op, n.ok, n.error) for n in outcome.notes("done"))
+    done = sorted(((n.op, n.ok, n.error) for n in outcome.notes("done")), key=repr)
     assert done == [("recv", False, ERROR_CONNECTION_ABORTED), ("send", False, ERROR_CONNECTION_ABORTED)]
     assert outcome.note("peer").eof
     if outcome.backend == "model":
