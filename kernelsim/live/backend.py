@@ -180,7 +180,7 @@ class LiveRun:
             pass
         except Hung as exc:
             self.hung = exc
-            call = th.call
+            call = getattr(exc, "call", None)
             where = f" at {call.file}:{call.line}" if call is not None else ""
             self._fail(LiveError(f"thread {th.name} hung: {exc.op}{where} did not return within "
                                  f"{exc.seconds:g} s (watchdog); the run was stopped"))
@@ -231,6 +231,10 @@ class LiveRun:
             if self.invariants:
                 self._check_invariants(th)
             return result
+        except Hung as exc:
+            if getattr(exc, "call", None) is None:
+                exc.call = call                 # the innermost call: the one that hung
+            raise
         except TypeError as exc:
             if "positional argument" in str(exc) or "keyword argument" in str(exc):
                 raise ScenarioError(call.file, call.line, f"{call.name}: {exc}") from None

@@ -55,6 +55,7 @@ class ProbeTransport:
         self.inboxes = {0: queue.Queue()}
         self.lock = threading.Lock()
         self.write_lock = threading.Lock()
+        self.close_lock = threading.Lock()
         self.stderr_lines = deque(maxlen=40)
         self.ended = False
         self.crashed = None
@@ -108,9 +109,12 @@ class ProbeTransport:
 
     def close(self):
         """End the run: stop the probe (politely, then by force) and wake every waiting thread."""
-        if self.ended:
-            return
-        self.ended = True
+        with self.close_lock:            # a second caller returns only once the probe is gone
+            self.ended = True
+            self._stop_probe()
+        self._wake_all()
+
+    def _stop_probe(self):
         proc = self.proc
         if proc is not None and proc.poll() is None:
             try:
@@ -123,7 +127,6 @@ class ProbeTransport:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
-        self._wake_all()
 
     # --- messages -----------------------------------------------------------------
 

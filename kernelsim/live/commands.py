@@ -60,6 +60,12 @@ def transports(backend, watchdog):
         return
     from . import wine
     from .client import ProbeTransport
+    if wine.missing():
+        raise Unavailable(wine.missing())
+    if wine._SHARED is not None:           # this process already runs a session (the test suite)
+        session = wine._SHARED
+        yield lambda: ProbeTransport(session.command(), env=session.env, watchdog=watchdog).start()
+        return
     try:
         session = wine.WineSession()
     except wine.Unavailable as exc:

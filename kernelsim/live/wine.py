@@ -3,10 +3,12 @@
 Everything lives in one user cache directory (``$KERNELSIM_CACHE``, else
 ``$XDG_CACHE_HOME/kernelsim``, else ``~/.cache/kernelsim``): ``probe-<hash>.exe``
 (the build is cached by the hash of probe.c and the compiler command) and
-``wineprefix/`` (created once, ~7 s).  A ``WineSession`` starts the prefix's
-wineserver persistent (``wineserver -p``) so that consecutive probe runs start
-warm, and stops that wineserver — only that one, by its prefix — when it ends,
-also after errors and Ctrl-C.  Debian 12 ships the binary as
+``wineprefix/`` (created once, ~7 s).  A ``WineSession`` keeps one idle probe
+(the keeper) running, so that the prefix's wineserver stays up and consecutive
+probe runs start warm; at its end the keeper's stdin is closed, and the
+wineserver exits by itself with the prefix's last program — also after errors
+and Ctrl-C.  Each probe is
+killed by its own process id when its run ends; nothing is killed by name.  Debian 12 ships the binary as
 /usr/lib/wine/wine64 (WINE.md).
 """
 
@@ -117,7 +119,6 @@ class WineSession:
         self.exe = None
         self.server = None
         self.prefix_seconds = 0.0
-        self.lock_file = None
 
     @property
     def env(self):
@@ -126,36 +127,7 @@ class WineSession:
         env.pop("DISPLAY", None)
         return env
 
-    def _lock(self, timeout=600.0):
-        """One session per prefix at a time: stopping a wineserver ends every program of its prefix."""
-        import fcntl
-        self.cache.mkdir(parents=True, exist_ok=True)
-        self.lock_file = open(self.cache / ".session.lock", "w")
-        deadline = time.monotonic() + timeout
-        told = False
-        while True:
-            try:
-                fcntl.flock(self.lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                return
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise BuildError(f"another kernelsim live session has held {self.cache} for "
-                                     f"{timeout:g} s") from None
-                if not told:
-                    import sys
-                    print("kernelsim: waiting for another live session on this cache to finish",
-                          file=sys.stderr)
-                    told = True
-                time.sleep(0.2)
-
-    def _unlock(self):
-        lock, self.lock_file = self.lock_file, None
-        if lock is not None:
-            lock.close()
-
     def start(self):
-        if self.lock_file is None:
-            self._lock()
         try:
             return self._start()
         except BaseException:
@@ -165,11 +137,13 @@ class WineSession:
     def _start(self):
         self.exe = build_probe(self.cache)
         self._ensure_prefix()
-        if self.wineserver and self.server is None:
-            # -p: persistent, so that probe runs start warm; ended in stop() with -k.
-            self.server = subprocess.Popen([self.wineserver, "-p", "-f"], env=self.env,
-                                           stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                           stderr=subprocess.DEVNULL, start_new_session=True)
+        if self.server is None:
+            # A keeper: one idle probe for the whole session keeps the prefix's wineserver (and Wine's
+            # services) running, so probe runs start warm.  It ends when its stdin closes (stop()),
+            # and the wineserver exits by itself a few seconds after the prefix's last program.
+            self.server = subprocess.Popen(self.command(), env=self.env, stdin=subprocess.PIPE,
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                           start_new_session=True)
         return self
 
     def _ensure_prefix(self):
@@ -177,38 +151,44 @@ class WineSession:
         if marker.is_file():
             return
         self.cache.mkdir(parents=True, exist_ok=True)
-        start = time.perf_counter()
-        done = subprocess.run([self.wine, "wineboot", "--init"], env=self.env, capture_output=True,
-                              text=True, timeout=300)
-        self.prefix_seconds = time.perf_counter() - start
-        if not (self.prefix / "system.reg").is_file():
-            raise BuildError(f"creating the Wine prefix {self.prefix} failed (exit {done.returncode}):\n"
-                             f"{done.stderr.strip()[-1500:]}")
-        # wineboot leaves its own wineserver running; end it so that ours starts clean.
-        self._kill_server()
-        marker.write_text("created by kernelsim\n")
+        import fcntl
+        with open(self.cache / ".prefix.lock", "w") as lock:      # two first runs at once make it once
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if marker.is_file():
+                return
+            start = time.perf_counter()
+            done = subprocess.run([self.wine, "wineboot", "--init"], env=self.env, capture_output=True,
+                                  text=True, timeout=300)
+            self.prefix_seconds = time.perf_counter() - start
+            if not (self.prefix / "system.reg").is_file():
+                raise BuildError(f"creating the Wine prefix {self.prefix} failed (exit {done.returncode}):\n"
+                                 f"{done.stderr.strip()[-1500:]}")
+            marker.write_text("created by kernelsim\n")
 
     def command(self):
         """The argv that runs the probe."""
         return [self.wine, str(self.exe)]
 
-    def _kill_server(self):
+    def _server(self, *args, timeout=30):
         if self.wineserver:
-            subprocess.run([self.wineserver, "-k"], env=self.env, capture_output=True, timeout=30)
-
-    def stop(self):
-        """End this prefix's wineserver (and with it any Wine process of the prefix)."""
-        self._kill_server()
-        if self.server is not None:
             try:
-                self.server.wait(timeout=10)
+                subprocess.run([self.wineserver, *args], env=self.env, capture_output=True, timeout=timeout)
             except subprocess.TimeoutExpired:
-                self.server.kill()
-                self.server.wait()
-            self.server = None
-        if self.wineserver:
-            subprocess.run([self.wineserver, "-w"], env=self.env, capture_output=True, timeout=30)
-        self._unlock()
+                pass
+
+    def stop(self, wait=10.0):
+        """End the keeper (by its own process id) and wait for the prefix's wineserver to exit, which it
+        does once no program of the prefix runs.  Nothing is killed by name or by prefix, so another
+        kernelsim session on the same cache keeps its running probes (and the server with them)."""
+        keeper, self.server = self.server, None
+        if keeper is not None:
+            try:
+                keeper.stdin.close()
+                keeper.wait(timeout=wait)
+            except (OSError, subprocess.TimeoutExpired):
+                keeper.kill()
+                keeper.wait()
+        self._server("-w", timeout=wait)
 
     def __enter__(self):
         return self.start()
@@ -216,3 +196,42 @@ class WineSession:
     def __exit__(self, *exc):
         self.stop()
         return False
+
+
+_SHARED = None
+
+
+def shared_session():
+    """One started WineSession for the whole Python process (the tests' session), stopped at exit."""
+    global _SHARED
+    if _SHARED is None:
+        import atexit
+        _SHARED = WineSession().start()
+        atexit.register(stop_shared_session)
+    return _SHARED
+
+
+def stop_shared_session():
+    global _SHARED
+    session, _SHARED = _SHARED, None
+    if session is not None:
+        session.stop()
+
+
+def processes_of(prefix):
+    """PIDs of live processes whose environment names this Wine prefix (Linux /proc)."""
+    needle = f"WINEPREFIX={prefix}".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) == os.getpid():
+            continue
+        try:
+            with open(f"/proc/{entry}/environ", "rb") as f:
+                env = f.read().split(b"\0")
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                state = f.read().rsplit(b")", 1)[-1].split()[0]
+        except OSError:
+            continue
+        if needle in env and state != b"Z":
+            found.append(int(entry))
+    return found
