@@ -39,6 +39,7 @@ that).  The scenario module is loaded once and run many times: a scenario
 must keep its state inside ``main`` (module globals persist between runs).
 """
 
+import shlex
 import heapq
 import json
 import random
@@ -476,7 +477,7 @@ def describe(report, name):
     lines.append(f"shortest failing schedule: {short or '(the default schedule)'}"
                  f"  ({len(strip(best.taken))} decisions, {best.preemptions} preemption"
                  f"{'s' if best.preemptions != 1 else ''}; {origin})")
-    sched = f" --schedule {short}" if short else ""
+    sched = f" --schedule {shlex.quote(short)}" if short else ""
     lines.append(f"replay it:  kernelsim run {name}{sched}")
     lines.append(f"step it:    kernelsim step {name}{sched}")
     if report.deterministic is not None:

@@ -94,18 +94,31 @@ class HandleTable:
 # --- the choice point ------------------------------------------------------------
 
 def parse_schedule(text):
-    """'0.2.1' -> [0, 2, 1]; raises ValueError on anything else."""
+    """'0.2.1' -> [0, 2, 1]; a run may be written value*count: '0*3.2' -> [0, 0, 0, 2]."""
     text = (text or "").strip()
     if not text:
         return []
-    parts = text.split(".")
-    if not all(p.isdigit() for p in parts):
-        raise ValueError(f"a schedule is numbers separated by dots, like 0.2.1, not {text!r}")
-    return [int(p) for p in parts]
+    choices = []
+    for part in text.split("."):
+        value, _, count = part.partition("*")
+        if not value.isdigit() or (count and not count.isdigit()):
+            raise ValueError(f"a schedule is numbers separated by dots, like 0.2.1 or 0*5.1, not {text!r}")
+        choices.extend([int(value)] * (int(count) if count else 1))
+    return choices
 
 
 def format_schedule(choices):
-    return ".".join(str(c) for c in choices)
+    """The replay string of a list of choices; runs of three or more equal choices are written v*n."""
+    parts = []
+    i = 0
+    while i < len(choices):
+        j = i
+        while j < len(choices) and choices[j] == choices[i]:
+            j += 1
+        run = j - i
+        parts.append(f"{choices[i]}*{run}" if run >= 3 else ".".join([str(choices[i])] * run))
+        i = j
+    return ".".join(parts)
 
 
 class Chooser:
