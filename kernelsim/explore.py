@@ -39,10 +39,10 @@ that).  The scenario module is loaded once and run many times: a scenario
 must keep its state inside ``main`` (module globals persist between runs).
 """
 
-import shlex
 import heapq
 import json
 import random
+import shlex
 import sys
 import time
 
