@@ -1,0 +1,212 @@
+"""The ctypes transport (Windows) tested on Linux against a fake kernel32/ws2_32.
+
+It cannot call the real Windows API here, so the fakes check what Windows would
+receive (handles, timeouts, OVERLAPPED addresses, WSABUFs) and play Windows'
+part: writing out-parameters, running a queued APC or a completion routine on
+the calling thread during an alertable wait.
+"""
+
+import ctypes
+import textwrap
+import threading
+
+import pytest
+
+from kernelsim import scenario as scenarios
+from kernelsim.live import ctypes_transport as ct
+from kernelsim.live.backend import LiveRun
+from kernelsim.live.client import Hung
+
+WAIT_IO_COMPLETION = 192
+
+
+def _out(ref):
+    """The ctypes object behind a byref() argument."""
+    return ref._obj
+
+
+class Errors:
+    """GetLastError / SetLastError of the fake Windows, per thread."""
+
+    def __init__(self):
+        self.local = threading.local()
+
+    def get(self):
+        return getattr(self.local, "value", 0)
+
+    def set(self, value):
+        self.local.value = value
+
+
+class FakeKernel32:
+    """Just enough of kernel32: one completion port, APCs, thread handles."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        self.packets = []
+        self.apcs = []
+        self.calls = []
+
+    def GetCurrentThreadId(self):
+        return threading.get_ident() & 0xFFFF
+
+    def OpenThread(self, access, inherit, tid):
+        return 0x1000 + tid
+
+    def GetCurrentThread(self):
+        return (1 << 64) - 2           # (HANDLE)-2 as ctypes gives it back
+
+    def CreateIoCompletionPort(self, handle, existing, key, n):
+        self.calls.append(("CreateIoCompletionPort", handle.value, existing.value, key.value, n.value))
+        return 0x44
+
+    def PostQueuedCompletionStatus(self, port, nbytes, key, ov):
+        address = ctypes.addressof(_out(ov)) if ov is not None else 0
+        self.packets.append((nbytes.value, key.value, address))
+        return 1
+
+    def GetQueuedCompletionStatus(self, port, nbytes, key, ov, ms):
+        self.calls.append(("GQCS", port.value, ms.value))
+        if not self.packets:
+            self.errors.set(258)
+            _out(ov).value = None
+            return 0
+        n, k, address = self.packets.pop(0)
+        _out(nbytes).value, _out(key).value, _out(ov).value = n, k, address or None
+        return 1
+
+    def QueueUserAPC(self, proc, thread, data):
+        self.apcs.append((proc, data.value))
+        return 1
+
+    def SleepEx(self, ms, alertable):
+        self.calls.append(("SleepEx", ms.value, alertable))
+        if alertable and self.apcs:
+            while self.apcs:
+                proc, data = self.apcs.pop(0)
+                proc(data)
+            return WAIT_IO_COMPLETION
+        return 0
+
+    def WaitForSingleObjectEx(self, handle, ms, alertable):
+        self.calls.append(("Wait", handle.value, ms.value, alertable))
+        return 258
+
+
+class FakeWs2:
+    """WSARecv that completes at once through a completion routine, as Windows does at the next alertable wait."""
+
+    def __init__(self, k32):
+        self.k32 = k32
+        self.pending = []
+
+    def WSAStartup(self, version, data):
+        return 0
+
+    def WSARecv(self, s, bufs, count, nbytes, flags, ov, routine):
+        first = bufs[0]
+        ctypes.memmove(first.buf, b"hello", 5)
+        overlapped = _out(ov)
+        overlapped.Internal, overlapped.InternalHigh = 0, 5
+        self.pending.append((routine, ctypes.addressof(overlapped)))
+        self.k32.errors.set(997)
+        return -1
+
+
+@pytest.fixture
+def fakes():
+    errors = Errors()
+    k32 = FakeKernel32(errors)
+    ws2 = FakeWs2(k32)
+    transport = ct.CtypesTransport(watchdog=0.25, kernel32=k32, ws2_32=ws2, functype=ctypes.CFUNCTYPE,
+                                   get_last_error=errors.get, set_last_error=errors.set)
+    return transport, k32, ws2, errors
+
+
+def test_gqcs_marshals_out_parameters_and_maps_the_overlapped(fakes):
+    """ctypes marshalling: PQCS passes the slot's OVERLAPPED address, GQCS maps it back to the same
+    ovid with bytes and key, as the probe's "R ok err n key ovid internal high data" (F1)."""
+    t, k32, ws2, errors = fakes
+    t.begin(1, None)
+    assert t.request(1, "CreateIoCompletionPort", [-1, 0, 0, 0], None)[0] == 0x44
+    assert k32.calls[-1] == ("CreateIoCompletionPort", (1 << 64) - 1, None, 0, 0)
+    assert t.request(1, "PostQueuedCompletionStatus", [0x44, 7, 9, 3], None)[:2] == (1, 0)
+    assert k32.packets[0][2] == ctypes.addressof(t.slots[3].ov)
+    ok, err, n, key, ovid, internal, high, data = t.request(1, "GetQueuedCompletionStatus", [0x44, 0], None)
+    assert (ok, n, key, ovid) == (1, 7, 9, 3)
+
+
+def test_infinite_waits_are_bounded_by_the_watchdog(fakes):
+    """Watchdog on Windows: INFINITE becomes the watchdog's milliseconds; running out raises Hung."""
+    t, k32, ws2, errors = fakes
+    t.begin(1, None)
+    with pytest.raises(Hung) as err:
+        t.request(1, "GetQueuedCompletionStatus", [0x44, 0xFFFFFFFF], None)
+    assert k32.calls[-1] == ("GQCS", 0x44, 250) and err.value.op == "GetQueuedCompletionStatus"
+    ok, error = t.request(1, "GetQueuedCompletionStatus", [0x44, 10], None)[:2]
+    assert (ok, error) == (0, 258), "a finite timeout is the scenario's own: FALSE / WAIT_TIMEOUT (F3)"
+
+
+def test_last_error_is_the_scenario_threads_own(fakes):
+    """GetLastError: each request restores the thread's last error and reports the new one (B11)."""
+    t, k32, ws2, errors = fakes
+    t.begin(1, None)
+    t.request(1, "SetLastError", [1234], None)
+    errors.set(0)                                    # something else ran on the thread meanwhile
+    assert t.request(1, "GetLastError", [], None)[0] == 1234
+    assert t.request(1, "GetCurrentThread", [], None)[0] == -2
+
+
+def test_apc_runs_nested_on_the_waiting_thread(fakes):
+    """C2/C4: the APC Windows runs during SleepEx(alertable) calls back on the same thread, where the
+    scenario's APC generator is driven; then SleepEx returns WAIT_IO_COMPLETION."""
+    t, k32, ws2, errors = fakes
+    seen = []
+    t.begin(1, lambda kind, values: seen.append((kind, values, threading.get_ident())))
+    t.request(1, "QueueUserAPC", [-2, 5], None)
+    ret = t.request(1, "SleepEx", [100, 1], lambda kind, values: seen.append((kind, values,
+                                                                               threading.get_ident())))
+    assert ret[0] == WAIT_IO_COMPLETION
+    assert seen == [("A", (5,), threading.get_ident())]
+
+
+def test_wsarecv_buffers_and_completion_routine(fakes):
+    """B9/C8 marshalling: WSARecv gets WSABUFs at the requested length; the completion routine Windows
+    calls reports (ovid, error, bytes, flags, Internal, data) back to the scenario's routine."""
+    t, k32, ws2, errors = fakes
+    t.begin(1, None)
+    rc, err, n, flags, data = t.request(1, "WSARecv", [0x88, 2, 0, 1, 1, 16, 0], None)
+    assert (rc, err) == (-1, 997)
+    assert t.slots[2].wsabufs[0].len == 16
+    routine, address = ws2.pending.pop()
+    seen = []
+    t.local.callback = lambda kind, values: seen.append((kind, values))
+    routine(0, 5, address, 0)
+    assert seen == [("C", (2, 0, 5, 0, 0, b"hello"))]
+
+
+def test_the_live_dispatcher_runs_a_scenario_through_ctypes(fakes, tmp_path):
+    """DESIGN §6: the same dispatcher drives a scenario through the ctypes transport (here: fakes)."""
+    t, k32, ws2, errors = fakes
+    path = tmp_path / "ctypes_case.py"
+    path.write_text(textwrap.dedent("""
+        from kernelsim.win32 import *
+
+        def main():
+            port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+            ov = OVERLAPPED(op="job")
+            yield PostQueuedCompletionStatus(port, 3, "a key object", ov)
+            ok, n, key, got = yield GetQueuedCompletionStatus(port, 0)
+            yield note("got", ok=ok, n=n, key=key, same=got is ov)
+            me = yield GetCurrentThread()
+            yield QueueUserAPC(apc, me, 42)
+            yield note("sleep", r=(yield SleepEx(10, TRUE)))
+
+        def apc(arg):
+            yield note("apc", arg=arg)
+    """))
+    outcome = LiveRun(scenarios.load(str(path)), t, watchdog=2).run()
+    notes = {n.tag: n for n in outcome.notes()}
+    assert (notes["got"].ok, notes["got"].n, notes["got"].key, notes["got"].same) == (True, 3, "a key object", True)
+    assert notes["apc"].arg == 42 and notes["apc"].thread == "main"
+    assert notes["sleep"].r == WAIT_IO_COMPLETION
