@@ -369,7 +369,9 @@ class Kernel:
         try:
             call = gen.send(value)
         except StopIteration:
-            thread.returned(self)
+            thread.returned(self)           # an exit is a step too: it can release a port waiter (A8)
+            for check in self.invariants:
+                check(self)
             return
         except ScenarioError:
             raise
