@@ -405,3 +405,20 @@ def test_blocking_recv_releases_the_port_slot():
     assert o.note("w1-got").time == 1
     assert o.note("w2-got").time == 4
     assert o.note("w1-recv").time == pytest.approx(12.1)
+
+
+def test_closehandle_on_a_socket_is_closesocket():
+    """D7 (oracle 2.9): CloseHandle on a socket with a pending WSARecv behaves as closesocket: one packet,
+    FALSE, 1236; afterwards the value is no longer a socket (WSAENOTSOCK)."""
+    def main():
+        port, server, client = yield from new_port_pair()
+        yield WSARecv(server, WSABUF(10), OVERLAPPED())
+        ok = yield CloseHandle(server)
+        yield from gqcs("g", port)
+        yield from gqcs("none", port, 0)
+        rc, n, f = yield WSARecv(server, WSABUF(10), OVERLAPPED())
+        err = yield WSAGetLastError()
+        yield note("after", ok=ok, rc=rc, err=err)
+    o = run(main)
+    assert (o.note("g").ok, o.note("g").error, o.note("none").ov) == (False, 1236, None)
+    assert (o.note("after").ok, o.note("after").rc, o.note("after").err) == (True, SOCKET_ERROR, WSAENOTSOCK)
