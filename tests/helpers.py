@@ -124,3 +124,23 @@ def port_of(outcome, index=0):
 
 def thread_of(outcome, name):
     return next(t for t in outcome.kernel.threads if t.name == name)
+
+
+# --- socket helpers shared by the IRP and AFD tests --------------------------------------
+
+def new_port_pair(key=1):
+    """A completion port and a connected pair whose server end is associated with it (key)."""
+    from kernelsim.win32 import CreateIoCompletionPort, INVALID_HANDLE_VALUE, tcp_pair
+    port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+    server, client = yield tcp_pair()
+    yield CreateIoCompletionPort(server, port, key, 0)
+    return port, server, client
+
+
+def gqcs(tag, port, ms=100):
+    """GQCS, recorded as a note with its outputs and, on failure, the last error."""
+    from kernelsim.win32 import GetLastError, GetQueuedCompletionStatus, note
+    ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, ms)
+    error = yield GetLastError()
+    yield note(tag, ok=ok, nbytes=nbytes, key=key, ov=ov, error=error if not ok else 0)
+    return ov

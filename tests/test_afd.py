@@ -1,27 +1,13 @@
 """Overlapped sockets on the simulated loopback TCP (SEMANTICS D1–D11, oracle §2 and §4, WSA events)."""
 
 import pytest
-from helpers import peek, run
+from helpers import gqcs, new_port_pair, peek, run
 
 from kernelsim.win32 import *
 
 
 def gauges(k):
     return {"npp": k.pool.npp, "locked": k.pool.locked, "irps": len(k.irps)}
-
-
-def new_port_pair(key=1):
-    port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
-    server, client = yield tcp_pair()
-    yield CreateIoCompletionPort(server, port, key, 0)
-    return port, server, client
-
-
-def gqcs(tag, port, ms=100):
-    ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, ms)
-    error = yield GetLastError()
-    yield note(tag, ok=ok, nbytes=nbytes, key=key, ov=ov, error=error if not ok else 0)
-    return ov
 
 
 def test_d1_buffered_data_completes_wsarecv_at_once_with_a_packet():

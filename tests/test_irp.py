@@ -1,6 +1,6 @@
 """IRP lifecycle rules (SEMANTICS B1–B14, C8 for completion routines), on overlapped sockets."""
 
-from helpers import peek, run
+from helpers import gqcs, new_port_pair, peek, run
 
 from kernelsim.win32 import *
 
@@ -8,20 +8,6 @@ from kernelsim.win32 import *
 def pool(k):
     return {"npp": k.pool.npp, "locked": k.pool.locked, "irps": len(k.irps),
             "irp_states": [i.state for i in k.irps]}
-
-
-def new_port_pair(key=1):
-    port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
-    server, client = yield tcp_pair()
-    yield CreateIoCompletionPort(server, port, key, 0)
-    return port, server, client
-
-
-def gqcs(tag, port, ms=100):
-    ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, ms)
-    error = yield GetLastError()
-    yield note(tag, ok=ok, nbytes=nbytes, key=key, ov=ov, error=error if not ok else 0)
-    return ov
 
 
 def test_b1_issue_allocates_irp_mdl_and_joins_the_thread_list():
