@@ -492,10 +492,10 @@ class LiveRun:
     # --- Winsock ----------------------------------------------------------------------------
 
     def _WSASocket(self, th, call, af, type, protocol, info=None, g=0, flags=0):
-        return self._req(th, "WSASocket", [af, type, protocol, flags])[0]
+        return _socket_value(self._req(th, "WSASocket", [af, type, protocol, flags])[0])
 
     def _socket(self, th, call, af, type, protocol):
-        return self._req(th, "socket", [af, type, protocol])[0]
+        return _socket_value(self._req(th, "socket", [af, type, protocol])[0])
 
     def _port_of(self, call, name):
         host, port = (name if isinstance(name, (tuple, list)) else ("127.0.0.1", name))
@@ -514,7 +514,7 @@ class LiveRun:
         return self._req(th, "listen", [s, min(int(backlog), 0x7FFFFFFF)])[0]
 
     def _accept(self, th, call, s):
-        return self._req(th, "accept", [s])[0]
+        return _socket_value(self._req(th, "accept", [s])[0])
 
     def _send(self, th, call, s, buf, flags=0):
         data = bytes(buf.buf[:buf.len]) if isinstance(buf, WSABUF) else bytes(buf)
@@ -599,6 +599,11 @@ class LiveRun:
                                                             wait_ms=None if not wait else INFINITE)
         self._update_ov(ovid, internal, nbytes, data)
         return (bool(ret), nbytes, flags)
+
+
+def _socket_value(value):
+    """A SOCKET is unsigned: INVALID_SOCKET is ~0, not -1 (the probe prints returns signed)."""
+    return value & U64 if value < 0 else value
 
 
 def _fill(bufs, data):

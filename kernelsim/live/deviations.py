@@ -27,8 +27,8 @@ WINE8_DEVIATIONS = {
     "D6": "after a peer RST, Wine 8 completes a later WSARecv at once with 0 bytes and queues a packet; "
           "Windows fails it with WSAECONNRESET and queues nothing (measured live; profile switch rst_recv_fails)",
     "D7": "local closesocket with pending I/O: Wine 8 gives 676 for a recv and leaves a send pending "
-          "until the peer closes; Windows aborts both (1236).  Measured live too: closing a listening "
-          "socket does not wake a thread blocked in accept() on Wine 8 (Windows: INVALID_SOCKET, WSAEINTR)",
+          "until the peer closes; Windows aborts both (1236); a blocked accept() ends with 995 on Wine 8 "
+          "when the listener is closed, WSAEINTR on Windows (measured live; closed_accept_error)",
     "E3": "Wine has no locked-page limit: no WSAENOBUFS",
     "E4": "Wine has no non-paged pool accounting: no WSAENOBUFS",
     "E5": "Wine never runs out of non-paged pool or locked pages: no WSAENOBUFS",

@@ -457,7 +457,7 @@ def close_socket(k, s):
             child.linger = LINGER(1, 0)
             close_socket(k, child)
         for t in list(waiters):
-            unwait(k, t, INVALID_SOCKET, "the listening socket was closed", error=WSAEINTR)
+            unwait(k, t, INVALID_SOCKET, "the listening socket was closed", error=k.profile.closed_accept_error)
         s.listener = None
     if s.addr is not None and k.socket_net.bound.get(s.addr) is s:
         del k.socket_net.bound[s.addr]

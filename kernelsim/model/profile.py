@@ -26,6 +26,8 @@ class Profile:
     rst_discards_buffered: bool = False     # D6
     rst_recv_fails: bool = True             # D6: a WSARecv after a peer RST fails at once (10054);
                                             #     Wine 8 completes it at once with 0 bytes and a packet
+    closed_accept_error: int = 10004        # D7: a blocked accept() when the listener is closed: WSAEINTR;
+                                            #     Wine 8 gives 995 (measured live)
     warning_status_queues_packet: bool = True  # B4c
 
     def describe(self):
@@ -39,7 +41,8 @@ PROFILES = {
     "windows": Profile(),
     "wine": Profile(name="wine", waiter_order="fifo", concurrency_limit=False, port_close_abandons=False,
                     apc_precedence="object_first", gqcsex_entries_first=True, close_error_mode="wine",
-                    close_cancels_sends=False, memory_limits=False, rst_recv_fails=False),
+                    close_cancels_sends=False, memory_limits=False, rst_recv_fails=False,
+                    closed_accept_error=995),
     "xp": Profile(name="xp", port_close_abandons=False, apc_precedence="object_first",
                   close_error_mode="xp", iosb_written_at="completion", thread_agnostic_io=False),
 }
