@@ -46,7 +46,7 @@ from ..win32.constants import (AF_INET, FIONBIO, INFINITE, INVALID_SOCKET, SD_BO
                                STATUS_CANCELLED, STATUS_CONNECTION_ABORTED, STATUS_CONNECTION_RESET,
                                STATUS_HANDLES_CLOSED, STATUS_LOCAL_DISCONNECT, STATUS_PENDING, STATUS_SUCCESS,
                                WSA_IO_INCOMPLETE, WSA_IO_PENDING, WSAEADDRINUSE, WSAECONNREFUSED, WSAECONNRESET,
-                               WSAEFAULT, WSAEINTR, WSAEINVAL, WSAEISCONN, WSAENOBUFS, WSAENOTCONN, WSAENOTSOCK,
+                               WSAEFAULT, WSAEINVAL, WSAEISCONN, WSAENOBUFS, WSAENOTCONN, WSAENOTSOCK,
                                WSAESHUTDOWN, WSAEWOULDBLOCK, error_name)
 from ..win32.structs import LINGER, OVERLAPPED, WSABUF
 from .irp import complete, fail_sync, new_irp, pend, wait_result
