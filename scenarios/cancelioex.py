@@ -30,9 +30,11 @@ def main():
     server, client = yield tcp_pair()
     yield CreateIoCompletionPort(server, port, 9, 0)
     worker_thread = yield CreateThread(worker, port, name="worker")
-    yield CreateThread(issue, server, name="issuer")
-    yield Sleep(1)                      # the issuer stays alive: on XP its exit would cancel the I/O (B13)
-    ov = ISSUED[0]
+    issued = yield CreateEvent(None, TRUE, FALSE, None)
+    request = {}
+    yield CreateThread(issue, server, issued, request, name="issuer")
+    yield WaitForSingleObject(issued, INFINITE)   # the WSARecv exists before it is cancelled
+    ov = request["ov"]
     ok = yield CancelIoEx(server, ov)
     yield note("cancel", ok=ok)
     yield WaitForSingleObject(worker_thread, 100)
@@ -48,15 +50,12 @@ def main():
     yield closesocket(client)
 
 
-ISSUED = []
-
-
-def issue(s):
-    del ISSUED[:]
-    ov = OVERLAPPED(op="recv")
-    ISSUED.append(ov)
+def issue(s, issued, request):
+    """Another thread issues the receive and stays alive (on XP its exit would cancel the I/O, B13)."""
+    ov = request["ov"] = OVERLAPPED(op="recv")
     rc, nbytes, flags = yield WSARecv(s, WSABUF(4096), ov)
     yield note("issued", rc=rc)
+    yield SetEvent(issued)
     yield Sleep(50)
 
 

@@ -308,7 +308,7 @@ def SetLastError(k, t, code):
 @syscall("note")
 def note(k, t, tag, **fields):
     from ..outcome import Note
-    k.notes.append(Note(tag, t.name, k.now, fields))
+    k.notes.append(Note(tag, t.name, round(k.now, 9), fields))   # no float dust (20.200000000000003)
     shown = " ".join(f"{key}={_short(value, k)}" for key, value in fields.items())
     k.emit("note", t, "{thread} notes {tag} {shown}", tag=tag, shown=shown)
 
