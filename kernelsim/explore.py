@@ -43,7 +43,6 @@ import heapq
 import json
 import random
 import shlex
-import sys
 import time
 
 from . import scenario as scenarios

@@ -52,7 +52,7 @@ def dequeue(port):
 def peer(client):
     yield send(client, b"x" * 20)
     yield shutdown(client, SD_SEND)
-    data = yield recv(client, 100)          # the server's close: b"" (its FIN)
+    yield recv(client, 100)                 # the server's close: b"" (its FIN)
     yield closesocket(client)
 
 

@@ -16,8 +16,7 @@ from kernelsim.netlib import Content, Server, SessionId, frame, make_server
 from kernelsim.netlib.catalogue import twin
 from kernelsim.netlib.monitor import Monitor
 from kernelsim.netlib.ring import RingBuffer
-from kernelsim.win32 import (INFINITE, InterlockedDecrement, Sleep, closesocket, note, recv, send, shutdown,
-                             SD_SEND, tcp_pair)
+from kernelsim.win32 import InterlockedDecrement, Sleep, closesocket, note, recv, tcp_pair
 
 from helpers import run
 

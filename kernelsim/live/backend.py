@@ -22,9 +22,9 @@ import inspect
 import threading
 import time
 
-from ..model.kernel import ScenarioError, scenario_error_from
+from ..model.kernel import ScenarioError, next_call
 from ..outcome import Note, Outcome
-from ..win32 import Call, LINGER, OVERLAPPED, OVERLAPPED_ENTRY, WSABUF
+from ..win32 import LINGER, OVERLAPPED, OVERLAPPED_ENTRY, WSABUF
 from ..win32.constants import (INFINITE, INVALID_HANDLE_VALUE, INVALID_SOCKET, SO_LINGER,
                                SOCKET_ERROR)
 from .client import Hung, LiveError, ProbeCrashed, RunEnded
@@ -209,16 +209,9 @@ class LiveRun:
         """Drive one generator (a thread function or a nested routine) to its end on th."""
         value = None
         while True:
-            try:
-                call = gen.send(value)
-            except StopIteration:
+            call = next_call(gen, value, th.name)
+            if call is None:
                 return
-            except Exception as exc:
-                raise scenario_error_from(exc, gen) from exc
-            if type(call) is not Call:
-                frame = gen.gi_frame
-                raise ScenarioError(frame.f_code.co_filename if frame else "?", frame.f_lineno if frame else 0,
-                                    f"thread {th.name} yielded {call!r}, which is not a Win32 call")
             value = self.execute(th, call)
 
     def execute(self, th, call):

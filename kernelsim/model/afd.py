@@ -50,7 +50,7 @@ from ..win32.constants import (AF_INET, FIONBIO, INFINITE, INVALID_SOCKET, SD_BO
                                WSAESHUTDOWN, WSAEWOULDBLOCK, error_name)
 from ..win32.structs import LINGER, OVERLAPPED, WSABUF
 from .irp import complete, fail_sync, new_irp, pend, wait_result
-from .kernel import BLOCKED, ScenarioError, syscall
+from .kernel import ScenarioError, syscall
 from .status import nt_success, wsa_error
 from .sync import signal_object
 from .thread import block, unwait

@@ -39,7 +39,7 @@ Rules: B1–B14 (with the oracle's B9/B13 corrections), E1, E2, C8.
 
 from ..win32.constants import (ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_FOUND,
                                FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE,
-                               STATUS_CANCELLED, STATUS_PENDING, STATUS_SUCCESS, NT_ERROR, error_name)
+                               STATUS_CANCELLED, STATUS_PENDING, NT_ERROR, error_name)
 from .kernel import syscall
 from .status import nt_success, wsa_error
 from .thread import Apc, queue_user_apc, unwait

@@ -364,24 +364,12 @@ class Kernel:
             if thread.apcs:          # an APC queued before the thread started runs first (C8)
                 from .thread import start_apcs
                 start_apcs(self, thread, None)
-        gen = thread.stack[-1]
         value, thread.result = thread.result, None
-        try:
-            call = gen.send(value)
-        except StopIteration:
+        call = next_call(thread.stack[-1], value, thread.name)
+        if call is None:
             thread.returned(self)           # an exit is a step too: it can release a port waiter (A8)
-            for check in self.invariants:
-                check(self)
-            return
-        except ScenarioError:
-            raise
-        except Exception as exc:
-            raise scenario_error_from(exc, gen) from exc
-        if type(call) is not Call:
-            frame = gen.gi_frame
-            raise ScenarioError(frame.f_code.co_filename if frame else "?", frame.f_lineno if frame else 0,
-                                f"thread {thread.name} yielded {call!r}, which is not a Win32 call")
-        self.execute(thread, call)
+        else:
+            self.execute(thread, call)
         for check in self.invariants:
             check(self)
 
@@ -398,6 +386,28 @@ class Kernel:
             raise ScenarioError(call.file, call.line, f"{call.name}: {exc}") from exc
         if result is not BLOCKED:
             thread.result = result
+
+
+def next_call(gen, value, who):
+    """Resume a scenario generator with value → the Call it yields next, or None when it returned.
+
+    Both backends drive threads through here: a Python exception in the
+    scenario, or a yield of something that is not a call, becomes a
+    ScenarioError naming the scenario's file and line.
+    """
+    try:
+        call = gen.send(value)
+    except StopIteration:
+        return None
+    except ScenarioError:
+        raise
+    except Exception as exc:
+        raise scenario_error_from(exc, gen) from exc
+    if type(call) is not Call:
+        frame = gen.gi_frame
+        raise ScenarioError(frame.f_code.co_filename if frame else "?", frame.f_lineno if frame else 0,
+                            f"thread {who} yielded {call!r}, which is not a Win32 call")
+    return call
 
 
 def _binds(handler, call):
