@@ -241,7 +241,7 @@ def complete(k, irp, status, nbytes, why=""):
         label = f"{getattr(routine, '__name__', 'routine')}(err={err}, {nbytes}B)"
         if not queue_user_apc(k, t, Apc(deliver, (), label, on_discard=lambda _k, irp=irp: free(k, irp))):
             if rec:
-                k.emit("irp", None, "completion routine of IRP {irp} dropped: {thread} has ended (C8)", irp=irp.id)
+                k.emit("irp", t, "completion routine of IRP {irp} dropped: {thread} has ended (C8)", irp=irp.id)
             free(k, irp)
         return
     handle = irp.event_handle                                         # B4.2

@@ -102,7 +102,7 @@ class Thread:
             exit_thread(k, self, 0)
 
     def __repr__(self):
-        return f"<thread {self.name}>"
+        return f"thread {self.name}"
 
 
 def create_thread(k, func, args, name):
