@@ -27,6 +27,8 @@ def build_parser():
     run.add_argument("scenario", metavar="NAME|PATH")
     add_run_options(run)
     run.add_argument("--json", action="store_true", help="print the outcome as one JSON object")
+    for add_options, _ in _RUN_EXTENSIONS:
+        add_options(run)
 
     for extra in _EXTRA_COMMANDS:
         extra(sub)
@@ -94,6 +96,8 @@ def cmd_run(args):
         print(json.dumps(outcome.to_json(), ensure_ascii=False))
     else:
         print(narrate(sc, outcome))
+    for _, after_run in _RUN_EXTENSIONS:
+        after_run(args, sc, outcome)
     return 0 if outcome.passed else 1
 
 
@@ -129,12 +133,18 @@ def narrate(sc, outcome):
 
 COMMANDS = {"list": cmd_list, "run": cmd_run}
 _EXTRA_COMMANDS = []
+_RUN_EXTENSIONS = []
 
 
 def register(name, add_parser, handler):
     """Let another module (the stepper, the live adapter, the explorer) add a subcommand."""
     COMMANDS[name] = handler
     _EXTRA_COMMANDS.append(add_parser)
+
+
+def extend_run(add_options, after_run):
+    """Let another module add options to ``run`` and act on its outcome (the exports: --svg, --perfetto)."""
+    _RUN_EXTENSIONS.append((add_options, after_run))
 
 
 if __name__ == "__main__":

@@ -205,25 +205,16 @@ def cmd_quiz(args):
 
 # --- run --svg / --perfetto -------------------------------------------------------------------
 
-_plain_run = cli.cmd_run
+def _add_run_exports(run):
+    _add_export_options(run, "with --svg: the step to draw (default: the last), a number or event text")
 
 
-def _add_run_exports(sub):
-    run = sub.choices.get("run")
-    if run is not None and not any(a.dest == "svg" for a in run._actions):
-        _add_export_options(run, "with --svg: the step to draw (default: the last), a number or event text")
-
-
-def cmd_run(args):
-    code = _plain_run(args)
+def _export_after_run(args, sc, outcome):
     if getattr(args, "svg", None) or getattr(args, "perfetto", None):
-        sc, outcome, frames = _frames(args)   # deterministic: the same run again, recorded for export
-        _export(args, sc, outcome, frames)
-    return code
+        _export(args, sc, outcome, view.frames(sc, outcome))
 
 
 cli.register("step", add_step, cmd_step)
 cli.register("explain", add_explain, cmd_explain)
 cli.register("quiz", add_quiz, cmd_quiz)
-cli._EXTRA_COMMANDS.append(_add_run_exports)
-cli.COMMANDS["run"] = cmd_run
+cli.extend_run(_add_run_exports, _export_after_run)
