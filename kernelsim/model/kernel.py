@@ -179,6 +179,7 @@ class Kernel:
         self.cpus = int(self.config.get("cpus", 4))
         self.seed = seed
         self.chooser = Chooser(seed, schedule, policy)
+        self.choose = self.chooser.choose    # the one choice point: choose(label, options) -> option
         self.handles = HandleTable()
         self.pool = Pool(self.config)
         self.pool.enforce = self.profile.memory_limits
@@ -222,9 +223,6 @@ class Kernel:
         timeout = self.env.timeout(ms)
         timeout.callbacks.append(lambda _event: callback())
         return timeout
-
-    def choose(self, label, options):
-        return self.chooser.choose(label, options)
 
     # --- object labels (for narration) ----------------------------------------
 
