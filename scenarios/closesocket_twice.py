@@ -14,7 +14,7 @@ Try: ``kernelsim explore closesocket-twice`` and ``...-fixed``.
 """
 
 from kernelsim.win32 import *
-from kernelsim.netlib import Content, frame, make_server
+from kernelsim.netlib import Content, echo_client, make_server
 
 TITLE = "closesocket twice closes someone else's socket once the value was reused"
 TEACHES = "CloseSocket은 한번만 호출 — 이런 예외가없다면 재사용된 핸들이 끊김처리당할 수 있다."
@@ -57,27 +57,14 @@ def main():
     yield CreateThread(admin, content, name="admin")
     srv, cli = yield tcp_pair()
     sid = yield from server.accept(srv, "mallory")
-    peers = [(yield CreateThread(client, server, cli, sid.uid, b"bad", False, name="mallory"))]
+    peers = [(yield CreateThread(echo_client, server, cli, sid.uid, b"bad", False, "echo", name="mallory"))]
     yield WaitForSingleObject(content.kicked, INFINITE)
     srv, cli = yield tcp_pair()                   # may get the value mallory's socket had
     sid = yield from server.accept(srv, "alice")
     yield note("accepted", player="alice", socket=srv)
-    peers.append((yield CreateThread(client, server, cli, sid.uid, b"hi", True, name="alice")))
+    peers.append((yield CreateThread(echo_client, server, cli, sid.uid, b"hi", True, "echo", name="alice")))
     yield WaitForMultipleObjects(peers, True, INFINITE)
     yield from server.stop()
-
-
-def client(server, cli, uid, packet, half_close):
-    yield send(cli, frame(packet))
-    if half_close:
-        yield shutdown(cli, SD_SEND)
-    while True:
-        data = yield recv(cli, 64)
-        if not data or data == SOCKET_ERROR:
-            break
-        server.mon.received(uid, data)
-        yield note("echo", data=data)
-    yield closesocket(cli)
 
 
 def check(outcome):

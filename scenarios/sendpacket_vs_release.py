@@ -15,7 +15,7 @@ Try: ``kernelsim explore sendpacket-vs-release`` and ``...-fixed``.
 """
 
 from kernelsim.win32 import *
-from kernelsim.netlib import Content, frame, make_server
+from kernelsim.netlib import Content, echo_client, make_server
 
 TITLE = "SendPacket from another thread while the session is released"
 TEACHES = ("Session Lock — 어느스레드 에서든지 SendPacket이 호출가능하므로, 이는 언제든 Release가 될수있음을 "
@@ -56,20 +56,9 @@ def main():
     worker = yield CreateThread(logic, server, content, name="logic")
     srv, cli = yield tcp_pair()
     sid = yield from server.accept(srv, "client")
-    peer = yield CreateThread(client, server, cli, sid.uid, name="client")
+    peer = yield CreateThread(echo_client, server, cli, sid.uid, name="client")
     yield WaitForMultipleObjects([peer, worker], True, INFINITE)
     yield from server.stop()
-
-
-def client(server, cli, uid):
-    yield send(cli, frame(b"hi"))
-    yield shutdown(cli, SD_SEND)
-    while True:
-        data = yield recv(cli, 64)
-        if not data or data == SOCKET_ERROR:
-            break
-        server.mon.received(uid, data)
-    yield closesocket(cli)
 
 
 def check(outcome):

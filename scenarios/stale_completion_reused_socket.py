@@ -16,7 +16,7 @@ Try: ``kernelsim explore stale-completion-reused-socket`` and ``...-fixed``.
 """
 
 from kernelsim.win32 import *
-from kernelsim.netlib import Content, frame, make_server
+from kernelsim.netlib import Content, echo_client, make_server
 
 TITLE = "A stale completion reaches the new session that got the same socket value"
 TEACHES = "소켓이 재사용되어 엉뚱한 세션이 Send성공 완료통지를 받을수있다. — 소켓값은 재사용되므로 SessionID로 사용금지"
@@ -50,22 +50,11 @@ def main():
         srv, cli = yield tcp_pair()
         sid = yield from server.accept(srv, name)
         yield note("accepted", player=name, socket=srv)
-        peers.append((yield CreateThread(client, server, cli, sid.uid, name=name)))
+        peers.append((yield CreateThread(echo_client, server, cli, sid.uid, name=name)))
         if name == "alice":
             yield WaitForSingleObject(content.seat_free, INFINITE)
     yield WaitForMultipleObjects(peers, True, INFINITE)
     yield from server.stop()
-
-
-def client(server, cli, uid):
-    yield send(cli, frame(b"hi"))
-    yield shutdown(cli, SD_SEND)
-    while True:
-        data = yield recv(cli, 64)
-        if not data or data == SOCKET_ERROR:
-            break
-        server.mon.received(uid, data)
-    yield closesocket(cli)
 
 
 def check(outcome):

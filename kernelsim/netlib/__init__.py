@@ -20,6 +20,7 @@ scenario thread, e.g. ``sid = yield from server.accept(sock)``.
 from .broken import BUGS, BrokenServer
 from .fixed import HEADER, Content, Server, frame
 from .monitor import Monitor
+from .peer import echo_client
 from .session import SessionId
 
 VARIANTS = ("broken", "fixed")
@@ -34,4 +35,4 @@ def make_server(variant, content=None, bugs=BUGS, **kwargs):
 
 
 __all__ = ["BUGS", "BrokenServer", "Content", "HEADER", "Monitor", "Server", "SessionId", "VARIANTS",
-           "frame", "make_server"]
+           "echo_client", "frame", "make_server"]
