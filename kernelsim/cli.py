@@ -107,7 +107,9 @@ def narrate(sc, outcome):
     lines = [f"ARG scenario {sc.name}", f"ARG title {sc.title}"]
     if sc.teaches:
         lines.append(f"ARG teaches {sc.teaches}")
-    lines += [f"ARG seed {outcome.seed}", f"ARG profile {outcome.profile}", f"ARG cpus {k.cpus}",
+    lines += [f"ARG seed {outcome.seed}"]
+    lines += [f"ARG variant {name}={value!r}" for name, value in outcome.variant.items()]
+    lines += [f"ARG profile {outcome.profile}", f"ARG cpus {k.cpus}",
               f"ARG schedule {outcome.schedule or '(no choices)'}", ""]
     lines.append(f"{'time ms':>10}  {'thread':<8} {'line':>4}  event")
     for e in outcome.trace:

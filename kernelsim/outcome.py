@@ -44,6 +44,7 @@ class Outcome:
         self.end_reason = end_reason
         self.kernel = kernel
         self.backend = backend
+        self.variant = {}          # the module names a seeded variant changed (scenario.variant)
         self.failures = []
 
     @property

@@ -2,13 +2,17 @@
 
 A scenario is a Python module written against ``kernelsim.win32`` (DESIGN §3):
 TITLE, optional TEACHES / CONFIG / RULES / QUESTIONS, a generator function
-``main`` and an optional ``check(outcome)``.  The catalogue is the package's
+``main`` and an optional ``check(outcome)``.  A scenario may also define
+``variant(rng)``: for a nonzero ``--seed`` it returns new values for some of the
+module's names (a number of workers, a key, a delay), drawn from ``rng``
+(random.Random(seed)), so that a quiz can ask the same question of a new case.  The catalogue is the package's
 ``scenarios`` folder; a name is the file name with dashes (``lifo-wakeup`` is
 ``lifo_wakeup.py``).
 """
 
 import difflib
 import os
+import random
 import traceback
 import types
 from pathlib import Path
@@ -72,6 +76,19 @@ class Scenario:
         self.check = getattr(module, "check", None)
         self.questions = list(getattr(module, "QUESTIONS", ()) or ())
         self.doc = (module.__doc__ or "").strip()
+        self.defaults = None
+
+    def apply_variant(self, seed):
+        """Set the module's names for this seed's variant (seed 0: the file as written) → the overrides."""
+        make = getattr(self.module, "variant", None)
+        if make is None:
+            return {}
+        overrides = make(random.Random(seed)) if seed else {}
+        if self.defaults is None:
+            self.defaults = {name: getattr(self.module, name) for name in make(random.Random(1))}
+        for name, value in {**self.defaults, **overrides}.items():
+            setattr(self.module, name, value)
+        return overrides
 
     @property
     def source(self):
@@ -120,6 +137,7 @@ def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=Tru
             schedule = parse_schedule(schedule)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+    variant = scenario.apply_variant(seed)
     cfg = {**scenario.config, **(config or {})}
     profile = profile or cfg.get("profile", "windows")
     kernel = Kernel(cfg, profile, seed=seed, schedule=schedule, trace=trace, snapshots=snapshots,
@@ -132,6 +150,7 @@ def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=Tru
         raise UsageError(str(exc)) from None
     outcome = Outcome(scenario.name, seed, kernel.profile.describe(), kernel.notes, kernel.trace,
                       kernel.chooser.schedule, kernel.end_reason, kernel)
+    outcome.variant = variant
     if kernel.end_reason == "invariant violated":      # the race layer stopped the run (DESIGN §7)
         v = outcome.notes("violation")[0]
         outcome.failures.append(f"invariant broken: {v.invariant} — {v.detail}")

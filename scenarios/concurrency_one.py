@@ -1,11 +1,12 @@
 """NumberOfConcurrentThreads = 1: a busy runner keeps the other worker asleep.
 
-T1 takes the first job and computes for 40 ms.  A second job arrives while it
-runs.  Two CPUs are idle and T2 is waiting — yet the port hands T2 nothing,
-because CurrentCount (1) has reached MaximumCount (1) (A2).  When T1 calls
+T2 waited last, so it takes the first job (A4) and computes for 40 ms
+(WORK_MS; ``--seed`` draws another length).  A second job arrives while it
+runs.  CPUs are idle and T1 is waiting — yet the port hands T1 nothing,
+because CurrentCount (1) has reached MaximumCount (1) (A2).  When T2 calls
 GetQueuedCompletionStatus again it stops counting, finds room, and takes the
-queued job itself at once, with no context switch (A3).  T2 sleeps through it.
-Wine 8 ignores the limit (WINE.md), so there T2 takes the second job.
+queued job itself at once, with no context switch (A3).  T1 sleeps through it.
+Wine 8 ignores the limit (WINE.md), so there T1 takes the second job at once.
 """
 
 from kernelsim.win32 import *
@@ -18,6 +19,12 @@ QUESTIONS = [
     ("Which worker handles job 2?", lambda o: next(n.thread for n in o.notes("job") if n.key == 2)),
     ("At what time (ms) does job 2 start?", lambda o: next(n.time for n in o.notes("job") if n.key == 2)),
 ]
+WORK_MS = 40                     # how long the runner computes per job
+
+
+def variant(rng):
+    """quiz --seed N: another length of work per job."""
+    return {"WORK_MS": rng.choice([15, 25, 30, 50, 60, 75])}
 
 
 def main():
@@ -36,11 +43,11 @@ def worker(port):
     while True:
         ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, INFINITE)
         yield note("job", key=key)
-        yield compute(40)
+        yield compute(WORK_MS)
 
 
 def check(outcome):
     jobs = {n.key: n for n in outcome.notes("job")}
     assert jobs[1].thread == "T2", "the newest waiter takes the first packet (A4)"
     assert jobs[2].thread == "T2", "the runner takes the queued packet itself (A3)"
-    assert jobs[2].time == jobs[1].time + 40, "job 2 waits for the runner, although CPUs are idle (A2)"
+    assert jobs[2].time == jobs[1].time + WORK_MS, "job 2 waits for the runner, although CPUs are idle (A2)"

@@ -12,16 +12,24 @@ TEACHES = "IOCP의 장점 — 4. stack방식으로 스레드를 깨움. (캐시�
 RULES = ("A2", "A4")
 CONFIG = {"cpus": 4}
 QUESTIONS = [
-    ("Which worker receives key 7?", lambda o: o.note("woke").thread),
+    ("Workers T1, T2, ... block one after another; which one receives the posted key?",
+     lambda o: o.note("woke").thread),
 ]
+WORKERS = 3                      # T1, T2, T3
+KEY = 7
+
+
+def variant(rng):
+    """quiz --seed N: another number of workers and another key."""
+    return {"WORKERS": rng.randint(2, 6), "KEY": rng.randint(1, 99)}
 
 
 def main():
     port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
-    for name in ("T1", "T2", "T3"):
-        yield CreateThread(worker, port, name=name)
+    for i in range(1, WORKERS + 1):
+        yield CreateThread(worker, port, name=f"T{i}")
         yield Sleep(10)
-    yield PostQueuedCompletionStatus(port, 0, 7, None)
+    yield PostQueuedCompletionStatus(port, 0, KEY, None)
     yield Sleep(10)
 
 
@@ -31,4 +39,4 @@ def worker(port):
 
 
 def check(outcome):
-    assert [n.thread for n in outcome.notes("woke")] == ["T3"]
+    assert [(n.thread, n.key) for n in outcome.notes("woke")] == [(f"T{WORKERS}", KEY)]

@@ -179,6 +179,8 @@ def cmd_quiz(args):
         print(f"  「{sc.teaches}」")
     if args.seed:
         print(f"  (seed {args.seed}, schedule {outcome.schedule or '-'})")
+    if outcome.variant:
+        print("  this variant: " + ", ".join(f"{name} = {value!r}" for name, value in outcome.variant.items()))
     print()
     interactive = _interactive() and not args.answers
     if interactive:
