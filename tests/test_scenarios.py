@@ -12,12 +12,48 @@ NAMES = scenario.catalogue_names()
 # timing changed, which must be deliberate (issue 2: "SimPy's event count per
 # scenario is pinned").
 PINNED_SIMPY_EVENTS = {
-    "lifo-wakeup": 9,
-    "concurrency-one": 13,
-    "db-workers": 24,
+    "accept-thread-close": 5,
     "apc-alertable": 9,
-    "pqcs-shutdown": 6,
+    "apc-queue": 10,
+    "cancelioex": 1,
+    "closesocket-pending-recv": 6,
+    "closesocket-pending-send": 6,
+    "closesocket-twice": 11,
+    "closesocket-twice-fixed": 11,
+    "completion-routines-one-thread": 21,
+    "concurrency-one": 13,
+    "counter-race": 1,
+    "db-workers": 24,
+    "event-vs-iocp": 17,
+    "eventselect-64": 3,
+    "gqcs-returns": 5,
     "gqcsex-batch": 1,
+    "immediate-success-packet": 7,
+    "iocp-keys": 9,
+    "irp-thread-exit": 7,
+    "jobs-three-ways": 18,
+    "lifo-wakeup": 9,
+    "movefront-before-completion": 15,
+    "movefront-before-completion-fixed": 15,
+    "overlapped-event": 9,
+    "peer-rst": 5,
+    "pending-vs-immediate": 12,
+    "pqcs-job-queue": 18,
+    "pqcs-shutdown": 6,
+    "recv0-graceful-close": 4,
+    "send-after-recv0": 9,
+    "send-after-recv0-fixed": 9,
+    "sendpacket-vs-release": 7,
+    "sendpacket-vs-release-fixed": 7,
+    "shutdown-linger": 16,
+    "skip-on-success": 10,
+    "sndbuf-zero": 5,
+    "stale-completion-reused-socket": 12,
+    "stale-completion-reused-socket-fixed": 12,
+    "sync-vs-async": 13,
+    "wsaenobufs-5000": 1,
+    "wsasend-order": 10,
+    "zero-byte-recv": 5,
 }
 
 
@@ -40,6 +76,10 @@ def test_same_seed_gives_byte_identical_json(name):
         first, _ = run_json(name, seed)
         second, _ = run_json(name, seed)
         assert first == second
+
+
+def test_every_catalogue_scenario_has_a_pinned_event_count():
+    assert sorted(PINNED_SIMPY_EVENTS) == NAMES
 
 
 @pytest.mark.parametrize("name", sorted(PINNED_SIMPY_EVENTS))
