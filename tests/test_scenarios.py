@@ -123,3 +123,20 @@ def test_wine_profile_releases_the_oldest_waiter():
     outcome = scenario.run("lifo-wakeup", profile="wine")
     assert [n.thread for n in outcome.notes("woke")] == ["T1"]
     assert not outcome.passed
+
+
+@pytest.mark.parametrize("name", ["db-workers", "closesocket-pending-send", "stale-completion-reused-socket"])
+def test_json_is_identical_across_processes_and_hash_seeds(name):
+    """Determinism does not depend on Python's string hashing: two processes with different
+    PYTHONHASHSEED print the same --json (no set iteration or id() ordering in the model)."""
+    import os
+    import subprocess
+    import sys
+    outputs = []
+    for hash_seed in ("1", "4242"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        result = subprocess.run([sys.executable, "-m", "kernelsim", "run", name, "--json", "--seed", "5"],
+                                capture_output=True, text=True, env=env, timeout=120)
+        assert result.returncode in (0, 1), result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1]
