@@ -408,3 +408,27 @@ def test_closehandle_on_a_socket_is_closesocket():
     o = run(main)
     assert (o.note("g").ok, o.note("g").error, o.note("none").ov) == (False, 1236, None)
     assert (o.note("after").ok, o.note("after").rc, o.note("after").err) == (True, SOCKET_ERROR, WSAENOTSOCK)
+
+
+def test_d7_only_the_last_handle_cancels_pending_io():
+    """D7 (oracle 2.11): with two handles to a socket, closing one cancels nothing — the pending
+    WSARecv stays pending and no packet comes; closing the last completes it (1236, modern mode)."""
+    def main():
+        port, server, client = yield from new_port_pair(key=5)
+        me = yield GetCurrentProcess()
+        ok, dup = yield DuplicateHandle(me, server, me, 0, FALSE, DUPLICATE_SAME_ACCESS)
+        yield note("dup", ok=ok, same=dup == server)
+        rc, nbytes, flags = yield WSARecv(server, WSABUF(100), OVERLAPPED(op="recv"))
+        yield closesocket(server)
+        yield from gqcs("after-first-close", port, 10)
+        yield closesocket(dup)
+        yield from gqcs("after-last-close", port, 10)
+        rc = yield closesocket(dup)
+        yield note("again", rc=rc, error=(yield WSAGetLastError()))
+    o = run(main)
+    assert (o.note("dup").ok, o.note("dup").same) == (True, False)
+    first = o.note("after-first-close")
+    assert (first.ok, first.ov, first.error) == (False, None, WAIT_TIMEOUT)
+    last = o.note("after-last-close")
+    assert (last.ok, last.key, last.error) == (False, 5, ERROR_CONNECTION_ABORTED) and last.ov.op == "recv"
+    assert (o.note("again").rc, o.note("again").error) == (SOCKET_ERROR, WSAENOTSOCK)

@@ -245,7 +245,7 @@ def test_apc_queued_right_after_createthread_runs_on_that_thread(session, tmp_pa
 
         def worker():
             yield note("worker")
-            yield SleepEx(0, TRUE)
+            yield SleepEx(300, TRUE)        # long enough for main's QueueUserAPC even on a busy machine
 
         def apc(arg):
             yield note("apc", arg=arg)

@@ -350,3 +350,23 @@ def test_closing_the_port_signals_direct_waiters():
 
     o = run(main)
     assert (o.note("woke").result, o.note("woke").time) == (WAIT_OBJECT_0, 3)
+
+
+def test_duplicated_event_handle_outlives_closing_the_original():
+    """An object lives while any handle to it is open: after CloseHandle on the original, the
+    duplicate still sets and waits on the same event; closing the duplicate too frees it."""
+    def main():
+        event = yield CreateEvent(None, TRUE, FALSE, None)
+        me = yield GetCurrentProcess()
+        ok, dup = yield DuplicateHandle(me, event, me, 0, FALSE, DUPLICATE_SAME_ACCESS)
+        yield CloseHandle(event)
+        yield note("set", ok=(yield SetEvent(dup)), waited=(yield WaitForSingleObject(dup, 0)))
+        yield note("closed", first=(yield CloseHandle(dup)), second=(yield CloseHandle(dup)),
+                   error=(yield GetLastError()))
+        ok, _ = yield DuplicateHandle(me, 12345, me, 0, FALSE, DUPLICATE_SAME_ACCESS)
+        yield note("bad", ok=ok, error=(yield GetLastError()))
+    o = run(main)
+    assert (o.note("set").ok, o.note("set").waited) == (True, WAIT_OBJECT_0)
+    closed = o.note("closed")
+    assert (closed.first, closed.second, closed.error) == (True, False, ERROR_INVALID_HANDLE)
+    assert (o.note("bad").ok, o.note("bad").error) == (False, ERROR_INVALID_HANDLE)

@@ -988,7 +988,13 @@ def closesocket(k, t, s):
     sock = _sock(k, t, s)
     if sock is None:
         return SOCKET_ERROR
-    k.handles.close(s)
+    _, last = k.handles.close(s)
+    if not last:                                         # oracle 2.11: only the last handle cancels
+        k.emit("call", t, "{thread} calls closesocket({h}): another handle to the socket stays open, "
+               "so nothing is cancelled", h=s, why="D7: I/O is cancelled only when the last handle closes")
+        if sock.handle == s:
+            sock.handle = next(v for v, o in k.handles.objects.items() if o is sock)
+        return 0
     k.emit("call", t, "{thread} calls closesocket({h})", h=s,
            why="closesocket returns at once; completions arrive afterwards (D7)")
     close_socket(k, sock)

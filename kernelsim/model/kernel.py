@@ -63,12 +63,17 @@ class RunLimit(Exception):
 # --- the handle table ------------------------------------------------------------
 
 class HandleTable:
-    """Handle values are multiples of 4; a freed value is the next one handed out (LIFO reuse)."""
+    """Handle values are multiples of 4; a freed value is the next one handed out (LIFO reuse).
+
+    An object may have several handles (DuplicateHandle); it is closed — a
+    socket's I/O cancelled, a port's waiters abandoned — only with its last.
+    """
 
     def __init__(self):
         self.objects = {}
         self.free = []
         self.next = 4
+        self.counts = {}          # id(object) -> how many handles it has (the object is in `objects`)
 
     def add(self, obj):
         if self.free:
@@ -76,6 +81,7 @@ class HandleTable:
         else:
             value, self.next = self.next, self.next + 4
         self.objects[value] = obj
+        self.counts[id(obj)] = self.counts.get(id(obj), 0) + 1
         return value
 
     def get(self, value, kind=None):
@@ -85,10 +91,15 @@ class HandleTable:
         return obj
 
     def close(self, value):
+        """Free a handle value → (its object or None, whether that was the object's last handle)."""
         obj = self.objects.pop(value, None)
-        if obj is not None:
-            self.free.append(value)
-        return obj
+        if obj is None:
+            return None, False
+        self.free.append(value)
+        left = self.counts.pop(id(obj)) - 1
+        if left:
+            self.counts[id(obj)] = left
+        return obj, not left
 
 
 # --- the choice point ------------------------------------------------------------

@@ -18,11 +18,13 @@ handle is signalled while packets are queued (oracle 1.15).
 Rules: C2, C5, C7, A5 (entry), A6 (via thread.unwait); oracle 3.4, 3.5, 3.15.
 """
 
-from ..win32.constants import (ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, INFINITE,
+from ..win32.constants import (DUPLICATE_CLOSE_SOURCE, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, INFINITE,
                                WAIT_FAILED, WAIT_IO_COMPLETION, WAIT_OBJECT_0, WAIT_TIMEOUT,
                                WSA_MAXIMUM_WAIT_EVENTS, MAXIMUM_WAIT_OBJECTS)
 from .kernel import syscall
 from .thread import block, start_apcs, unwait
+
+CURRENT_PROCESS = -1        # GetCurrentProcess's pseudo-handle
 
 
 class Event:
@@ -220,15 +222,37 @@ def CloseHandle(k, t, handle):
     if obj is None:
         t.last_error = ERROR_INVALID_HANDLE
         return False
-    k.handles.close(handle)
-    k.emit("call", t, "{thread} closes handle {handle}", handle=handle)
+    _, last = k.handles.close(handle)
+    k.emit("call", t, "{thread} closes handle {handle}", handle=handle,
+           why="" if last else "another handle to the object stays open: the object lives on")
     closer = getattr(obj, "close", None)
-    if closer is not None:
+    if closer is not None and last:
         closer(k)
     return True
 
 
 syscall("WSACloseEvent")(CloseHandle)
+
+
+@syscall("GetCurrentProcess")
+def GetCurrentProcess(k, t):
+    return CURRENT_PROCESS
+
+
+@syscall("DuplicateHandle")
+def DuplicateHandle(k, t, source_process, source, target_process, access, inherit, options):
+    """A second handle to the same object → (ok, new handle).  The object is closed with its last
+    handle: closing one of two socket handles cancels nothing (oracle 2.11).  DUPLICATE_CLOSE_SOURCE
+    closes the source handle."""
+    obj = k.handles.get(source)
+    if obj is None or source_process != CURRENT_PROCESS or target_process != CURRENT_PROCESS:
+        t.last_error = ERROR_INVALID_HANDLE
+        return (False, 0)
+    new = k.handles.add(obj)
+    k.emit("call", t, "{thread} duplicates handle {h}: handle {new} names the same object", h=source, new=new)
+    if options & DUPLICATE_CLOSE_SOURCE:
+        k.handles.close(source)
+    return (True, new)
 
 
 def _ms(ms):

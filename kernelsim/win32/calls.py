@@ -104,6 +104,18 @@ def CloseHandle(hObject):
     return Call("CloseHandle", hObject)
 
 
+def GetCurrentProcess():
+    """The pseudo-handle of the calling process (-1)."""
+    return Call("GetCurrentProcess")
+
+
+def DuplicateHandle(hSourceProcessHandle, hSourceHandle, hTargetProcessHandle, dwDesiredAccess,
+                    bInheritHandle, dwOptions):
+    """A second handle to the same object → (ok, handle).  The object is closed with its last handle."""
+    return Call("DuplicateHandle", hSourceProcessHandle, hSourceHandle, hTargetProcessHandle,
+                dwDesiredAccess, bInheritHandle, dwOptions)
+
+
 def GetLastError():
     """The calling thread's last error."""
     return Call("GetLastError")

@@ -88,6 +88,10 @@ STATUS_CONNECTION_RESET = 0xC000020D
 STATUS_CONNECTION_ABORTED = 0xC0000241
 STATUS_HANDLES_CLOSED = 0x8000000A       # a warning status: GQCS returns FALSE, 676 (Wine 8 close path)
 
+# --- DuplicateHandle (winnt.h) ------------------------------------------------
+DUPLICATE_CLOSE_SOURCE = 0x1
+DUPLICATE_SAME_ACCESS = 0x2
+
 # --- SetFileCompletionNotificationModes (winbase.h) -------------------------
 FILE_SKIP_COMPLETION_PORT_ON_SUCCESS = 0x1
 FILE_SKIP_SET_EVENT_ON_HANDLE = 0x2
