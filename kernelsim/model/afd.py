@@ -28,18 +28,22 @@ window is the peer's SO_RCVBUF (0 acts as the default, as the seed observed:
 "수신버퍼를 0으로 만들어도 ... 내부에서 다시금 수신버퍼를 늘려") plus its pending
 receive buffers; an acknowledgement is instantaneous on arrival.  A pending
 send is copied into the send buffer once it fits in SO_SNDBUF.  connect()
-completes at once.  Each socket has one handle, so "the last handle closes"
-is every close (D7, oracle 2.11).  No datagrams, no AcceptEx, no MSG_PARTIAL.
+completes at once.  A socket may have several handles (DuplicateHandle); its
+I/O is cancelled only when the last one closes (D7, oracle 2.11).  No
+datagrams, no AcceptEx, no MSG_PARTIAL.
 The legacy per-socket cap of D11 is CONFIG ``max_outstanding_recv`` (off).
 
 Who calls what.  Scenario calls arrive here; requests become IRPs (irp.py);
-the network schedules arrivals with ``k.after``.  Blocking send/recv park the
+the network (``Net.later``) delivers what was sent one latency later, in
+order, from one FIFO and one timer.  Blocking send/recv park the
 calling thread with ``thread.block``, so the A5 rule applies to them.
 
 Rules: D1–D11, B4–B9 (socket side), E2–E6, oracle 2.1–2.20, 4.2–4.5.
 """
 
 import inspect
+
+from collections import deque
 
 from ..win32.constants import (AF_INET, FIONBIO, INFINITE, INVALID_SOCKET, SD_BOTH, SD_RECEIVE, SD_SEND,
                                SO_LINGER, SO_RCVBUF, SO_SNDBUF, SOCK_STREAM, SOCKET_ERROR, SOL_SOCKET,
@@ -69,15 +73,40 @@ CLOSE_STATUS = {                            # D7 with the oracle's correction (2
 
 
 class Net:
-    """The loopback network: bound addresses, listeners, latency."""
+    """The loopback network: bound addresses, listeners, latency.
+
+    Everything on the wire (data, FIN, RST) arrives one latency after it was
+    sent.  With one latency for all, arrivals come in the order things were
+    sent, so the wire is a FIFO served by a single SimPy timer — however many
+    segments are in flight (10,000 sessions must not mean 10,000 timers).
+    """
 
     def __init__(self, k):
         self.latency = float(k.config.get("latency_ms", 0.1))
+        self.wire = deque()                 # (due time, function, args), in due order
+        self.ticking = False
         self.bound = {}                     # (ip, port) -> socket
         self.next_port = 49152
         self.sndbuf = int(k.config.get("so_sndbuf_default", DEFAULT_BUFFER))
         self.rcvbuf = int(k.config.get("so_rcvbuf_default", DEFAULT_BUFFER))
         self.cap = k.config.get("max_outstanding_recv")
+
+    def later(self, k, deliver, *args):
+        """Run deliver(*args) when what was just sent reaches the other end."""
+        self.wire.append((k.now + self.latency, deliver, args))
+        if not self.ticking:
+            self.ticking = True
+            k.after(self.latency, lambda: self._tick(k))
+
+    def _tick(self, k):
+        wire, now = self.wire, k.now
+        while wire and wire[0][0] <= now:
+            _, deliver, args = wire.popleft()
+            deliver(*args)
+        if wire:
+            k.after(wire[0][0] - now, lambda: self._tick(k))
+        else:
+            self.ticking = False
 
     def ephemeral(self, ip):
         while (ip, self.next_port) in self.bound:
@@ -272,7 +301,7 @@ def pump(k, s):
     if peer is None or s.rst_sent or s.reset:
         return
     outq = s.outq
-    latency = k.socket_net.latency
+    wire = k.socket_net
     if outq:
         window = peer.window() - s.in_flight
         while outq and window > 0:
@@ -290,10 +319,10 @@ def pump(k, s):
                 last = irp
                 if irp is not None:
                     _push(s, "unacked", irp)
-            k.after(latency, lambda c=chunk, b=(n if irp is None else 0), last=last: _arrive(k, s, peer, c, b, last))
+            wire.later(k, _arrive, k, s, peer, chunk, n if irp is None else 0, last)
     if s.fin_pending and not outq and not s.fin_sent:
         s.fin_sent = True
-        k.after(latency, lambda: _fin_arrives(k, s, peer))
+        wire.later(k, _fin_arrives, k, s, peer)
 
 
 def _arrive(k, s, r, chunk, from_buffer, last):
@@ -311,7 +340,7 @@ def _arrive(k, s, r, chunk, from_buffer, last):
         # Data for an endpoint whose handle is closed: TCP answers with RST (oracle 2.20).
         if not r.rst_sent and not s.reset and not s.closed:
             r.rst_sent = True
-            k.after(k.socket_net.latency, lambda: _rst_arrives(k, r, s))
+            k.socket_net.later(k, _rst_arrives, k, r, s)
     elif not r.reset:
         k.pool.alloc_npp(n, "afd-recv", force=True)
         r.rx += chunk
@@ -478,7 +507,7 @@ def close_socket(k, s):
         if abortive:
             if not s.rst_sent:
                 s.rst_sent = True
-                k.after(k.socket_net.latency, lambda: _rst_arrives(k, s, peer))
+                k.socket_net.later(k, _rst_arrives, k, s, peer)
         elif not s.fin_sent:
             s.fin_pending = True                      # buffered data still goes out, then FIN (D7)
             pump(k, s)
