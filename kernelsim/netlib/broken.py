@@ -77,12 +77,7 @@ class BrokenServer(Server):
 
     def release_now(self, session):
         session.io_count = RELEASE                             # "delete session": the slot is free
-        self.mon.released(session)
-        session_id = session.id
-        yield from self.close(session)
-        self.free.append(session.index)
-        yield from self.content.OnLeave(session_id)
-        self.mon.left(session_id)
+        yield from self.free_session(session)
 
     def io_done(self, session):
         if "release_on_recv0" in self.bugs and session.io_count & RELEASE:

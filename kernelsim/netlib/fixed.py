@@ -225,6 +225,10 @@ class Server:
     def release(self, session):
         if (yield InterlockedCompareExchange(session, "io_count", RELEASE, 0)) != 0:
             return                                         # someone holds it again (SendPacket): they release
+        yield from self.free_session(session)
+
+    def free_session(self, session):
+        """Close the socket, free the slot, tell content (OnLeave): the session is gone."""
         self.mon.released(session)
         session_id = session.id
         yield from self.close(session)
