@@ -526,10 +526,7 @@ def close_socket(k, s):
 # --- calls: helpers -------------------------------------------------------------------
 
 def _sock(k, t, s):
-    sock = k.handles.get(s, Socket)
-    if sock is None:
-        t.last_error = WSAENOTSOCK
-    return sock
+    return k.handles.lookup(t, s, Socket, WSAENOTSOCK)
 
 
 def _fail(t, error, value=SOCKET_ERROR):

@@ -84,6 +84,14 @@ class HandleTable:
         self.counts[id(obj)] = self.counts.get(id(obj), 0) + 1
         return value
 
+    def lookup(self, t, value, kind, error):
+        """The object of type ``kind`` behind a handle, or None with ``error`` as t's last error
+        (how Windows answers a handle of the wrong kind: ERROR_INVALID_HANDLE, WSAENOTSOCK)."""
+        obj = self.get(value, kind)
+        if obj is None:
+            t.last_error = error
+        return obj
+
     def get(self, value, kind=None):
         obj = self.objects.get(value) if isinstance(value, int) else None
         if obj is None or (kind is not None and not isinstance(obj, kind)):

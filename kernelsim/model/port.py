@@ -265,10 +265,7 @@ class Port:
 # --- calls -------------------------------------------------------------------------
 
 def _port(k, t, handle):
-    port = k.handles.get(handle, Port)
-    if port is None:
-        t.last_error = ERROR_INVALID_HANDLE
-    return port
+    return k.handles.lookup(t, handle, Port, ERROR_INVALID_HANDLE)
 
 
 @syscall("CreateIoCompletionPort")

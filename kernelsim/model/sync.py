@@ -187,10 +187,7 @@ def WSACreateEvent(k, t):
 
 
 def _event(k, t, handle):
-    event = k.handles.get(handle, Event)
-    if event is None:
-        t.last_error = ERROR_INVALID_HANDLE
-    return event
+    return k.handles.lookup(t, handle, Event, ERROR_INVALID_HANDLE)
 
 
 @syscall("SetEvent")
