@@ -164,10 +164,6 @@ def unwait(k, t, result, why, error=None, text="{thread} wakes", **fields):
     k.emit("wake", t, text, why=why, **fields)
 
 
-def can_deliver_apcs(t, alertable):
-    return alertable and bool(t.apcs)
-
-
 # --- user APCs -----------------------------------------------------------------------
 
 def queue_user_apc(k, t, apc):
