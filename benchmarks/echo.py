@@ -21,7 +21,7 @@ import tracemalloc
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from kernelsim.model import Kernel  # noqa: E402
-from kernelsim.model.kernel import syscall  # noqa: E402
+from kernelsim.model.services import syscall  # noqa: E402
 from kernelsim.win32 import *  # noqa: E402,F401,F403
 from kernelsim.win32 import Call  # noqa: E402
 

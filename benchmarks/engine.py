@@ -19,7 +19,7 @@ import simpy
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
 from kernelsim.model import Kernel
-from kernelsim.model.kernel import syscall
+from kernelsim.model.services import syscall
 from kernelsim.win32 import (Call, CreateIoCompletionPort, CreateThread, GetQueuedCompletionStatus,
                              INFINITE, INVALID_HANDLE_VALUE, PostQueuedCompletionStatus, Sleep)
 

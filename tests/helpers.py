@@ -16,7 +16,7 @@ rules about CurrentCount, queue depth and waiter order are rules about state:
 import types
 
 from kernelsim import scenario as scenarios
-from kernelsim.model.kernel import syscall
+from kernelsim.model.services import syscall
 from kernelsim.model.port import MINI_PACKET_BYTES, Packet, Port
 from kernelsim.win32 import Call
 

@@ -22,7 +22,8 @@ import inspect
 import threading
 import time
 
-from ..model.kernel import ScenarioError, next_call
+from ..model.kernel import next_call
+from ..model.services import ScenarioError
 from ..outcome import Note, Outcome
 from ..win32 import LINGER, OVERLAPPED, OVERLAPPED_ENTRY, WSABUF
 from ..win32.constants import (INFINITE, INVALID_HANDLE_VALUE, INVALID_SOCKET, SO_LINGER,

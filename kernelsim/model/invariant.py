@@ -2,18 +2,19 @@
 
 Not a Windows object.  ``invariant(name, check)`` installs ``check`` in
 ``kernel.invariants``; the kernel calls it after every executed call.  When it
-returns a message (or a pair: the name of the rule that broke, a message), the invariant is broken: the model records a ``violation``
-note (invariant name, detail), emits a trace event at the step that broke it
-and ends the run there — as a use-after-free would end a real server — so the
+returns a message (or a pair: the name of the rule that broke, a message),
+the invariant is broken: the model records a ``violation`` note (invariant
+name, detail), emits a trace event at the step that broke it and ends the run
+there — as a use-after-free would end a real server — so the
 explorer can report it and ``--schedule`` replays stop at the same step.
 """
 
-from .kernel import syscall
+from ..outcome import Note
+from .services import syscall
 
 
 @syscall("invariant")
 def invariant(k, t, name, check):
-    from ..outcome import Note
     owner = t.name
 
     def checked(kernel):

@@ -26,13 +26,13 @@ operations except completion time (B14).
 What we simplify.  Stage 1 and stage 2 run at the same instant (the model runs
 kernel APCs at once, C3).  A synchronous success writes the OVERLAPPED
 immediately even on a port socket (the caller has the result in hand).  The
-only drivers are AFD's send and receive paths (afd.py); every AFD request is
+only drivers are AFD's send and receive paths (winsock.py, wire.py); every AFD request is
 cancellable.
 
-Who calls what.  afd.py creates IRPs (``new_irp``), pends them (``pend``),
+Who calls what.  winsock.py creates IRPs (``new_irp``), pends them (``pend``),
 completes them (``complete``) or fails them synchronously (``fail_sync``);
 port.py calls ``dequeued`` when it hands the packet out (or discards it at
-rundown); thread.py calls ``cancel_thread_io`` at exit.
+rundown); ``cancel_thread_io`` runs at every thread's exit (a thread.py exit hook).
 
 Rules: B1–B14 (with the oracle's B9/B13 corrections), E1, E2, C8.
 """
@@ -40,9 +40,12 @@ Rules: B1–B14 (with the oracle's B9/B13 corrections), E1, E2, C8.
 from ..win32.constants import (ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, ERROR_NOT_FOUND,
                                FILE_SKIP_COMPLETION_PORT_ON_SUCCESS, FILE_SKIP_SET_EVENT_ON_HANDLE,
                                STATUS_CANCELLED, STATUS_PENDING, NT_ERROR, error_name)
-from .kernel import syscall
+from ..trace import IrpView
+from .port import Packet
+from .services import syscall
 from .status import nt_success, wsa_error
-from .thread import Apc, queue_user_apc, unwait
+from .sync import Event
+from .thread import Apc, at_exit, block, queue_user_apc, unwait
 
 
 class Irp:
@@ -87,7 +90,6 @@ class Irp:
         free(k, self)
 
     def view(self):
-        from ..trace import IrpView
         return IrpView(self.id, self.op, self.thread.name, self.sock.handle or 0, self.state, self.pages,
                        self.nbytes)
 
@@ -246,14 +248,12 @@ def complete(k, irp, status, nbytes, why=""):
         return
     handle = irp.event_handle                                         # B4.2
     if handle is not None:
-        from .sync import Event
         event = k.handles.get(handle, Event)
         if event is not None:
             event.set(k)
     elif not (sock.notify_modes & FILE_SKIP_SET_EVENT_ON_HANDLE and (ok or irp.pending)):
         sock.signal(k)                                                # the file object's own event (B7)
     if queue_packet:                                                  # B4.4: the IRP itself is the packet
-        from .port import Packet
         irp.state = "queued"
         port.insert(k, Packet(sock.key, irp.ov, status, nbytes, irp=irp, source="io"))
         return
@@ -285,7 +285,6 @@ def _answer_gor(k, t, status, nbytes):
 
 def wait_result(k, t, irp):
     """WSAGetOverlappedResult(fWait=TRUE) on a pending IRP: park t until stage 2."""
-    from .thread import block
     result = block(k, t, f"IRP {irp.id}", None, False, why="WSAGetOverlappedResult waits non-alertably (oracle 2.6)")
     if irp.waiters is None:
         irp.waiters = []
@@ -305,6 +304,7 @@ def cancel(k, irp, status=STATUS_CANCELLED, why="cancelled (B12)"):
     return True
 
 
+@at_exit("io")
 def cancel_thread_io(k, t):
     """B13: the exiting thread's pending I/O is cancelled; stage 2 runs in it, its APCs are then discarded."""
     for irp in list(t.irps):

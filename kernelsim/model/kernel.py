@@ -17,9 +17,10 @@ run exactly and the explorer can steer it (DESIGN §4).  By default the thread
 that ran last keeps running (no preemption) and CPUs go to the longest-ready.
 
 Who calls what.  Scenario threads only yield calls; ``_step`` looks up the
-handler registered with ``@syscall`` in the object modules (thread, sync, port,
-irp, afd) and runs it with the calling thread.  A handler returns the call's
-result, or ``BLOCKED`` after parking the thread with ``thread.block``.
+handler registered with ``@syscall`` by the object modules (thread, sync, port,
+irp, winsock; the table is services.py) and runs it with the calling thread.
+A handler returns the call's result, or ``BLOCKED`` after parking the thread
+with ``thread.block``.
 """
 
 import inspect
@@ -30,30 +31,12 @@ import simpy
 
 from ..trace import Event, Trace, Snapshot, PoolView
 from ..win32 import Call
+from .pool import Pool
 from .profile import get_profile
+from .services import BLOCKED, SYSCALLS, ScenarioError
+from .thread import create_thread, start_apcs
 
-BLOCKED = object()          # a handler's answer: the thread is now waiting
-SYSCALLS = {}               # Win32 call name -> handler(kernel, thread, *args)
 MS = 1.0                    # SimPy time unit: one millisecond
-
-
-def syscall(name):
-    """Register the decorated function as the model's implementation of a Win32 call."""
-    def register(handler):
-        SYSCALLS[name] = handler
-        return handler
-    return register
-
-
-class ScenarioError(Exception):
-    """A bug in the scenario itself (an exception, a yield that is not a call): file, line, message."""
-
-    def __init__(self, file, line, message):
-        super().__init__(file, line, message)
-        self.file, self.line, self.message = file, line, message
-
-    def __str__(self):
-        return f"{self.file}:{self.line}: {self.message}"
 
 
 class RunLimit(Exception):
@@ -191,7 +174,6 @@ class Kernel:
     def __init__(self, config=None, profile="windows", seed=0, schedule=None,
                  trace=True, snapshots=True, policy=None, source_file=None,
                  max_time=None, max_steps=None):
-        from .pool import Pool
         self.config = dict(config or {})
         self.profile = get_profile(profile, self.config)
         self.env = simpy.Environment()
@@ -229,7 +211,7 @@ class Kernel:
         self.error = None
         self._irp_ids = 0
         self._packet_seq = 0
-        self.socket_net = None     # the simulated loopback network (afd.py), made on first use
+        self.socket_net = None     # the simulated loopback network (wire.py), made on first use
 
     # --- time ---------------------------------------------------------------
 
@@ -323,7 +305,6 @@ class Kernel:
     # --- running ------------------------------------------------------------------
 
     def start(self, main_func, args=()):
-        from .thread import create_thread
         self.main = create_thread(self, main_func, args, "main")
         self.env.process(self._dispatch())
 
@@ -379,7 +360,6 @@ class Kernel:
         if not thread.started:
             thread.started = True
             if thread.apcs:          # an APC queued before the thread started runs first (C8)
-                from .thread import start_apcs
                 start_apcs(self, thread, None)
         value, thread.result = thread.result, None
         call = next_call(thread.stack[-1], value, thread.name)

@@ -20,7 +20,7 @@ configurable through CONFIG (``npp_limit``, ``phys_mb`` or
 is charged with ``force`` (TCP has already sent it; the model never refuses
 bytes on the wire), so the gauge can pass the limit by what is in flight.
 
-Who calls what.  irp.py charges IRPs and MDLs and locks pages; afd.py charges
+Who calls what.  irp.py charges IRPs and MDLs and locks pages; afd.py and wire.py charge
 sockets and buffered bytes; port.py charges PQCS mini-packets.
 
 Rules: E1–E7 (the accounting; callers decide what fails).

@@ -32,8 +32,10 @@ from ..win32.constants import (ERROR_ABANDONED_WAIT_0, ERROR_INVALID_HANDLE, ERR
                                ERROR_NO_SYSTEM_RESOURCES, INVALID_HANDLE_VALUE,
                                WAIT_IO_COMPLETION, WAIT_TIMEOUT)
 from ..win32.structs import OVERLAPPED_ENTRY
-from .kernel import syscall
+from ..trace import PortView
+from .services import syscall
 from .status import dos_error, nt_success
+from .sync import signal_object
 from .thread import block, start_apcs, unwait
 
 MINI_PACKET_BYTES = 56           # E7: a PQCS packet on x64
@@ -114,7 +116,6 @@ class Port:
                f"CurrentCount {self.current} >= MaximumCount {self.maximum}: no room (A2)")
         k.emit("queue", None, "packet {packet} queued on port {port} (depth {depth})", why=why,
                packet=packet.describe(k) if k.trace.recording else "", port=self.handle, depth=self.depth())
-        from .sync import signal_object
         signal_object(k, self)
 
     def activate_waiter(self, k, why):
@@ -233,7 +234,6 @@ class Port:
             for t, (count, ex) in list(self.waiters.items()):
                 unwait(k, t, (False, []) if ex else (False, 0, 0, None),
                        "the port handle was closed: ERROR_ABANDONED_WAIT_0 (A10)", error=ERROR_ABANDONED_WAIT_0)
-        from .sync import signal_object
         signal_object(k, self)
         if self.files == 0:
             self._rundown(k)
@@ -251,7 +251,6 @@ class Port:
         self.threads.clear()
 
     def view(self, k):
-        from ..trace import PortView
         waiters = [t.name for t in self.waiters]
         if self.lifo:
             waiters.reverse()
@@ -276,7 +275,8 @@ def CreateIoCompletionPort(k, t, file_handle, existing, key, concurrency):
             return 0
         port = Port(k, concurrency or k.cpus)                  # A1
         k.emit("call", t, "{thread} creates port {port} with MaximumCount {maximum}", port=port.handle,
-               maximum=port.maximum, why="NumberOfConcurrentThreads 0 means one per CPU (A1)" if not concurrency else "")
+               maximum=port.maximum,
+               why="NumberOfConcurrentThreads 0 means one per CPU (A1)" if not concurrency else "")
         return port.handle
     obj = k.handles.get(file_handle)
     if obj is None or not hasattr(obj, "associate"):

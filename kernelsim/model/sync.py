@@ -21,8 +21,8 @@ Rules: C2, C5, C7, A5 (entry), A6 (via thread.unwait); oracle 3.4, 3.5, 3.15.
 from ..win32.constants import (DUPLICATE_CLOSE_SOURCE, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, INFINITE,
                                WAIT_FAILED, WAIT_IO_COMPLETION, WAIT_OBJECT_0, WAIT_TIMEOUT,
                                WSA_MAXIMUM_WAIT_EVENTS, MAXIMUM_WAIT_OBJECTS)
-from .kernel import syscall
-from .thread import block, start_apcs, unwait
+from .services import syscall
+from .thread import at_exit, block, start_apcs, unwait
 
 CURRENT_PROCESS = -1        # GetCurrentProcess's pseudo-handle
 
@@ -55,6 +55,7 @@ class Event:
         return f"event {self.handle}"
 
 
+@at_exit("signal")           # a thread object is signalled when the thread ends
 def signal_object(k, obj):
     """obj became signalled: release the waits it now satisfies, oldest first."""
     for wait_block in list(obj.wait_list):

@@ -24,9 +24,11 @@ Rules: C1, C2, C4, C5, C7 (alertable-wait entry), C8 (APC part), A5/A6/A8 hooks.
 import inspect
 from collections import deque
 
+from ..outcome import Note
+from ..trace import ThreadView
 from ..win32.constants import (ERROR_GEN_FAILURE, ERROR_INVALID_HANDLE, INFINITE,
-                               WAIT_IO_COMPLETION)
-from .kernel import BLOCKED, ScenarioError, syscall
+                               WAIT_IO_COMPLETION, error_name)
+from .services import BLOCKED, ScenarioError, syscall
 
 CURRENT_THREAD = -2          # GetCurrentThread's pseudo-handle
 
@@ -85,7 +87,6 @@ class Thread:
         pass
 
     def view(self):
-        from ..trace import ThreadView
         wait = self.wait
         return ThreadView(self.name, self.handle, self.state, wait.what if wait else "",
                           bool(wait and wait.alertable), tuple(a.label for a in self.apcs),
@@ -211,13 +212,24 @@ def continue_apcs(k, t):
 
 
 def _result_name(result):
-    from ..win32.constants import error_name
     if isinstance(result, tuple):
         return repr(result)
     return error_name(result) if isinstance(result, int) else repr(result)
 
 
 # --- exit ------------------------------------------------------------------------
+
+# What other objects do when a thread ends, registered by the modules that own them (so that this
+# module imports neither): "io" runs before the APC queue is discarded, "signal" after it.
+EXIT_HOOKS = {"io": [], "signal": []}
+
+
+def at_exit(stage):
+    """Register the decorated function(k, thread) to run at every thread's exit, at ``stage``."""
+    def register(hook):
+        EXIT_HOOKS[stage].append(hook)
+        return hook
+    return register
 
 def exit_thread(k, t, code):
     """Thread termination: APCs discarded (C8), I/O cancelled (B13), port slot released (A8)."""
@@ -234,8 +246,8 @@ def exit_thread(k, t, code):
     t.exit_code = code
     t.stack.clear()
     k.emit("exit", t, "{thread} exits", why="")
-    from .irp import cancel_thread_io
-    cancel_thread_io(k, t)
+    for hook in EXIT_HOOKS["io"]:             # irp.py: the thread's I/O is cancelled (B13)
+        hook(k, t)
     while t.apcs:
         apc = t.apcs.popleft()
         k.emit("apc-discard", t, "APC {apc} discarded: {thread} ended before an alertable wait (C8)",
@@ -244,8 +256,8 @@ def exit_thread(k, t, code):
             apc.on_discard(k)
     if t.queue is not None:
         t.queue.thread_exited(k, t)
-    from .sync import signal_object
-    signal_object(k, t)
+    for hook in EXIT_HOOKS["signal"]:         # sync.py: the thread object is signalled
+        hook(k, t)
     if t is k.main:
         k.end("main returned", "main returned, so the process ends")
 
@@ -303,7 +315,6 @@ def SetLastError(k, t, code):
 
 @syscall("note")
 def note(k, t, tag, **fields):
-    from ..outcome import Note
     k.notes.append(Note(tag, t.name, round(k.now, 9), fields))   # no float dust (20.200000000000003)
     shown = " ".join(f"{key}={_short(value, k)}" for key, value in fields.items())
     k.emit("note", t, "{thread} notes {tag} {shown}", tag=tag, shown=shown)

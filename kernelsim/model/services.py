@@ -1,0 +1,33 @@
+"""The system service table: each Win32 call's name → the model's handler.
+
+NT dispatches a system call through KiServiceTable; the model does the same
+with ``SYSCALLS``.  The object modules (thread, sync, port, irp, afd,
+winsock…) register their handlers here with ``@syscall(name)``, and the kernel
+looks them up in ``Kernel.execute``.  This module sits below every other
+model module and imports none of them, so no two modules need each other.
+
+A handler is ``handler(kernel, thread, *args)`` and returns the call's result,
+or ``BLOCKED`` after parking the thread (``thread.block``).
+"""
+
+BLOCKED = object()          # a handler's answer: the thread is now waiting
+SYSCALLS = {}               # Win32 call name -> handler(kernel, thread, *args)
+
+
+def syscall(name):
+    """Register the decorated function as the model's implementation of a Win32 call."""
+    def register(handler):
+        SYSCALLS[name] = handler
+        return handler
+    return register
+
+
+class ScenarioError(Exception):
+    """A bug in the scenario itself (an exception, a yield that is not a call): file, line, message."""
+
+    def __init__(self, file, line, message):
+        super().__init__(file, line, message)
+        self.file, self.line, self.message = file, line, message
+
+    def __str__(self):
+        return f"{self.file}:{self.line}: {self.message}"

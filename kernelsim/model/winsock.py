@@ -1,0 +1,558 @@
+"""Winsock: the socket calls of ws2_32 on AFD endpoints.
+
+What Windows does.  WSARecv with data (or EOF) already buffered copies what
+fits and succeeds at once — and still notifies (D1, B5); with nothing buffered
+the buffer is locked and the request pends, and pending receives are filled in
+call order as soon as any byte arrives (D2).  WSASend copies into AFD's send
+buffer and succeeds at once while the data fits in SO_SNDBUF, otherwise it
+pends with its buffer locked until the transport has taken it; sends reach the
+wire in call order (D3).  With SO_SNDBUF = 0 nothing is buffered: every send
+pends until the peer acknowledges it ("zero copy", D4; seed: "송신버퍼를 0으로
+만들면 비동기").  After a peer's FIN every receive completes at once with 0
+(D5); after a RST later calls fail at once with WSAECONNRESET and no packet
+(D6).  WSAGetOverlappedResult reports 996 while the request is in flight
+(D10).  A zero-byte receive pends with no page locked (E6).  A call that
+cannot get non-paged pool or locked pages fails at once with WSAENOBUFS and no
+packet (E3–E5).  Misuse gets Winsock's error codes (WSAENOTSOCK, WSAEFAULT,
+WSAEINVAL…), never an exception.
+
+What we simplify.  connect() completes at once.  No datagrams, no AcceptEx, no
+MSG_PARTIAL.  The legacy per-socket cap of D11 is CONFIG
+``max_outstanding_recv`` (off).  Blocking send/recv/accept park the calling
+thread with ``thread.block``, so the A5 rule applies to them.
+
+Who calls what.  Scenario calls arrive here; requests become IRPs (irp.py) on
+endpoints (afd.py); data moves over the wire (wire.py).
+
+Rules: D1–D11, B4–B9 (socket side), E2–E6, oracle 2.1–2.20, 4.2–4.5.
+"""
+
+import inspect
+
+from ..win32.constants import (AF_INET, FIONBIO, INFINITE, INVALID_SOCKET, SD_BOTH, SD_RECEIVE, SD_SEND,
+                               SO_LINGER, SO_RCVBUF, SO_SNDBUF, SOCK_STREAM, SOCKET_ERROR, SOL_SOCKET,
+                               STATUS_PENDING, STATUS_SUCCESS, WSA_IO_INCOMPLETE, WSA_IO_PENDING, WSAEADDRINUSE,
+                               WSAECONNREFUSED, WSAECONNRESET, WSAEFAULT, WSAEINVAL, WSAEISCONN, WSAENOBUFS,
+                               WSAENOTCONN, WSAENOTSOCK, WSAESHUTDOWN, WSAEWOULDBLOCK, error_name)
+from ..win32.structs import LINGER, OVERLAPPED, WSABUF
+from .afd import Socket, close_socket, new_socket, pair
+from .irp import complete, fail_sync, new_irp, pend, wait_result
+from .services import ScenarioError, syscall
+from .status import nt_success, wsa_error
+from .thread import block, unwait
+from .wire import absorb, net, pump, push, take
+
+WSAENOPROTOOPT = 10042
+WSAESOCKTNOSUPPORT = 10044
+WSAEAFNOSUPPORT = 10047
+
+
+# --- helpers -------------------------------------------------------------------
+
+def _sock(k, t, s):
+    return k.handles.lookup(t, s, Socket, WSAENOTSOCK)
+
+
+def _fail(t, error, value=SOCKET_ERROR):
+    t.last_error = error
+    return value
+
+
+def _buffers(bufs):
+    if isinstance(bufs, WSABUF):
+        return [bufs]
+    if isinstance(bufs, (list, tuple)) and all(isinstance(b, WSABUF) for b in bufs):
+        return list(bufs)
+    return None
+
+
+def _name(name):
+    if (isinstance(name, (tuple, list)) and len(name) == 2 and isinstance(name[0], str)
+            and isinstance(name[1], int) and 0 <= name[1] < 65536):
+        return (name[0], name[1])
+    return None
+
+
+def _check_routine(t, routine):
+    if routine is not None and not inspect.isgeneratorfunction(routine):
+        call = t.call
+        name = getattr(routine, "__name__", routine)
+        raise ScenarioError(call.file, call.line, f"completion routine {name!r} must be a generator function: "
+                                                  "def routine(err, nbytes, ov, flags): yield ...")
+
+
+def _refuse(k, t, error, call, why):
+    t.last_error = error
+    k.emit("call", t, "{thread}'s " + call + " fails at once: {err}", err=error_name(error), why=why)
+
+
+def _pend_or_nobufs(k, t, irp, call):
+    if pend(k, irp):
+        return True
+    fail_sync(k, irp)
+    _refuse(k, t, WSAENOBUFS, call, f"locking {sum(b.pages() for b in irp.bufs)} more page(s) would pass the "
+                                    f"limit ({k.pool.locked}/{k.pool.locked_limit} locked): no IRP stays, "
+                                    "no packet (E3, E5)")
+    return False
+
+
+# --- WSARecv / WSASend / WSAGetOverlappedResult ---------------------------------------
+
+@syscall("WSARecv")
+def WSARecv(k, t, s, bufs, ov, routine=None):
+    bad = (SOCKET_ERROR, 0, 0)
+    sock = _sock(k, t, s)
+    if sock is None:
+        return bad
+    blist = _buffers(bufs)
+    if blist is None or (ov is not None and not isinstance(ov, OVERLAPPED)):
+        return _fail(t, WSAEFAULT, bad)
+    if not blist:
+        return _fail(t, WSAEINVAL, bad)                                     # oracle 4.5
+    if ov is None:
+        routine = None
+    _check_routine(t, routine)
+    if routine is not None and sock.port is not None:
+        _refuse(k, t, WSAEINVAL, "WSARecv", "a completion routine on a port-associated socket (B9)")
+        return bad
+    if sock.state != "connected":
+        _refuse(k, t, WSAENOTCONN, "WSARecv", "the socket is not connected (oracle 2.8)")
+        return bad
+    if sock.shut_recv:
+        return _fail(t, WSAESHUTDOWN, bad)
+    if sock.reset and not sock.rx and k.profile.rst_recv_fails:
+        _refuse(k, t, WSAECONNRESET, "WSARecv", "the connection was reset: no IRP, no packet (D6, B4)")
+        return bad
+    if sock.reset and not sock.rx:
+        t.last_error = 0        # Wine 8 (measured live): the recv succeeds with 0 bytes and clears the error
+    cap = k.socket_net.cap
+    if cap is not None and len(sock.recv_q) >= cap:
+        _refuse(k, t, WSAEWOULDBLOCK, "WSARecv", f"too many outstanding receives (cap {cap}, D11)")
+        return bad
+    length = sum(b.len for b in blist)
+    irp = new_irp(k, t, sock, "recv", blist, length, ov, routine, sync="WSARecv" if ov is None else None)
+    if irp is None:
+        _refuse(k, t, WSAENOBUFS, "WSARecv", "no non-paged pool for the IRP (E1, E5)")
+        return bad
+    sock.signalled = False
+    if not sock.recv_q and (sock.rx or sock.fin_received or sock.reset):
+        n = take(k, sock, irp)
+        if n and sock.peer is not None:
+            pump(k, sock.peer)
+        if irp.sync:
+            complete(k, irp, STATUS_SUCCESS, n)
+            return t.result
+        sock.remember(irp)
+        k.emit("call", t, "{thread}'s WSARecv on {h} succeeds at once with {n} bytes", h=s, n=n,
+               why=("data was already buffered" if n else "the peer had closed: 0 bytes") +
+                   " — and the completion is still notified (D1, B5)")
+        complete(k, irp, STATUS_SUCCESS, n, "an immediate success still notifies (B5)")
+        return (0, n, 0)
+    if not _pend_or_nobufs(k, t, irp, "WSARecv"):
+        return bad
+    push(sock, "recv_q", irp)
+    if irp.sync:
+        return block(k, t, f"recv on socket {s}", INFINITE, why="nothing is buffered")
+    sock.remember(irp)
+    t.last_error = WSA_IO_PENDING
+    k.emit("call", t, "{thread}'s WSARecv on {h} pends (IRP {irp}, {pages} page(s) locked)", h=s, irp=irp.id,
+           pages=irp.pages, why="nothing is buffered: the buffer is locked and the request waits (D2, E2)")
+    return (SOCKET_ERROR, 0, 0)
+
+
+@syscall("WSASend")
+def WSASend(k, t, s, bufs, ov, routine=None):
+    bad = (SOCKET_ERROR, 0)
+    sock = _sock(k, t, s)
+    if sock is None:
+        return bad
+    blist = _buffers(bufs)
+    if blist is None or (ov is not None and not isinstance(ov, OVERLAPPED)):
+        return _fail(t, WSAEFAULT, bad)
+    if ov is None:
+        routine = None
+    _check_routine(t, routine)
+    if routine is not None and sock.port is not None:
+        _refuse(k, t, WSAEINVAL, "WSASend", "a completion routine on a port-associated socket (B9)")
+        return bad
+    error = _send_state_error(sock)
+    if error:
+        _refuse(k, t, error, "WSASend", "the connection cannot send (D6, B4)")
+        return bad
+    data = b"".join(bytes(b.buf[:b.len]) for b in blist)                      # gather
+    irp = new_irp(k, t, sock, "send", blist, len(data), ov, routine, sync="WSASend" if ov is None else None)
+    if irp is None:
+        _refuse(k, t, WSAENOBUFS, "WSASend", "no non-paged pool for the IRP (E1, E5)")
+        return bad
+    return _start_send(k, t, sock, irp, data, "WSASend")
+
+
+def _send_state_error(sock):
+    if sock.state != "connected":
+        return WSAENOTCONN
+    if sock.reset:
+        return WSAECONNRESET
+    if sock.shut_send or sock.fin_pending:
+        return WSAESHUTDOWN
+    return 0
+
+
+def _start_send(k, t, sock, irp, data, call):
+    n = len(data)
+    sync = irp.sync
+    if not sock.sends_pending() and sock.sndbuffered + n <= sock.sndbuf:
+        if n and not k.pool.alloc_npp(n, "afd-send"):
+            fail_sync(k, irp)
+            _refuse(k, t, WSAENOBUFS, call, "no non-paged pool to buffer the data (E4, E5)")
+            return SOCKET_ERROR if sync == "send" else (SOCKET_ERROR, 0)
+        if n:
+            sock.sndbuffered += n
+            push(sock, "outq", [memoryview(data), None])
+        if sync:
+            complete(k, irp, STATUS_SUCCESS, n)
+            pump(k, sock)
+            return t.result
+        sock.remember(irp)
+        if k.trace.recording:
+            k.emit("call", t, "{thread}'s " + call + " on {h} succeeds at once: {n} bytes copied to the send buffer",
+                   h=sock.handle, n=n, why=f"it fits in SO_SNDBUF={sock.sndbuf} — and the completion is still "
+                                           "notified (D3, B5)")
+        complete(k, irp, STATUS_SUCCESS, n, "an immediate success still notifies (B5)")
+        pump(k, sock)
+        return (0, n)
+    if sync == "send" and sock.nonblocking:
+        fail_sync(k, irp)
+        return _fail(t, WSAEWOULDBLOCK)
+    if not _pend_or_nobufs(k, t, irp, call):
+        return SOCKET_ERROR if sync == "send" else (SOCKET_ERROR, 0)
+    push(sock, "outq", [memoryview(data), irp])
+    why = "" if not k.trace.recording else (
+        "SO_SNDBUF is 0: AFD buffers nothing and sends from the locked application buffer (D4)" if sock.sndbuf <= 0
+        else f"the send buffer is full ({sock.sndbuffered}/{sock.sndbuf} bytes) or sends are queued ahead (D3)")
+    if sync:
+        result = block(k, t, f"{sync} on socket {sock.handle}", INFINITE, why=why)
+        pump(k, sock)
+        return result
+    sock.remember(irp)
+    t.last_error = WSA_IO_PENDING
+    k.emit("call", t, "{thread}'s " + call + " on {h} pends (IRP {irp}, {pages} page(s) locked)", h=sock.handle,
+           irp=irp.id, pages=irp.pages, why=why)
+    pump(k, sock)
+    return (SOCKET_ERROR, 0)
+
+
+@syscall("WSAGetOverlappedResult")
+def WSAGetOverlappedResult(k, t, s, ov, fWait):
+    bad = (False, 0, 0)
+    sock = _sock(k, t, s)
+    if sock is None:
+        return bad
+    if not isinstance(ov, OVERLAPPED):
+        return _fail(t, WSAEFAULT, bad)
+    irp = sock.by_ov.get(id(ov)) if sock.by_ov else None
+    if irp is not None and irp.state == "pending":
+        if not fWait:
+            return _fail(t, WSA_IO_INCOMPLETE, bad)                          # D10
+        return wait_result(k, t, irp)
+    status, nbytes = ov.Internal, ov.InternalHigh
+    if status == STATUS_PENDING:
+        if irp is None or not fWait:
+            return _fail(t, WSA_IO_INCOMPLETE, bad)
+        status, nbytes = irp.status, irp.nbytes                              # IOSB deferred to dequeue (B10)
+    if nt_success(status):
+        t.last_error = 0                                                     # Win10 1809+: RtlNtStatusToDosError(0)
+        return (True, nbytes, 0)
+    return _fail(t, wsa_error(status), bad)                                  # B11: the Winsock mapping
+
+
+# --- creating and connecting ----------------------------------------------------------
+
+def _create(k, t, af, type_):
+    if af != AF_INET:
+        return _fail(t, WSAEAFNOSUPPORT, INVALID_SOCKET)
+    if type_ != SOCK_STREAM:
+        return _fail(t, WSAESOCKTNOSUPPORT, INVALID_SOCKET)
+    sock = new_socket(k)
+    if sock is None:
+        _refuse(k, t, WSAENOBUFS, "socket", "no non-paged pool for another endpoint (E4)")
+        return INVALID_SOCKET
+    k.emit("call", t, "{thread} creates socket {h}", h=sock.handle, why="")
+    return sock.handle
+
+
+@syscall("WSASocket")
+def WSASocket(k, t, af, type, protocol, info, g, flags):
+    return _create(k, t, af, type)
+
+
+@syscall("socket")
+def socket(k, t, af, type, protocol):
+    return _create(k, t, af, type)
+
+
+@syscall("tcp_pair")
+def tcppair(k, t):
+    """Two connected sockets over loopback → (server, client)."""
+    server = new_socket(k, connected=True)
+    client = new_socket(k, connected=True) if server is not None else None
+    if client is None:
+        if server is not None:
+            k.handles.close(server.handle)
+            close_socket(k, server)
+        _refuse(k, t, WSAENOBUFS, "tcp_pair", "no non-paged pool for the endpoints (E4)")
+        return (INVALID_SOCKET, INVALID_SOCKET)
+    pair(k, server, client)
+    n = net(k)
+    server.addr = n.ephemeral("127.0.0.1")
+    if k.trace.recording:
+        k.emit("call", t, "{thread} connects sockets {a} (server) and {b} (client) over loopback",
+               a=server.handle, b=client.handle)
+    return (server.handle, client.handle)
+
+
+@syscall("bind")
+def bind(k, t, s, name):
+    sock = _sock(k, t, s)
+    if sock is None:
+        return SOCKET_ERROR
+    addr = _name(name)
+    if addr is None:
+        return _fail(t, WSAEFAULT)
+    if sock.addr is not None:
+        return _fail(t, WSAEINVAL)
+    n = net(k)
+    if addr[1] == 0:
+        addr = n.ephemeral(addr[0])
+    if addr in n.bound:
+        return _fail(t, WSAEADDRINUSE)
+    n.bound[addr] = sock
+    sock.addr = addr
+    sock.state = "bound" if sock.state == "open" else sock.state
+    return 0
+
+
+@syscall("listen")
+def listen(k, t, s, backlog):
+    sock = _sock(k, t, s)
+    if sock is None:
+        return SOCKET_ERROR
+    if sock.state == "connected":
+        return _fail(t, WSAEISCONN)
+    if sock.addr is None:
+        return _fail(t, WSAEINVAL)
+    if sock.listener is None:
+        sock.listener = [[], [], max(1, min(int(backlog), 200))]
+    sock.state = "listening"
+    return 0
+
+
+@syscall("connect")
+def connect(k, t, s, name):
+    sock = _sock(k, t, s)
+    if sock is None:
+        return SOCKET_ERROR
+    if sock.state == "connected":
+        return _fail(t, WSAEISCONN)
+    if sock.state == "listening":
+        return _fail(t, WSAEINVAL)
+    addr = _name(name)
+    if addr is None:
+        return _fail(t, WSAEFAULT)
+    n = net(k)
+    listener = n.bound.get(addr)
+    if listener is None or listener.listener is None or len(listener.listener[0]) >= listener.listener[2]:
+        return _fail(t, WSAECONNREFUSED)
+    pool = k.pool
+    if not pool.alloc_npp(pool.connect_bytes, "socket"):
+        return _fail(t, WSAENOBUFS)
+    child = new_socket(k, connected=True, handle=False)
+    if child is None:
+        pool.free_npp(pool.connect_bytes, "socket")
+        return _fail(t, WSAENOBUFS)
+    sock.npp += pool.connect_bytes
+    if sock.addr is None:
+        sock.addr = n.ephemeral("127.0.0.1")
+        n.bound[sock.addr] = sock
+    pair(k, sock, child)
+    child.addr = addr
+    unaccepted, waiters, _ = listener.listener
+    k.emit("call", t, "{thread} connects socket {h} to {addr}", h=s, addr=f"{addr[0]}:{addr[1]}")
+    if waiters:
+        waiter = waiters.pop(0)
+        child.handle = k.handles.add(child)
+        unwait(k, waiter, child.handle, "a connection arrived", text="{thread}'s accept returns socket {h}",
+               h=child.handle)
+    else:
+        unaccepted.append(child)
+    return 0
+
+
+@syscall("accept")
+def accept(k, t, s):
+    sock = _sock(k, t, s)
+    if sock is None:
+        return INVALID_SOCKET
+    if sock.listener is None:
+        return _fail(t, WSAEINVAL, INVALID_SOCKET)
+    unaccepted, waiters, _ = sock.listener
+    if unaccepted:
+        child = unaccepted.pop(0)
+        child.handle = k.handles.add(child)
+        return child.handle
+    if sock.nonblocking:
+        return _fail(t, WSAEWOULDBLOCK, INVALID_SOCKET)
+    result = block(k, t, f"accept on socket {s}", INFINITE)
+    waiters.append(t)
+    t.wait.unlinks.append(lambda: t in waiters and waiters.remove(t))
+    return result
+
+
+# --- blocking send / recv for peers ---------------------------------------------------
+
+@syscall("send")
+def send(k, t, s, buf, flags=0):
+    sock = _sock(k, t, s)
+    if sock is None:
+        return SOCKET_ERROR
+    if not isinstance(buf, (bytes, bytearray, memoryview)):
+        return _fail(t, WSAEFAULT)
+    error = _send_state_error(sock)
+    if error:
+        return _fail(t, error)
+    data = bytes(buf)
+    irp = new_irp(k, t, sock, "send", [WSABUF(len(data))], len(data), None, sync="send")
+    if irp is None:
+        return _fail(t, WSAENOBUFS)
+    return _start_send(k, t, sock, irp, data, "send")
+
+
+@syscall("recv")
+def recv(k, t, s, len, flags=0):
+    sock = _sock(k, t, s)
+    if sock is None:
+        return SOCKET_ERROR
+    if not isinstance(len, int) or len < 0:
+        return _fail(t, WSAEFAULT)
+    if sock.state != "connected":
+        return _fail(t, WSAENOTCONN)
+    if sock.shut_recv:
+        return _fail(t, WSAESHUTDOWN)
+    if sock.reset and not sock.rx:
+        return _fail(t, WSAECONNRESET)
+    if len == 0:
+        return b""
+    immediate = not sock.recv_q and (sock.rx or sock.fin_received)
+    if not immediate and sock.nonblocking:
+        return _fail(t, WSAEWOULDBLOCK)
+    irp = new_irp(k, t, sock, "recv", [WSABUF(len)], len, None, sync="recv")
+    if irp is None:
+        return _fail(t, WSAENOBUFS)
+    if immediate:
+        n = take(k, sock, irp)
+        if n and sock.peer is not None:
+            pump(k, sock.peer)
+        complete(k, irp, STATUS_SUCCESS, n)
+        return t.result
+    if not _pend_or_nobufs(k, t, irp, "recv"):
+        return SOCKET_ERROR
+    push(sock, "recv_q", irp)
+    return block(k, t, f"recv on socket {s}", INFINITE, why="nothing is buffered yet")
+
+
+# --- options, shutdown, close -----------------------------------------------------------
+
+@syscall("ioctlsocket")
+def ioctlsocket(k, t, s, cmd, argp):
+    sock = _sock(k, t, s)
+    if sock is None:
+        return SOCKET_ERROR
+    if cmd != FIONBIO:
+        return _fail(t, WSAEINVAL)
+    sock.nonblocking = bool(argp)
+    return 0
+
+
+@syscall("setsockopt")
+def setsockopt(k, t, s, level, optname, optval):
+    sock = _sock(k, t, s)
+    if sock is None:
+        return SOCKET_ERROR
+    if level != SOL_SOCKET:
+        return _fail(t, WSAENOPROTOOPT)
+    if optname in (SO_SNDBUF, SO_RCVBUF):
+        if not isinstance(optval, int) or isinstance(optval, bool) or optval < 0:
+            return _fail(t, WSAEFAULT)
+        if optname == SO_SNDBUF:
+            sock.sndbuf = optval
+            absorb(k, sock)
+        else:
+            sock.rcvbuf = optval                                             # 0 is accepted (oracle 4.2)
+        k.emit("call", t, "{thread} sets {opt}={v} on socket {h}", opt="SO_SNDBUF" if optname == SO_SNDBUF
+               else "SO_RCVBUF", v=optval, h=s, why="D4: with SO_SNDBUF 0 every send pends" if optname == SO_SNDBUF
+               and optval == 0 else "")
+        return 0
+    if optname == SO_LINGER:
+        if not isinstance(optval, LINGER):
+            return _fail(t, WSAEFAULT)
+        sock.linger = optval
+        return 0
+    return _fail(t, WSAENOPROTOOPT)
+
+
+@syscall("getsockopt")
+def getsockopt(k, t, s, level, optname):
+    sock = _sock(k, t, s)
+    if sock is None:
+        return SOCKET_ERROR
+    if level != SOL_SOCKET:
+        return _fail(t, WSAENOPROTOOPT)
+    if optname == SO_SNDBUF:
+        return sock.sndbuf
+    if optname == SO_RCVBUF:
+        return sock.rcvbuf
+    if optname == SO_LINGER:
+        return sock.linger or LINGER(0, 0)
+    return _fail(t, WSAENOPROTOOPT)
+
+
+@syscall("shutdown")
+def shutdown(k, t, s, how):
+    sock = _sock(k, t, s)
+    if sock is None:
+        return SOCKET_ERROR
+    if how not in (SD_RECEIVE, SD_SEND, SD_BOTH):
+        return _fail(t, WSAEINVAL)
+    if sock.state != "connected":
+        return _fail(t, WSAENOTCONN)
+    if how in (SD_RECEIVE, SD_BOTH):
+        sock.shut_recv = True                  # pending receives are not cancelled (oracle 2.17)
+    if how in (SD_SEND, SD_BOTH) and not sock.fin_pending:
+        sock.shut_send = True
+        sock.fin_pending = True
+        k.emit("call", t, "{thread} shuts down sending on socket {h}: FIN follows the queued data", h=s, why="D5")
+        pump(k, sock)
+    return 0
+
+
+@syscall("closesocket")
+def closesocket(k, t, s):
+    sock = _sock(k, t, s)
+    if sock is None:
+        return SOCKET_ERROR
+    _, last = k.handles.close(s)
+    if not last:                                         # oracle 2.11: only the last handle cancels
+        k.emit("call", t, "{thread} calls closesocket({h}): another handle to the socket stays open, "
+               "so nothing is cancelled", h=s, why="D7: I/O is cancelled only when the last handle closes")
+        if sock.handle == s:
+            sock.handle = next(v for v, o in k.handles.objects.items() if o is sock)
+        return 0
+    k.emit("call", t, "{thread} calls closesocket({h})", h=s,
+           why="closesocket returns at once; completions arrive afterwards (D7)")
+    close_socket(k, sock)
+    return 0
+
+
+@syscall("memory")
+def memory(k, t):
+    """kernelsim's helper: (non-paged pool bytes, locked pages) right now (E1–E6)."""
+    return (k.pool.npp, k.pool.locked)

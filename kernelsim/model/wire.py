@@ -1,0 +1,269 @@
+"""The wire: a simulated loopback TCP connection between two AFD endpoints.
+
+What Windows does.  Over loopback, TCP delivers a connection's bytes in order,
+then its FIN (graceful close, D5) or its RST (abortive close, D6).  A sender
+may put on the wire only as much as the receiver's window allows — its free
+receive buffer (SO_RCVBUF) plus the buffers of its pending receives — and an
+acknowledgement frees the sender's buffered bytes (D3).  Data that reaches an
+endpoint whose handle is closed is answered with RST (oracle 2.20).  On the
+receiving side, buffered bytes (or EOF, or the reset) go to pending receives
+oldest first, any byte completing a stream receive (D1, D2); a zero-byte
+receive completes with 0 and leaves the data queued (E6).
+
+What we simplify.  One network with a fixed one-way latency (CONFIG
+``latency_ms``, default 0.1) and unlimited bandwidth; an acknowledgement is
+instantaneous on arrival.  The receive window is the peer's SO_RCVBUF (0 acts
+as the default, as the seed observed: "수신버퍼를 0으로 만들어도 ... 내부에서
+다시금 수신버퍼를 늘려") plus its pending receive buffers.  A pending send is
+copied into the send buffer once it fits in SO_SNDBUF (``absorb``).
+
+Who calls what.  winsock.py and afd.py put data on the wire with ``pump`` and
+hand buffered data to receives with ``serve``/``take``; ``Net.later`` delivers
+what was sent one latency later, in order, from one FIFO served by one timer.
+The functions here read and write the endpoint's queues (afd.Socket) and
+complete IRPs (irp.py); they never look a handle up.
+
+Rules: D1–D6 (transport side), E6, oracle 2.20.
+"""
+
+from collections import deque
+
+from ..win32.constants import STATUS_CONNECTION_RESET, STATUS_SUCCESS
+from .irp import complete
+
+DEFAULT_BUFFER = 8192                       # SEMANTICS §H so_sndbuf_default / so_rcvbuf_default
+
+
+class Net:
+    """The loopback network: bound addresses, listeners, latency.
+
+    Everything on the wire (data, FIN, RST) arrives one latency after it was
+    sent.  With one latency for all, arrivals come in the order things were
+    sent, so the wire is a FIFO served by a single SimPy timer — however many
+    segments are in flight (10,000 sessions must not mean 10,000 timers).
+    """
+
+    def __init__(self, k):
+        self.latency = float(k.config.get("latency_ms", 0.1))
+        self.wire = deque()                 # (due time, function, args), in due order
+        self.ticking = False
+        self.bound = {}                     # (ip, port) -> socket
+        self.next_port = 49152
+        self.sndbuf = int(k.config.get("so_sndbuf_default", DEFAULT_BUFFER))
+        self.rcvbuf = int(k.config.get("so_rcvbuf_default", DEFAULT_BUFFER))
+        self.cap = k.config.get("max_outstanding_recv")
+
+    def later(self, k, deliver, *args):
+        """Run deliver(*args) when what was just sent reaches the other end."""
+        self.wire.append((k.now + self.latency, deliver, args))
+        if not self.ticking:
+            self.ticking = True
+            k.after(self.latency, lambda: self._tick(k))
+
+    def _tick(self, k):
+        wire, now = self.wire, k.now
+        while wire and wire[0][0] <= now:
+            _, deliver, args = wire.popleft()
+            deliver(*args)
+        if wire:
+            k.after(wire[0][0] - now, lambda: self._tick(k))
+        else:
+            self.ticking = False
+
+    def ephemeral(self, ip):
+        while (ip, self.next_port) in self.bound:
+            self.next_port += 1
+        self.next_port += 1
+        return (ip, self.next_port - 1)
+
+
+def net(k):
+    """The kernel's loopback network, made on first use."""
+    if k.socket_net is None:
+        k.socket_net = Net(k)
+    return k.socket_net
+
+
+def push(sock, queue, item):
+    """Append to one of sock's queues, which start as the shared empty tuple (cheap idle sessions)."""
+    q = getattr(sock, queue)
+    if q.__class__ is tuple:
+        setattr(sock, queue, [item])
+    else:
+        q.append(item)
+
+
+def send_rst(k, s, peer):
+    """s resets the connection: its RST reaches peer one latency later (D6)."""
+    if not s.rst_sent:
+        s.rst_sent = True
+        k.socket_net.later(k, _rst_arrives, k, s, peer)
+
+
+def pump(k, s):
+    """Put as much of s's queued data on the wire as the peer's window allows; then FIN if asked."""
+    peer = s.peer
+    if peer is None or s.rst_sent or s.reset:
+        return
+    outq = s.outq
+    wire = k.socket_net
+    if outq:
+        window = peer.window() - s.in_flight
+        while outq and window > 0:
+            seg = outq[0]
+            data, irp = seg
+            n = min(len(data), window)
+            chunk = bytes(data[:n])
+            window -= n
+            s.in_flight += n
+            if n < len(data):
+                seg[0] = data[n:]
+                last = None
+            else:
+                outq.pop(0)
+                last = irp
+                if irp is not None:
+                    push(s, "unacked", irp)
+            wire.later(k, _arrive, k, s, peer, chunk, n if irp is None else 0, last)
+    if s.fin_pending and not outq and not s.fin_sent:
+        s.fin_sent = True
+        wire.later(k, _fin_arrives, k, s, peer)
+
+
+def _arrive(k, s, r, chunk, from_buffer, last):
+    """Bytes from s reach r; s sees them acknowledged at the same instant."""
+    n = len(chunk)
+    s.in_flight -= n
+    if from_buffer:
+        s.sndbuffered -= from_buffer
+        k.pool.free_npp(from_buffer, "afd-send")
+    if last is not None and last.state == "pending":
+        if last in s.unacked:
+            s.unacked.remove(last)
+        complete(k, last, STATUS_SUCCESS, last.length, "the transport has taken all its bytes (D3, D4)")
+    if r.closed:
+        # Data for an endpoint whose handle is closed: TCP answers with RST (oracle 2.20).
+        if not s.reset and not s.closed:
+            send_rst(k, r, s)
+    elif not r.reset:
+        k.pool.alloc_npp(n, "afd-recv", force=True)
+        r.rx += chunk
+        if k.trace.recording:
+            k.emit("net", None, "{n} bytes arrive at socket {h}", n=n, h=r.handle,
+                   why=f"sent {k.socket_net.latency:g} ms ago over loopback")
+        serve(k, r)
+    absorb(k, s)
+    pump(k, s)
+
+
+def _fin_arrives(k, s, r):
+    if r.closed:
+        _abort_leftover_sends(k, r)
+        return
+    r.fin_received = True
+    k.emit("net", None, "FIN arrives at socket {h}: the peer closed gracefully", h=r.handle, why="D5")
+    serve(k, r)
+
+
+def _rst_arrives(k, s, r):
+    """RST from s reaches r (D6)."""
+    if r.closed:
+        _abort_leftover_sends(k, r)
+        return
+    if r.reset:
+        return
+    r.reset = True
+    k.emit("net", None, "RST arrives at socket {h}: the connection is reset", h=r.handle, why="D6")
+    if k.profile.rst_discards_buffered and r.rx:
+        k.pool.free_npp(len(r.rx), "afd-recv")
+        r.rx.clear()
+    if not r.rx:
+        pending, r.recv_q = r.recv_q, ()
+        for irp in pending:
+            complete(k, irp, STATUS_CONNECTION_RESET, 0, "the peer reset the connection (D6)")
+    drop_sends(k, r, STATUS_CONNECTION_RESET, "the peer reset the connection (D6)")
+
+
+def drop_sends(k, s, status, why):
+    """Fail every pending send of s and drop the data still in its send buffer."""
+    buffered = 0
+    irps = []
+    for data, irp in s.outq:
+        if irp is None:
+            buffered += len(data)
+        else:
+            irps.append(irp)
+    s.outq = ()
+    if buffered:
+        s.sndbuffered -= buffered
+        k.pool.free_npp(buffered, "afd-send")
+    irps.extend(s.unacked)
+    s.unacked = ()
+    for irp in sorted(irps, key=lambda i: i.id):
+        complete(k, irp, status, 0, why)
+
+
+def _abort_leftover_sends(k, s):
+    """Wine leaves a closed socket's sends pending; they fail when the peer goes (WINE.md)."""
+    if s.sends_pending() or s.unacked:
+        drop_sends(k, s, STATUS_CONNECTION_RESET, "the peer went away while the send was pending (Wine)")
+
+
+def serve(k, r):
+    """Give r's buffered data (or its EOF / reset) to its pending receives, oldest first (D1, D2, D5, E6)."""
+    queue = r.recv_q
+    took = 0
+    while queue:
+        irp = queue[0]
+        if r.rx:
+            if irp.length == 0:
+                queue.pop(0)
+                complete(k, irp, STATUS_SUCCESS, 0, "data arrived; a zero-byte receive leaves it queued (E6)")
+                continue
+            queue.pop(0)
+            n = take(k, r, irp)
+            took += n
+            complete(k, irp, STATUS_SUCCESS, n, "data arrived; any byte completes a stream receive (D1, D2)")
+        elif r.fin_received:
+            queue.pop(0)
+            complete(k, irp, STATUS_SUCCESS, 0, "the peer closed gracefully: 0 bytes (D5)")
+        elif r.reset:
+            queue.pop(0)
+            complete(k, irp, STATUS_CONNECTION_RESET, 0, "the connection was reset (D6)")
+        else:
+            break
+    if took and r.peer is not None:
+        pump(k, r.peer)
+
+
+def take(k, r, irp):
+    """Copy buffered bytes into the IRP's buffers (scatter), as many as fit."""
+    rx = r.rx
+    n = min(irp.length, len(rx))
+    pos = 0
+    for b in irp.bufs:
+        if pos >= n:
+            break
+        m = min(b.len, n - pos)
+        b.buf[:m] = rx[pos:pos + m]
+        pos += m
+    del rx[:n]
+    if n:
+        k.pool.free_npp(n, "afd-recv")
+    return n
+
+
+def absorb(k, s):
+    """AFD copies pending sends into its send buffer as room appears; they complete then (D3)."""
+    if s.sndbuf <= 0 or s.unacked:             # an earlier send still awaits its ACK: completions keep order
+        return
+    for seg in s.outq:
+        irp = seg[1]
+        if irp is None:
+            continue
+        n = len(seg[0])
+        if s.sndbuffered + n > s.sndbuf or not k.pool.alloc_npp(n, "afd-send"):
+            break
+        s.sndbuffered += n
+        seg[1] = None
+        complete(k, irp, STATUS_SUCCESS, irp.length, "its bytes now fit in the send buffer (SO_SNDBUF, D3)")
