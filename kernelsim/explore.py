@@ -459,8 +459,8 @@ def describe(report, name):
     if report.exhausted:
         scope = f"every schedule within the bound ({bound})"
     else:
-        scope = (f"stopped after the first failure and as many schedules again; not exhaustive (--all searches "
-                 f"the whole budget)" if report.failed and report.budget_cut else
+        scope = ("stopped after the first failure and as many schedules again; not exhaustive (--all searches "
+                 "the whole budget)" if report.failed and report.budget_cut else
                  f"stopped by the budget ({report.budget} schedules, {report.seconds:g} s); not exhaustive")
     lines.append(f"schedules run: {report.schedules} in {report.elapsed:.2f} s ({rate:,.0f}/s) — {scope}")
     lines.append(f"distinct outcomes: {len(report.outcomes)}")

@@ -345,6 +345,7 @@ def test_bind_listen_connect_accept_and_blocking_peers():
         yield Sleep(3)
         c = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
         rc = yield connect(c, ("127.0.0.1", 5000))
+        assert rc == 0
         yield send(c, b"over loopback")
         yield closesocket(c)
     o = run(main)

@@ -299,7 +299,7 @@ def test_b12_cancelioex_gives_995_and_not_found_when_nothing_matches():
         yield WSARecv(server, WSABUF(10), ov)
         ok = yield CancelIoEx(server, ov)
         yield note("cancel", ok=ok)
-        got = yield from gqcs("g", port)
+        yield from gqcs("g", port)
         ok = yield CancelIoEx(server, ov)
         err = yield GetLastError()
         ok2 = yield CancelIo(server)

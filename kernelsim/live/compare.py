@@ -233,7 +233,8 @@ class Report:
             "agreement": self.agreement if self.agrees else "disagrees",
             "note_differences": self.note_diffs, "call_differences": self.call_diffs,
             "error": str(self.error) if self.error is not None else None, "skipped": self.skipped or None,
-            "first_try": self.first_try or None, "seconds": round(self.seconds, 3), "model_seconds": round(self.model_seconds, 4),
+            "first_try": self.first_try or None, "seconds": round(self.seconds, 3),
+            "model_seconds": round(self.model_seconds, 4),
             "model_notes": [_note_json(n, rec) for n in self.model.notes()] if self.model else [],
             "live_notes": [_note_json(n, rec) for n in self.live.notes()] if self.live else [],
         }
