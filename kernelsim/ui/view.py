@@ -29,12 +29,16 @@ from rich.table import Table
 from rich.cells import cell_len
 from rich.text import Text
 
+from ..trace import PoolView, Snapshot
+
 WIDE = 150               # at this width or more, two columns
 LOG_ROWS = 10            # event-log rows shown around the current event
 SOURCE_CONTEXT = 4       # source lines shown above and below the current line
 MAX_IRP_ROWS = 12        # IRP rows shown; the rest are summarised by state
 NEAR_LIMIT = 0.9         # a gauge at or above this fraction of its limit is "near limit"
 WARN_LIMIT = 0.75
+
+_EMPTY_POOL = PoolView(0, 0, 0, 0)
 
 STATE_STYLE = {"running": "bold green", "ready": "yellow", "waiting": "cyan", "terminated": "dim"}
 
@@ -53,10 +57,48 @@ class Frame(NamedTuple):
     recorded: bool = True            # False: the run kept no snapshots, only events (CONFIG snapshots False)
 
 
-def frames(scenario, outcome):
-    """The frames of a recorded model run, in order (one per trace event)."""
+class Step(NamedTuple):
+    """One recorded step of a run, as ``steps()`` yields it."""
+
+    seq: int                         # the trace event this step shows
+    time: float
+    snapshot: object                 # kernelsim.trace.Snapshot, or None when the run kept no snapshots
+    notes: int                       # how many of the run's notes had been made by then
+
+
+def steps(outcome):
+    """The recorded steps of a run, in order: the one accessor through which the stepper and the
+    exporters (frames, HTML) read a run.  Snapshots may one day be stored differently or rebuilt
+    on demand by replay (issue 13); only this function needs to change then.
+
+    A run recorded without snapshots (CONFIG snapshots=False) still has one step per event, with
+    ``snapshot`` None and the notes counted by time."""
     trace = outcome.trace
-    snaps = trace.snapshots if trace is not None else []
+    if trace is None:
+        return
+    snaps = trace.snapshots
+    if snaps:
+        for s in snaps:
+            yield Step(s.seq, s.time, s, s.notes)
+        return
+    notes = outcome.notes()
+    seen = 0
+    for e in trace.events:
+        while seen < len(notes) and notes[seen].time <= e.time:
+            seen += 1
+        yield Step(e.seq, e.time, None, seen)
+
+
+def step_count(outcome):
+    trace = outcome.trace
+    if trace is None:
+        return 0
+    return len(trace.snapshots) or len(trace.events)
+
+
+def frames(scenario, outcome):
+    """The frames of a recorded model run, in order (one per step)."""
+    trace = outcome.trace
     try:
         source = tuple(scenario.source.splitlines())
     except OSError:
@@ -64,25 +106,14 @@ def frames(scenario, outcome):
     title = f"{scenario.name} — {scenario.title}"
     events = tuple(trace.events) if trace is not None else ()
     notes = tuple(outcome.notes())
-    if not snaps and events:
-        return _event_frames(events, source, scenario.path, title, notes)
-    n = len(snaps)
-    return [Frame(s, events, source, scenario.path, title, i + 1, n, notes) for i, s in enumerate(snaps)]
-
-
-def _event_frames(events, source, path, title, notes):
-    """Frames for a run recorded without snapshots: the event log and source step, the state panels
-    say they were not recorded."""
-    from ..trace import PoolView, Snapshot
-    empty = PoolView(0, 0, 0, 0)
-    n = len(events)
+    n = step_count(outcome)
     out = []
-    seen = 0
-    for i, e in enumerate(events):
-        while seen < len(notes) and notes[seen].time <= e.time:
-            seen += 1
-        out.append(Frame(Snapshot(e.seq, e.time, (), (), (), (), empty, seen), events, source, path, title,
-                         i + 1, n, notes, recorded=False))
+    for i, step in enumerate(steps(outcome)):
+        snap = step.snapshot
+        if snap is None:
+            snap = Snapshot(step.seq, step.time, (), (), (), (), _EMPTY_POOL, step.notes)
+        out.append(Frame(snap, events, source, scenario.path, title, i + 1, n, notes,
+                         recorded=step.snapshot is not None))
     return out
 
 
