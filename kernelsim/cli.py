@@ -27,7 +27,7 @@ def build_parser():
     run.add_argument("scenario", metavar="NAME|PATH")
     add_run_options(run)
     run.add_argument("--json", action="store_true", help="print the outcome as one JSON object")
-    for add_options, _ in _RUN_EXTENSIONS:
+    for add_options, _, _ in _RUN_EXTENSIONS:
         add_options(run)
 
     for extra in _EXTRA_COMMANDS:
@@ -91,12 +91,13 @@ def run_from_args(args, **kwargs):
 
 
 def cmd_run(args):
-    sc, outcome = run_from_args(args, snapshots=bool(getattr(args, "svg", None)))
+    wanted = [before_run(args) for _, _, before_run in _RUN_EXTENSIONS if before_run is not None]
+    sc, outcome = run_from_args(args, snapshots=any(wanted))
     if args.json:
         print(json.dumps(outcome.to_json(), ensure_ascii=False))
     else:
         print(narrate(sc, outcome))
-    for _, after_run in _RUN_EXTENSIONS:
+    for _, after_run, _ in _RUN_EXTENSIONS:
         after_run(args, sc, outcome)
     return 0 if outcome.passed else 1
 
@@ -144,9 +145,11 @@ def register(name, add_parser, handler):
     _EXTRA_COMMANDS.append(add_parser)
 
 
-def extend_run(add_options, after_run):
-    """Let another module add options to ``run`` and act on its outcome (the exports: --svg, --perfetto)."""
-    _RUN_EXTENSIONS.append((add_options, after_run))
+def extend_run(add_options, after_run, before_run=None):
+    """Let another module add options to ``run`` and act on its outcome (the exports: --svg, --perfetto,
+    --html).  ``before_run(args)`` checks the options before the run (a UsageError exits 2) and says
+    whether the run must record snapshots."""
+    _RUN_EXTENSIONS.append((add_options, after_run, before_run))
 
 
 if __name__ == "__main__":

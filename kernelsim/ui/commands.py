@@ -53,8 +53,23 @@ def _step_index(frames, spec, default):
     return index
 
 
+def _exports_wanted(args):
+    return [name for name in ("svg", "perfetto", "html") if getattr(args, name, None)]
+
+
+def _check_destinations(args):
+    """Before the run: every export file must go to a folder that exists (else one line, exit 2)."""
+    from pathlib import Path
+    for name in _exports_wanted(args):
+        path = getattr(args, name)
+        folder = Path(path).expanduser().resolve().parent
+        if not folder.is_dir():
+            raise scenarios.UsageError(f"--{name} {path}: the folder {folder} does not exist")
+    return bool(_exports_wanted(args))
+
+
 def _export(args, sc, outcome, frames):
-    """--svg / --perfetto, shared by run and step; prints where each file went (to stderr)."""
+    """--svg / --perfetto / --html, shared by run and step; prints where each file went (to stderr)."""
     from . import export
     if getattr(args, "svg", None):
         index = _step_index(frames, args.step, len(frames) - 1)
@@ -64,12 +79,20 @@ def _export(args, sc, outcome, frames):
         export.write_perfetto(outcome, args.perfetto, sc.name)
         print(f"kernelsim: saved a Perfetto trace of {sc.name} to {args.perfetto} "
               f"(open it at https://ui.perfetto.dev or chrome://tracing)", file=sys.stderr)
+    if getattr(args, "html", None):
+        from . import html
+        index = _step_index(frames, args.step, 0)
+        size = html.write(args.html, sc, outcome, start=index)
+        print(f"kernelsim: saved the web stepper of {sc.name} ({len(frames)} steps, {size / 1024:.0f} KiB) "
+              f"to {args.html}; open it in a browser", file=sys.stderr)
 
 
 def _add_export_options(parser, step_help):
     parser.add_argument("--svg", metavar="FILE", help="save one step of the view as SVG (a handout)")
     parser.add_argument("--step", metavar="N", default=None, help=step_help)
     parser.add_argument("--perfetto", metavar="FILE", help="save a Chrome/Perfetto trace-event JSON file")
+    parser.add_argument("--html", metavar="FILE",
+                        help="save the whole run as one self-contained HTML stepper (no network needed)")
     parser.add_argument("--width", type=int, default=120, help="columns of the SVG view (default 120)")
 
 
@@ -86,8 +109,9 @@ def add_step(sub):
 
 
 def cmd_step(args):
+    _check_destinations(args)
     sc, outcome, frames = _frames(args)
-    if args.svg or args.perfetto:
+    if _exports_wanted(args):
         _export(args, sc, outcome, frames)
         return 0
     start = _step_index(frames, args.step, 0)
@@ -208,15 +232,16 @@ def cmd_quiz(args):
 # --- run --svg / --perfetto -------------------------------------------------------------------
 
 def _add_run_exports(run):
-    _add_export_options(run, "with --svg: the step to draw (default: the last), a number or event text")
+    _add_export_options(run, "with --svg: the step to draw (default: the last); with --html: the step the "
+                             "page opens at (default: the first); a number or event text")
 
 
 def _export_after_run(args, sc, outcome):
-    if getattr(args, "svg", None) or getattr(args, "perfetto", None):
+    if _exports_wanted(args):
         _export(args, sc, outcome, view.frames(sc, outcome))
 
 
 cli.register("step", add_step, cmd_step)
 cli.register("explain", add_explain, cmd_explain)
 cli.register("quiz", add_quiz, cmd_quiz)
-cli.extend_run(_add_run_exports, _export_after_run)
+cli.extend_run(_add_run_exports, _export_after_run, _check_destinations)
