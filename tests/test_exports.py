@@ -144,3 +144,47 @@ def test_every_catalogue_run_exports_a_valid_perfetto_trace(name):
     """The Perfetto export of every catalogue scenario passes the trace-event checks."""
     doc = json.loads(json.dumps(export.perfetto(scenario.run(name))))
     assert export.validate_trace_events(doc) == []
+
+
+@pytest.mark.parametrize("name", ["lifo-wakeup", "send-after-recv0"])
+def test_run_perfetto_equals_step_perfetto(tmp_path, capsys, name):
+    """`run --perfetto` records the same run as `step --perfetto`: the same full tracks, byte for byte
+    (one track per thread with its states, IRP slices, flows; not only the kernel track)."""
+    ran, stepped = tmp_path / "run.json", tmp_path / "step.json"
+    assert cli.main(["run", name, "--perfetto", str(ran)]) in (0, 1)
+    assert cli.main(["step", name, "--perfetto", str(stepped)]) == 0
+    assert ran.read_bytes() == stepped.read_bytes()
+    doc = json.loads(ran.read_text())
+    tracks = {e["args"]["name"] for e in doc["traceEvents"] if e["ph"] == "M" and e["name"] == "thread_name"}
+    assert "main" in tracks and len(tracks) >= 3
+    assert any(e.get("cat") == "state" for e in doc["traceEvents"])
+
+
+def _contrast(a, b):
+    def luminance(rgb):
+        out = []
+        for c in rgb:
+            c /= 255
+            out.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+        return 0.2126 * out[0] + 0.7152 * out[1] + 0.0722 * out[2]
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def test_svg_handout_is_light_with_local_fonts_and_no_cdn(lifo, tmp_path):
+    """The handout prints: a white page, dark text, a local monospace font stack; no @font-face, no CDN,
+    no address but the SVG namespace.  Every colour of the theme is readable on white (>= 4.5:1)."""
+    import re as re_
+    _, _, frames = lifo
+    text = export.svg(frames[resolve_step(frames, "T3 released")], tmp_path / "h.svg").read_text()
+    assert "@font-face" not in text and "cdnjs" not in text and "url(http" not in text
+    assert re_.findall(r"https?://[^\s\"')]+", text) == ["http://www.w3.org/2000/svg"]
+    assert 'fill="#ffffff"' in text and "monospace" in text and "DejaVu Sans Mono" in text
+    theme = export.PRINT_THEME
+    assert theme.background_color.hex == "#ffffff"
+    colours = [theme.foreground_color] + [theme.ansi_colors[i] for i in range(16)]
+    white = (255, 255, 255)
+    assert all(_contrast((c.red, c.green, c.blue), white) >= 4.5 for c in colours)
+    fills = set(re_.findall(r"fill: (#[0-9a-f]{6})", text))
+    assert fills and all(_contrast(tuple(int(f[i:i + 2], 16) for i in (1, 3, 5)), white) >= 4.5
+                         for f in fills if f != "#ffffff")

@@ -1,7 +1,10 @@
 """Exports of a recorded run: text, SVG (a handout of one step), JSON, and a Perfetto trace.
 
 * ``svg`` draws one frame with ``view.render`` on a recording console and saves
-  rich's SVG: the same picture the stepper shows, for a handout.
+  rich's SVG: the same picture the stepper shows, for a handout, in a light
+  print theme (dark text on white, every colour readable on paper) with a local
+  monospace font stack; nothing is fetched (rich's default asks a CDN for Fira
+  Code).
 * ``perfetto`` writes Chrome trace-event JSON (the format chrome://tracing and
   ui.perfetto.dev open): one track per simulated thread with its states as
   slices (running, waiting on port 8, ...), every trace event as a short slice
@@ -16,17 +19,62 @@
 import json
 import re
 
+from rich.terminal_theme import TerminalTheme
+
 from . import view
 
 PID = 1
 EVENT_DUR = 0.05          # µs: the width of one trace event's slice
 
 
+# A light theme for paper and projectors: every colour has a contrast of at least 4.5:1 on white (WCAG AA).
+PRINT_THEME = TerminalTheme(
+    (255, 255, 255), (20, 20, 20),
+    [(20, 20, 20), (176, 0, 32), (0, 110, 40), (133, 84, 0), (0, 71, 171), (128, 0, 128), (0, 98, 122),
+     (90, 90, 90)],
+    [(85, 85, 85), (176, 0, 32), (0, 110, 40), (133, 84, 0), (0, 71, 171), (128, 0, 128), (0, 98, 122),
+     (60, 60, 60)],
+)
+
+MONOSPACE = ('"DejaVu Sans Mono", "Cascadia Mono", Consolas, "Liberation Mono", "Noto Sans Mono CJK KR", '
+             'D2Coding, Menlo, "Courier New", monospace')
+
+# rich's SVG page without the @font-face that loads Fira Code from a CDN and without the window chrome.
+PRINT_SVG_FORMAT = """\
+<svg class="rich-terminal" viewBox="0 0 {width} {height}" xmlns="http://www.w3.org/2000/svg">
+    <!-- kernelsim handout: light print theme, local fonts only -->
+    <style>
+    .{unique_id}-matrix {{
+        font-family: %s;
+        font-size: {char_height}px;
+        line-height: {line_height}px;
+        font-variant-east-asian: full-width;
+    }}
+    {styles}
+    </style>
+    <defs>
+    <clipPath id="{unique_id}-clip-terminal">
+      <rect x="0" y="0" width="{terminal_width}" height="{terminal_height}" />
+    </clipPath>
+    {lines}
+    </defs>
+    <rect x="0.5" y="0.5" width="{width}" height="{height}" fill="#ffffff" stroke="#b0b0b0" stroke-width="1"/>
+    <g transform="translate({terminal_x}, {terminal_y})" clip-path="url(#{unique_id}-clip-terminal)">
+    {backgrounds}
+    <g class="{unique_id}-matrix">
+    {matrix}
+    </g>
+    </g>
+</svg>
+""" % MONOSPACE
+
+
 def svg(frame, path, width=120, title=None):
-    """Save one frame as SVG (well-formed XML); returns the path."""
+    """Save one frame as SVG (well-formed XML) in the light print theme; returns the path."""
     con = view.console(width, color=True, record=True)
     con.print(view.render(frame, width))
-    text = con.export_svg(title=title or frame.title or "kernelsim")
+    text = con.export_svg(title=title or frame.title or "kernelsim", theme=PRINT_THEME,
+                          code_format=PRINT_SVG_FORMAT)
     with open(path, "w", encoding="utf-8") as f:
         f.write(text)
     return path
