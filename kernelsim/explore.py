@@ -24,8 +24,9 @@ and shuttle do — a run cannot be forked, so each schedule is a fresh run):
   with probability at least 1/(n·k^K).
 
 A run fails when an ``invariant`` breaks (the run stops there and leaves a
-``violation`` note), when the scenario's ``check`` claims fail, or when the
-scenario crashes.  The explorer keeps the shortest failing schedule, minimises
+``violation`` note), when every thread waits on a wait-for cycle (a deadlock,
+L11: the report names the cycle), when the scenario's ``check`` claims fail,
+or when the scenario crashes.  The explorer keeps the shortest failing schedule, minimises
 it (never lengthening it), re-runs it twice with full traces to check that it
 is deterministic, and prints the replay commands:
 ``kernelsim run NAME --schedule S`` and ``kernelsim step NAME --schedule S``.
@@ -55,13 +56,14 @@ class Run:
     """One executed schedule: the choices taken, their widths, which could be preemptions, what failed."""
 
     __slots__ = ("taken", "widths", "labels", "preemptible", "violation", "failures", "error",
-                 "signature", "outcome")
+                 "deadlock", "signature", "outcome")
 
     def __init__(self):
         self.taken, self.widths, self.labels, self.preemptible = [], [], [], []
         self.violation = None        # (invariant, detail) of the first broken invariant
         self.failures = []           # check() claims that failed
         self.error = None            # the scenario crashed: its message
+        self.deadlock = ""           # the wait-for cycle the run deadlocked on (L11)
         self.signature = None
         self.outcome = None
 
@@ -82,6 +84,8 @@ class Run:
             return f"invariant broken: {self.violation[0]} — {self.violation[1]}"
         if self.error:
             return f"the scenario crashed: {self.error}"
+        if self.deadlock:
+            return f"deadlock: {self.deadlock}"
         return "claim failed: " + "; ".join(self.failures)
 
     def kind(self):
@@ -90,6 +94,8 @@ class Run:
             return ("violation", self.violation[0])
         if self.error:
             return ("error",)
+        if self.deadlock:
+            return ("deadlock",)
         return ("claim",)
 
 
@@ -143,6 +149,8 @@ class Runner:
                 record.violation = (violations[0].invariant, violations[0].detail)
             else:
                 record.failures = list(outcome.failures)
+                if any(f.startswith("deadlock: ") for f in record.failures):
+                    record.deadlock = outcome.kernel.deadlock
         record.signature = _signature(record, outcome)
         return record
 
@@ -361,6 +369,8 @@ class Report:
                         "deterministic": self.deterministic})
             if best.violation:
                 out["invariant"], out["detail"] = best.violation
+            if best.deadlock:
+                out["deadlock"] = best.deadlock
         return out
 
 

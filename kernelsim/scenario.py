@@ -151,9 +151,16 @@ def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=Tru
     outcome = Outcome(scenario.name, seed, kernel.profile.describe(), kernel.notes, kernel.trace,
                       kernel.chooser.schedule, kernel.end_reason, kernel)
     outcome.variant = variant
+    expect_deadlock = cfg.get("expect_deadlock")       # a scenario that shows a deadlock claims it (L11)
     if kernel.end_reason == "invariant violated":      # the race layer stopped the run (DESIGN §7)
         v = outcome.notes("violation")[0]
         outcome.failures.append(f"invariant broken: {v.invariant} — {v.detail}")
+    elif kernel.end_reason == "deadlock":
+        if not expect_deadlock:
+            outcome.failures.append(f"deadlock: {kernel.deadlock}")
+    elif expect_deadlock:
+        outcome.failures.append(f"the scenario expects a deadlock (CONFIG expect_deadlock), but the run ended: "
+                                f"{kernel.end_reason} — {_stuck(kernel)}")
     elif kernel.end_reason not in ("main returned",) and not cfg.get("may_hang"):
         outcome.failures.append(f"the run did not finish: {kernel.end_reason} — {_stuck(kernel)}")
     if scenario.check is not None:
@@ -162,8 +169,14 @@ def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=Tru
 
 
 def _stuck(kernel):
-    waiting = [f"{t.name} waits on {t.wait.what}" for t in kernel.threads if t.wait is not None]
+    waiting = [f"{t.name} waits on {t.wait.what}{_held(t.wait)}" for t in kernel.threads if t.wait is not None]
     return "; ".join(waiting) or "no thread is waiting"
+
+
+def _held(wait):
+    """For a wait on a lock: who holds it now (locks.py), e.g. ' (owned by T1, which has exited (L10))'."""
+    held_by = getattr(wait.data, "held_by", None)
+    return f" ({held_by()})" if held_by is not None else ""
 
 
 def _check(scenario, outcome):

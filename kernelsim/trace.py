@@ -92,6 +92,17 @@ class SocketView(NamedTuple):
     port: int
 
 
+class LockView(NamedTuple):
+    name: str            # "critical section 'session'", "SRW lock srw1"
+    kind: str            # "critical section" or "SRW lock"
+    state: str           # free, held, deleted
+    owner: str           # the owner / exclusive holder ("" if none)
+    recursion: int       # critical section: RecursionCount
+    readers: tuple       # SRW lock: the shared holders
+    waiters: tuple       # blocked, the longest waiting first ("T2 (shared)" for an SRW lock)
+    woken: tuple         # woken by a release to compete for it, not yet run (L9)
+
+
 class PoolView(NamedTuple):
     npp_bytes: int
     npp_limit: int
@@ -110,6 +121,7 @@ class Snapshot(NamedTuple):
     sockets: tuple
     pool: PoolView
     notes: int
+    locks: tuple = ()    # LockView per initialised CRITICAL_SECTION / SRWLOCK, in creation order
 
     def thread(self, name):
         return next(t for t in self.threads if t.name == name)
@@ -122,6 +134,7 @@ class Snapshot(NamedTuple):
             "irps": [i._asdict() for i in self.irps],
             "sockets": [s._asdict() for s in self.sockets],
             "pool": self.pool._asdict(), "notes": self.notes,
+            "locks": [lock._asdict() for lock in self.locks],
         }
 
 

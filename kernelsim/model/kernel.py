@@ -33,7 +33,8 @@ from ..trace import Event, Trace, Snapshot, PoolView
 from ..win32 import Call
 from .pool import Pool
 from .profile import get_profile
-from .services import BLOCKED, SYSCALLS, ScenarioError
+from .deadlock import find_cycle
+from .services import BLOCKED, RETRY, SYSCALLS, ScenarioError
 from .thread import create_thread, start_apcs
 
 MS = 1.0                    # SimPy time unit: one millisecond
@@ -212,6 +213,8 @@ class Kernel:
         self._irp_ids = 0
         self._packet_seq = 0
         self.socket_net = None     # the simulated loopback network (wire.py), made on first use
+        self.locks = {}            # id(CRITICAL_SECTION or SRWLOCK) -> its lock (locks.py), in creation order
+        self.deadlock = ""         # the wait-for cycle the run ended on (deadlock.py)
 
     # --- time ---------------------------------------------------------------
 
@@ -266,6 +269,7 @@ class Kernel:
             sockets=tuple(s.view() for s in self.sockets if not s.closed),
             pool=PoolView(self.pool.npp, self.pool.npp_limit, self.pool.locked, self.pool.locked_limit),
             notes=len(self.notes),
+            locks=tuple(lock.view() for lock in self.locks.values()),
         )
 
     # --- threads and CPUs -------------------------------------------------------
@@ -315,7 +319,12 @@ class Kernel:
         limit = self.max_time
         while not self.ended:
             if not env._queue:
-                self.end("hang", "every thread waits and nothing is left to happen")
+                self.deadlock = find_cycle(self.threads)
+                if self.deadlock:
+                    self.end("deadlock", f"deadlock: every thread waits, and these wait on each other: "
+                                         f"{self.deadlock}")
+                else:
+                    self.end("hang", "every thread waits and nothing is left to happen")
                 break
             if env.peek() > limit:
                 self.end("time limit", f"simulated time passed {limit:g} ms")
@@ -362,11 +371,14 @@ class Kernel:
             if thread.apcs:          # an APC queued before the thread started runs first (C8)
                 start_apcs(self, thread, None)
         value, thread.result = thread.result, None
-        call = next_call(thread.stack[-1], value, thread.name)
-        if call is None:
-            thread.returned(self)           # an exit is a step too: it can release a port waiter (A8)
+        if value is RETRY:                  # woken to compete for a lock again: the same call (locks.py, L9)
+            self.execute(thread, thread.call)
         else:
-            self.execute(thread, call)
+            call = next_call(thread.stack[-1], value, thread.name)
+            if call is None:
+                thread.returned(self)       # an exit is a step too: it can release a port waiter (A8)
+            else:
+                self.execute(thread, call)
         for check in self.invariants:
             check(self)
 

@@ -29,6 +29,9 @@ class Profile:
     closed_accept_error: int = 10004        # D7: a blocked accept() when the listener is closed: WSAEINTR;
                                             #     Wine 8 gives 995 (measured live)
     warning_status_queues_packet: bool = True  # B4c
+    critsec_handoff: bool = False           # L9: a released critical section goes to its oldest waiter
+                                            #     (XP's fair locks; Wine 8 critsection.c) instead of being
+                                            #     competed for
 
     def describe(self):
         base = PROFILES[self.name] if self.name in PROFILES else Profile()
@@ -42,9 +45,10 @@ PROFILES = {
     "wine": Profile(name="wine", waiter_order="fifo", concurrency_limit=False, port_close_abandons=False,
                     apc_precedence="object_first", gqcsex_entries_first=True, close_error_mode="wine",
                     close_cancels_sends=False, memory_limits=False, rst_recv_fails=False,
-                    closed_accept_error=995),
+                    closed_accept_error=995, critsec_handoff=True),
     "xp": Profile(name="xp", port_close_abandons=False, apc_precedence="object_first",
-                  close_error_mode="xp", iosb_written_at="completion", thread_agnostic_io=False),
+                  close_error_mode="xp", iosb_written_at="completion", thread_agnostic_io=False,
+                  critsec_handoff=True),
 }
 
 SWITCHES = {f.name for f in fields(Profile)} - {"name"}

@@ -11,6 +11,7 @@ or ``BLOCKED`` after parking the thread (``thread.block``).
 """
 
 BLOCKED = object()          # a handler's answer: the thread is now waiting
+RETRY = object()            # a woken thread's result that makes it execute its call again (a lock, locks.py)
 SYSCALLS = {}               # Win32 call name -> handler(kernel, thread, *args)
 
 

@@ -4,7 +4,8 @@
 --profile, --schedule), so ``step NAME --schedule S`` replays exactly the run a
 failure printed.  On a terminal it opens the Textual TUI when Textual is
 installed (``pip install kernelsim[tui]``) and the plain rich prompt otherwise
-(``--ui plain`` forces it); without a TTY it prints every step and exits 0.
+(``--ui plain`` forces it); without a TTY it prints every step and exits 0 —
+or 1, naming the cycle, when the run ended in a deadlock (L11).
 ``--svg FILE --step N`` saves one step as SVG without stepping.
 
 ``kernelsim explain NAME``: what the scenario teaches, the seed section it
@@ -117,14 +118,22 @@ def cmd_step(args):
     start = _step_index(frames, args.step, 0)
     if args.ui == "tui" and not _textual_available():
         raise scenarios.UsageError("--ui tui needs Textual: pip install 'kernelsim[tui]'")
+    code = _deadlock_code(outcome)
     if not _interactive():
         print_all(frames[start:])
-        return 0
+        if code:
+            print(f"deadlock: {outcome.kernel.deadlock}")
+        return code
     stepper = Stepper(frames, start)
     if args.ui == "tui" or (args.ui == "auto" and _textual_available()):
         from .tui import run_tui
-        return run_tui(stepper)
-    return prompt_loop(stepper)
+        return run_tui(stepper) or code
+    return prompt_loop(stepper) or code
+
+
+def _deadlock_code(outcome):
+    """1 when the run ended in a deadlock the scenario did not expect (L11): step exits as run does."""
+    return 1 if any(f.startswith("deadlock: ") for f in outcome.failures) else 0
 
 
 # --- explain -------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ completion port (packet queue in FIFO order, waiter stack with the newest on
 top, CurrentCount/MaximumCount — A2/A4); IRPs (operation, issuing thread,
 state, pages locked — B1, E2); memory gauges (non-paged pool and locked pages
 against their limits, red near the limit — E1–E5); sockets (state, buffered
-bytes); the event log (time, thread, event, why); and the scenario source with
+bytes); locks (critical sections and SRW locks: owner, RecursionCount, readers, waiters and the
+threads woken to compete — L2, L6, L9); the event log (time, thread, event, why); and the scenario source with
 the line that caused the current event highlighted.
 
 Width: at 150 columns or more the state panels and the source/log sit side by
@@ -148,6 +149,8 @@ def render(frame, width=None):
         state.append(_irps(snap.irps, col))
     if snap.sockets:
         state.append(_sockets(snap.sockets, col))
+    if snap.locks:
+        state.append(_locks(snap.locks, col))
     state.append(_memory(snap.pool, col))
     story = [_source(frame), _log(frame, col - 4)]
     if frame.notes and snap.notes:
@@ -343,6 +346,23 @@ def _sockets(sockets, width):
     rows = [([str(s.handle), s.state, f"{s.buffered} B", f"{s.send_queued} B", str(s.port) if s.port else ""],
              None) for s in sockets]
     return _grid(SOCKET_COLUMNS, rows, width, title="sockets")
+
+
+LOCK_COLUMNS = [("lock", "left", True), ("state", "left", False), ("owner", "left", False),
+                ("recursion", "right", False), ("readers", "left", True), ("waiters (longest first)", "left", True),
+                ("woken", "left", True)]
+
+
+def _locks(locks, width):
+    """Critical sections and SRW locks: who holds each, who waits, who was woken to compete (L2, L6, L9)."""
+    rows = []
+    for lock in locks:
+        held = lock.state == "held"
+        rows.append(([lock.name, (lock.state, "bold yellow" if held else ("dim" if lock.state == "deleted" else "")),
+                      lock.owner, str(lock.recursion) if lock.owner and lock.kind == "critical section" else "",
+                      ", ".join(lock.readers), (" → ".join(lock.waiters), "cyan"), ", ".join(lock.woken)],
+                     "dim" if lock.state == "deleted" else None))
+    return _grid(LOCK_COLUMNS, rows, width, title="locks")
 
 
 def gauge_level(used, limit):

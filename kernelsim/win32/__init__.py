@@ -2,11 +2,12 @@
 
 Calls are request objects (``calls.py``), constants carry Windows' numeric
 values (``constants.py``) and the structures are OVERLAPPED, OVERLAPPED_ENTRY,
-WSABUF and LINGER (``structs.py``).  The same scenario runs on the model and,
+WSABUF, LINGER, CRITICAL_SECTION and SRWLOCK (``structs.py``).  The same scenario runs on the model and,
 through the live backend, on real Win32.
 """
 
 from .constants import *  # noqa: F401,F403
-from .structs import OVERLAPPED, WSAOVERLAPPED, OVERLAPPED_ENTRY, WSABUF, LINGER, PAGE_SIZE  # noqa: F401
+from .structs import (OVERLAPPED, WSAOVERLAPPED, OVERLAPPED_ENTRY, WSABUF, LINGER, PAGE_SIZE,  # noqa: F401
+                      CRITICAL_SECTION, SRWLOCK)
 from .calls import *  # noqa: F401,F403
 from .calls import Call, NAMES as CALL_NAMES  # noqa: F401

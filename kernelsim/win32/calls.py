@@ -126,6 +126,75 @@ def SetLastError(dwErrCode):
     return Call("SetLastError", dwErrCode)
 
 
+# --- user-mode locks: critical sections and SRW locks (SEMANTICS L1–L11) ----------
+
+def InitializeCriticalSection(lpCriticalSection):
+    """Make a CRITICAL_SECTION usable; it must not be initialised twice without a Delete between. [L1]"""
+    return Call("InitializeCriticalSection", lpCriticalSection)
+
+
+def InitializeCriticalSectionAndSpinCount(lpCriticalSection, dwSpinCount):
+    """As InitializeCriticalSection; the spin count is kept but costs no simulated time. → TRUE [L1]"""
+    return Call("InitializeCriticalSectionAndSpinCount", lpCriticalSection, dwSpinCount)
+
+
+def EnterCriticalSection(lpCriticalSection):
+    """Take ownership, waiting (non-alertably) while another thread owns it; the owner enters again
+    at once (RecursionCount + 1). [L2, L3, L9]"""
+    return Call("EnterCriticalSection", lpCriticalSection)
+
+
+def TryEnterCriticalSection(lpCriticalSection):
+    """Take ownership if it is free or already the caller's; never waits. → bool [L2]"""
+    return Call("TryEnterCriticalSection", lpCriticalSection)
+
+
+def LeaveCriticalSection(lpCriticalSection):
+    """Leave once per enter; the last leave frees it and wakes a waiter. [L2, L4, L9]"""
+    return Call("LeaveCriticalSection", lpCriticalSection)
+
+
+def DeleteCriticalSection(lpCriticalSection):
+    """Release an unowned critical section's resources; it is unusable until initialised again. [L1, L5]"""
+    return Call("DeleteCriticalSection", lpCriticalSection)
+
+
+def InitializeSRWLock(SRWLock):
+    """Make an SRWLOCK usable (SRWLOCK_INIT in C). [L1]"""
+    return Call("InitializeSRWLock", SRWLock)
+
+
+def AcquireSRWLockExclusive(SRWLock):
+    """Take the lock for writing, waiting (non-alertably) for every holder; not recursive: the
+    owner asking again waits for itself. [L6, L7, L3]"""
+    return Call("AcquireSRWLockExclusive", SRWLock)
+
+
+def ReleaseSRWLockExclusive(SRWLock):
+    """Release an exclusive hold; a lock not held exclusively raises STATUS_RESOURCE_NOT_OWNED. [L8, L9]"""
+    return Call("ReleaseSRWLockExclusive", SRWLock)
+
+
+def AcquireSRWLockShared(SRWLock):
+    """Take the lock for reading alongside other readers; waits behind a waiting writer. [L6, L7]"""
+    return Call("AcquireSRWLockShared", SRWLock)
+
+
+def ReleaseSRWLockShared(SRWLock):
+    """Release a shared hold; a lock not held shared raises STATUS_RESOURCE_NOT_OWNED. [L8, L9]"""
+    return Call("ReleaseSRWLockShared", SRWLock)
+
+
+def TryAcquireSRWLockExclusive(SRWLock):
+    """Take the lock for writing if nobody holds it; never waits (FALSE for its own owner). → bool [L6, L7]"""
+    return Call("TryAcquireSRWLockExclusive", SRWLock)
+
+
+def TryAcquireSRWLockShared(SRWLock):
+    """Take the lock for reading if nobody writes or waits; never waits. → bool [L6]"""
+    return Call("TryAcquireSRWLockShared", SRWLock)
+
+
 # --- completion ports ----------------------------------------------------------
 
 def CreateIoCompletionPort(FileHandle, ExistingCompletionPort, CompletionKey, NumberOfConcurrentThreads):

@@ -87,6 +87,8 @@ STATUS_INSUFFICIENT_RESOURCES = 0xC000009A
 STATUS_CONNECTION_RESET = 0xC000020D
 STATUS_CONNECTION_ABORTED = 0xC0000241
 STATUS_HANDLES_CLOSED = 0x8000000A       # a warning status: GQCS returns FALSE, 676 (Wine 8 close path)
+STATUS_RESOURCE_NOT_OWNED = 0xC0000264   # raised by ReleaseSRWLock* of a lock not held in that mode (L8)
+STATUS_POSSIBLE_DEADLOCK = 0xC0000194    # EnterCriticalSection after CriticalSectionTimeout (~30 days, L11)
 
 # --- DuplicateHandle (winnt.h) ------------------------------------------------
 DUPLICATE_CLOSE_SOURCE = 0x1

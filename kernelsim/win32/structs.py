@@ -1,4 +1,5 @@
-"""The Win32 structures scenarios pass to calls: OVERLAPPED, OVERLAPPED_ENTRY, WSABUF, LINGER.
+"""The Win32 structures scenarios pass to calls: OVERLAPPED, OVERLAPPED_ENTRY, WSABUF, LINGER,
+CRITICAL_SECTION and SRWLOCK.
 
 They behave like their C counterparts where a student can observe it: an
 OVERLAPPED is identified by its address (here: the Python object), its
@@ -92,3 +93,41 @@ class LINGER:
     def __repr__(self):
         return f"LINGER({self.l_onoff}, {self.l_linger})"
 
+
+
+class CRITICAL_SECTION:
+    """RTL_CRITICAL_SECTION: a recursive, process-local lock (SEMANTICS L1–L5, L9, L10).
+
+    Initialise it with InitializeCriticalSection before any other call (L1).
+    Like Windows, the model writes ``OwningThread`` (here the owner's name;
+    Windows writes its thread id) and ``RecursionCount`` (how many times the
+    owner has entered, L2) into the structure; a scenario may read them.
+    ``name`` labels it in the trace and the view ("critical section 'session'").
+    """
+
+    def __init__(self, name=None, **fields):
+        self.OwningThread = None
+        self.RecursionCount = 0
+        self.SpinCount = 0
+        self.name = name
+        self.__dict__.update(fields)
+
+    def __repr__(self):
+        return f"CRITICAL_SECTION({self.name!r})" if self.name else "CRITICAL_SECTION()"
+
+
+class SRWLOCK:
+    """RTL_SRWLOCK: a slim reader/writer lock, one pointer wide on Windows (SEMANTICS L1, L6–L9).
+
+    Initialise it with InitializeSRWLock before use (L1).  It keeps too little
+    state to know its owner, so Windows cannot tell a recursive acquisition
+    from a second thread's: acquiring it exclusively twice on one thread
+    deadlocks (L7).  ``name`` labels it in the trace and the view.
+    """
+
+    def __init__(self, name=None, **fields):
+        self.name = name
+        self.__dict__.update(fields)
+
+    def __repr__(self):
+        return f"SRWLOCK({self.name!r})" if self.name else "SRWLOCK()"
