@@ -555,3 +555,19 @@ def test_footprint_names_the_lock_a_pending_call_touches():
     fp = run(main).note("fp")
     assert fp.enter == fp.leave == ("lock", "critical section 'a'")
     assert fp.srw == ("lock", "SRW lock 'b'") and fp.sleep is None
+
+
+def test_every_lock_rule_has_a_title_and_text():
+    """The lock rules L1–L11 have a title for `explain` and a section in the rule book's locks part,
+    and every rule this module tests is among them."""
+    import re
+    from pathlib import Path
+    from kernelsim.ui.rules import title
+
+    book = (Path(__file__).resolve().parent.parent / "kernelsim" / "rulebook" / "rules-locks.en.md").read_text()
+    ids = re.findall(r"^## (L\d+) ", book, re.M)
+    assert ids == [f"L{n}" for n in range(1, 12)]
+    for rule in ids:
+        assert title(rule) and f"## {rule} {title(rule)}" in book
+    tested = set(re.findall(r'"""(L\d+)', Path(__file__).read_text()))
+    assert tested <= set(ids) and len(tested) >= 10

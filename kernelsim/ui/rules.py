@@ -60,6 +60,18 @@ RULES = {
     'F3': 'GQCS returns FALSE with `*lpOverlapped == NULL` when no packet was dequeued',
     'F4': "GQCSEx returns TRUE with n ≥ 1 entries; an entry's failure is visible only in that entry",
     'F5': 'The sentinel trap',
+    # L: user-mode locks (issue 10; the text is kernelsim/rulebook/rules-locks.en.md)
+    'L1': 'Initialise before use; never twice; never after Delete',
+    'L2': 'A critical section is recursive for its owner',
+    'L3': 'A blocked acquire is a non-alertable wait',
+    'L4': 'LeaveCriticalSection by a thread that does not own the section',
+    'L5': 'DeleteCriticalSection while it is owned or waited for',
+    'L6': 'SRW lock modes: one writer or many readers',
+    'L7': 'SRW locks are not recursive',
+    'L8': 'Releasing an SRW lock that is not held in that mode',
+    'L9': 'Neither lock is fair or FIFO',
+    'L10': 'A thread that ends holding a lock',
+    'L11': 'Deadlock: the model names the cycle, Windows does not',
 }
 
 
