@@ -352,9 +352,9 @@ def compare(sc, make_transport, backend="wine", watchdog=10.0):
 
     live_rec = Recorder()
     tolerance = getattr(sc.module, "LIVE_TOLERANCE", None)
-    # A run the model predicts to hang (e.g. Wine 8 never wakes a GQCS waiter when the port is
+    # A run the model predicts to hang or deadlock (e.g. Wine 8 never wakes a GQCS waiter when the port is
     # closed, A10) is stopped by a short watchdog; the hang is then the predicted behaviour.
-    expect_hang = report.model.end_reason == "hang"
+    expect_hang = report.model.end_reason in ("hang", "deadlock")     # deadlock: L11
     if expect_hang:
         watchdog = min(watchdog, HANG_WATCHDOG)
     start = time.perf_counter()
