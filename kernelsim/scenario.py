@@ -8,16 +8,25 @@ module's names (a number of workers, a key, a delay), drawn from ``rng``
 (random.Random(seed)), so that a quiz can ask the same question of a new case.  The catalogue is the package's
 ``scenarios`` folder; a name is the file name with dashes (``lifo-wakeup`` is
 ``lifo_wakeup.py``).
+
+Two optional names concern what the scenario teaches rather than what it runs:
+``SEED_CORRECTION`` (where the course notes are wrong or outdated: what they
+say, what Windows does, in English and Korean, and the rule id) and ``BREAKS``
+(a broken race variant: the invariants it is meant to break under some
+schedule — its lesson — while every ``check`` claim still holds).
 """
 
 import difflib
 import os
 import random
+import re
 import traceback
 import types
 from pathlib import Path
+from typing import NamedTuple
 
 from .model import Kernel, ScenarioError, parse_schedule
+from .model.pool import MEMORY_RULES
 from .outcome import Outcome
 
 
@@ -46,6 +55,10 @@ def catalogue_names():
     return sorted(p.stem.replace("_", "-") for p in catalogue_dir().glob("*.py") if not p.name.startswith("_"))
 
 
+# Old names that still work on the command line (not listed): renamed scenarios.
+ALIASES = {"eventselect-64": "overlapped-events-64"}
+
+
 def find(name_or_path):
     """A catalogue name or a path → the scenario file's Path; UsageError names the closest matches."""
     text = str(name_or_path)
@@ -54,6 +67,7 @@ def find(name_or_path):
         if path.is_file():
             return path.resolve()
         raise UsageError(f"no scenario file {text}")
+    text = ALIASES.get(text, text)
     candidate = catalogue_dir() / (text.replace("-", "_") + ".py")
     if candidate.is_file():
         return candidate
@@ -61,6 +75,48 @@ def find(name_or_path):
     close = difflib.get_close_matches(text, names, n=3, cutoff=0.4)
     hint = f"; did you mean {', '.join(close)}?" if close else "; 'kernelsim list' shows the catalogue"
     raise UsageError(f"unknown scenario {text!r}{hint}")
+
+
+class Correction(NamedTuple):
+    """Where the course notes are wrong or outdated: what they say, what Windows does, the rule."""
+
+    notes: str          # the notes' claim, quoted (Korean, as written)
+    windows: str        # what Windows does, in English
+    ko: str             # the same, in Korean, in the notes' own terms
+    rule: str           # the rule id (SEMANTICS / the rule book)
+
+    def text(self, lang="en"):
+        said = "노트" if lang == "ko" else "the notes say"
+        does = "실제 Windows" if lang == "ko" else "Windows"
+        return f"{said} 「{self.notes}」 — {does}: {self.ko if lang == 'ko' else self.windows} ({self.rule})"
+
+
+_CORRECTION_KEYS = ("notes", "windows", "ko", "rule")
+_RULE_ID = re.compile(r"^[A-F]\d{1,2}$")
+
+
+def _corrections(path, module):
+    """SEED_CORRECTION → a tuple of Correction; LoadError (file, line) for a malformed one."""
+    value = getattr(module, "SEED_CORRECTION", ())
+    items = [value] if isinstance(value, dict) else list(value or ())
+    out = []
+    for item in items:
+        keys = tuple(item) if isinstance(item, dict) else ()
+        if (sorted(keys) != sorted(_CORRECTION_KEYS)
+                or not all(isinstance(item[k], str) and item[k].strip() for k in _CORRECTION_KEYS)
+                or not _RULE_ID.match(item["rule"])):
+            raise LoadError(str(path), _assignment_line(path, "SEED_CORRECTION"),
+                            "SEED_CORRECTION entries are dicts with the text keys notes, windows, ko and rule "
+                            f"(a rule id like D1), not {item!r}")
+        out.append(Correction(*(item[k].strip() for k in _CORRECTION_KEYS)))
+    return tuple(out)
+
+
+def _assignment_line(path, name):
+    for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith(name):
+            return n
+    return 1
 
 
 class Scenario:
@@ -75,6 +131,8 @@ class Scenario:
         self.main = module.main
         self.check = getattr(module, "check", None)
         self.questions = list(getattr(module, "QUESTIONS", ()) or ())
+        self.corrections = _corrections(path, module)
+        self.breaks = tuple(getattr(module, "BREAKS", ()) or ())
         self.doc = (module.__doc__ or "").strip()
         self.defaults = None
 
@@ -140,6 +198,9 @@ def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=Tru
     variant = scenario.apply_variant(seed)
     cfg = {**scenario.config, **(config or {})}
     profile = profile or cfg.get("profile", "windows")
+    if cfg.get("memory_rule", "nt4") not in MEMORY_RULES:
+        raise LoadError(scenario.path, _assignment_line(scenario.path, "CONFIG"),
+                        f"CONFIG memory_rule {cfg['memory_rule']!r}: use one of {', '.join(MEMORY_RULES)}")
     kernel = Kernel(cfg, profile, seed=seed, schedule=schedule, trace=trace, snapshots=snapshots,
                     policy=policy, source_file=scenario.path)
     kernel.invariants.extend(invariants)

@@ -21,6 +21,7 @@ TEACHES = "CloseSocket은 한번만 호출 — 이런 예외가없다면 재사�
 RULES = ("D7",)
 CONFIG = {"cpus": 4}
 VARIANT = "broken"
+BREAKS = ("closesocket only on a handle the session owns",)    # some schedules break it: the lesson
 BUGS = ("close_in_disconnect",)
 
 
@@ -68,4 +69,5 @@ def main():
 
 
 def check(outcome):
-    assert not outcome.notes("violation")
+    if outcome.notes("violation"):
+        return                                     # the run stopped at the broken invariant (BREAKS)

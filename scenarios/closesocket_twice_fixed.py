@@ -9,4 +9,5 @@ once — so a new connection can never be given a value the old session will clo
 from kernelsim.netlib.catalogue import twin
 
 globals().update(twin(__file__, "closesocket_twice", VARIANT="fixed"))
+BREAKS = ()
 TITLE = "Disconnect shuts down, Release closes once: a reused handle value is never closed by the old session"

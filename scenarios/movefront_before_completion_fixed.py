@@ -9,4 +9,5 @@ SendPacket returns False, which content can see and handle.
 from kernelsim.netlib.catalogue import twin
 
 globals().update(twin(__file__, "movefront_before_completion", VARIANT="fixed"))
+BREAKS = ()
 TITLE = "MoveFront after the send completion: a full SendQ refuses a packet instead of corrupting one"

@@ -24,6 +24,7 @@ RULES = ("D5", "B5", "A4")
 LATENCY = 1                                        # ms, one way on the simulated loopback
 CONFIG = {"cpus": 4, "latency_ms": LATENCY}
 VARIANT = "broken"
+BREAKS = ("no access to a released session",)    # some schedules break it: the lesson
 BUGS = ("release_on_recv0",)
 
 
@@ -56,5 +57,6 @@ def main():
 
 
 def check(outcome):
-    assert not outcome.notes("violation")
+    if outcome.notes("violation"):
+        return                                     # the run stopped at the broken invariant (BREAKS)
     assert b"".join(n.data for n in outcome.notes("echo")) == frame(b"hi")

@@ -23,6 +23,7 @@ TEACHES = ("Session Lock — 어느스레드 에서든지 SendPacket이 호출�
 RULES = ("D5",)
 CONFIG = {"cpus": 4}
 VARIANT = "broken"
+BREAKS = ("no access to a released session",)    # some schedules break it: the lesson
 BUGS = ("socket_id",)
 
 
@@ -62,5 +63,6 @@ def main():
 
 
 def check(outcome):
-    assert not outcome.notes("violation")
+    if outcome.notes("violation"):
+        return                                     # the run stopped at the broken invariant (BREAKS)
     assert len(outcome.notes("leave")) == 1

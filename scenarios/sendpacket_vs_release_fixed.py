@@ -9,4 +9,5 @@ session and the session is released once.
 from kernelsim.netlib.catalogue import twin
 
 globals().update(twin(__file__, "sendpacket_vs_release", VARIANT="fixed"))
+BREAKS = ()
 TITLE = "SendPacket holds the session by IOCount; Release waits for the hold or SendPacket returns False"

@@ -23,6 +23,7 @@ TEACHES = "소켓이 재사용되어 엉뚱한 세션이 Send성공 완료통지
 RULES = ("D5", "B5")
 CONFIG = {"cpus": 4}
 VARIANT = "broken"
+BREAKS = ("completion applied to the session that issued it",)    # some schedules break it: the lesson
 BUGS = ("release_on_recv0", "socket_id")
 
 
@@ -58,4 +59,5 @@ def main():
 
 
 def check(outcome):
-    assert not outcome.notes("violation")
+    if outcome.notes("violation"):
+        return                                     # the run stopped at the broken invariant (BREAKS)

@@ -8,4 +8,5 @@ its SessionID has a new generation even though the socket value is reused.
 from kernelsim.netlib.catalogue import twin
 
 globals().update(twin(__file__, "stale_completion_reused_socket", VARIANT="fixed"))
+BREAKS = ()
 TITLE = "Slot + generation ids and IOCount: a reused socket value cannot receive a stale completion"

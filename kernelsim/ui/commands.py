@@ -148,8 +148,15 @@ def explain_text(sc):
     lines = [f"{sc.name}: {sc.title}", ""]
     if sc.teaches:
         lines += ["Seed section (course notes):", f"  「{sc.teaches}」", ""]
+    if sc.corrections:
+        lines.append("Where the course notes are wrong or outdated:")
+        for c in sc.corrections:
+            lines += [f"  the notes say 「{c.notes}」", f"  Windows ({c.rule}): {c.windows}", f"  (한국어) {c.ko}", ""]
     if sc.doc:
         lines += ["What it shows:"] + [f"  {line}" if line else "" for line in sc.doc.splitlines()] + [""]
+    if sc.breaks:
+        lines += ["A broken variant, on purpose: some schedules break " + "; ".join(sc.breaks) +
+                  f" (find one: kernelsim explore {sc.name}).", ""]
     if sc.rules:
         lines.append("Rules involved (SEMANTICS.md):")
         for rule in sc.rules:
@@ -214,6 +221,9 @@ def cmd_quiz(args):
         print(f"  (seed {args.seed}, schedule {outcome.schedule or '-'})")
     if outcome.variant:
         print("  this variant: " + ", ".join(f"{name} = {value!r}" for name, value in outcome.variant.items()))
+    if not outcome.passed:
+        print(f"  check: FAILED in this run — {outcome.failures[0]}")
+        print("  (the answers below describe a run whose claims did not hold)")
     print()
     interactive = _interactive() and not args.answers
     if interactive:
@@ -235,6 +245,8 @@ def cmd_quiz(args):
         print()
     if interactive:
         print(f"{right}/{len(pairs)} predicted exactly.  Step through it: kernelsim step {sc.name}")
+    for c in sc.corrections:            # shown after the answers: the correction may give one away
+        print(f"The course notes, corrected ({c.rule}): 「{c.notes}」 — {c.windows}")
     return 0
 
 
