@@ -6,7 +6,9 @@ returns SOCKET_ERROR / WSA_IO_PENDING, the pages it spans stay locked until
 the data is acknowledged, and only then is the completion posted (D4; seed:
 "송신버퍼를 0으로 만들면 ... WSASend는 100% WSA_IO_PENDING상태에 빠지게됨").
 A WSABUF list gathered from scattered heap memory locks every page each piece
-touches.  The same sends with the default 8 KB buffer succeed at once.
+touches.  The pages are unlocked when the send *completes* (stage 1, B3),
+not when a worker dequeues its packet: a completion nobody has dequeued yet
+keeps its IRP in non-paged pool, but no locked page.  The same sends with the default 8 KB buffer succeed at once.
 """
 
 from kernelsim.win32 import *
@@ -14,6 +16,16 @@ from kernelsim.win32 import *
 TITLE = "SO_SNDBUF = 0: every send pends with its buffer locked (zero copy)"
 TEACHES = "송신버퍼가 0이 된 경우 — WSASend는 100% WSA_IO_PENDING상태에 빠지게됨. WSASend요청한 버퍼는 페이지 락이 걸리고"
 RULES = ("D4", "D3", "E2", "B2")
+SEED_CORRECTION = [
+    {"notes": "GQCS에서 뽑지 않는다고 하여 락이 걸리지 않는 것이 아니라, 오버랩IO가 끝나고 완료통지가 넘어가야 "
+              "락이 풀리게된다.",
+     "windows": "The pages are unlocked at stage 1 of the completion, when the I/O finishes — before anyone "
+                "dequeues the packet.  What an undequeued packet keeps is its IRP in non-paged pool, not locked "
+                "pages.",
+     "ko": "페이지 락은 I/O가 끝나는 순간(완료 처리 1단계)에 풀립니다. GQCS로 꺼내기 전입니다. 꺼내지 않은 "
+           "완료통지가 붙잡고 있는 것은 논페이지드 풀의 IRP이지, 락 걸린 페이지가 아닙니다.",
+     "rule": "B3"},
+]
 CONFIG = {"cpus": 2}
 QUESTIONS = [
     ("SO_SNDBUF 0, open window, a 100-byte WSASend: rc and error?",
@@ -21,6 +33,8 @@ QUESTIONS = [
     ("A gathered send of two 100-byte pieces that each straddle a page boundary: pages locked while pending?",
      lambda o: o.note("gather").locked),
     ("The same 100-byte send with the default SO_SNDBUF: rc?", lambda o: o.note("default").rc),
+    ("The 100-byte send has completed but nobody has dequeued its packet yet: how many pages are still locked?",
+     lambda o: o.note("completed").locked),
 ]
 
 
@@ -36,6 +50,9 @@ def main():
     error = yield WSAGetLastError()
     npp, locked = yield memory()
     yield note("small", rc=rc, error=error, locked=locked)
+    yield Sleep(1)                                       # the peer has the bytes: the send completed ...
+    npp, locked = yield memory()
+    yield note("completed", locked=locked)              # ... and its packet waits, not yet dequeued
     ok, n, key, ov = yield GetQueuedCompletionStatus(port, 100)
     npp, locked = yield memory()
     yield note("acked", ok=ok, nbytes=n, op=ov.op, locked=locked)
@@ -67,4 +84,5 @@ def check(outcome):
     assert outcome.note("default").rc == 0
     if outcome.backend == "model":
         assert small.locked == 1 and acked.locked == 0
+        assert outcome.note("completed").locked == 0, "pages unlock at completion, before the dequeue (B3)"
         assert outcome.note("gather").locked == 4

@@ -358,7 +358,7 @@ def test_bind_listen_connect_accept_and_blocking_peers():
 def test_wsawaitformultipleevents_limit_and_alertable():
     """WSA events (issue 3 item 3, C5): more than 64 events → WSA_INVALID_PARAMETER; alertable with a routine
     queued → WSA_WAIT_IO_COMPLETION, event untouched; WSAResetEvent unsignals."""
-    o = run_catalogue("eventselect-64")
+    o = run_catalogue("overlapped-events-64")
     assert o.passed, o.failures
 
 
@@ -433,3 +433,41 @@ def test_d7_only_the_last_handle_cancels_pending_io():
     last = o.note("after-last-close")
     assert (last.ok, last.key, last.error) == (False, 5, ERROR_CONNECTION_ABORTED) and last.ov.op == "recv"
     assert (o.note("again").rc, o.note("again").error) == (SOCKET_ERROR, WSAENOTSOCK)
+
+
+# --- E9: TIME_WAIT keeps the TCB of an actively closed connection (CONFIG time_wait_ms) ----------------
+
+def _tcb_after_close(config, how):
+    def main():
+        s, c = yield tcp_pair()
+        if how == "abortive":
+            yield setsockopt(s, SOL_SOCKET, SO_LINGER, LINGER(1, 0))
+        if how == "passive":
+            yield closesocket(c)                         # the peer closes first
+            yield Sleep(1)
+        yield closesocket(s)
+        yield peek("closed", lambda k: {"tcb": k.pool.by_tag.get("tcb", 0)})
+        if how != "passive":
+            yield recv(c, 10)                            # FIN (or RST) reaches the client
+            yield closesocket(c)                         # its FIN reaches s: TIME_WAIT begins
+        yield Sleep(5)
+        yield peek("time_wait", lambda k: {"tcb": k.pool.by_tag.get("tcb", 0)})
+        yield Sleep(1000)
+        yield peek("after", lambda k: {"tcb": k.pool.by_tag.get("tcb", 0), "npp": k.pool.npp})
+    o = run(main, config=config)
+    return [o.note(tag).tcb for tag in ("closed", "time_wait", "after")], o.note("after").npp
+
+
+def test_e9_the_side_that_closes_first_keeps_its_tcb_through_time_wait():
+    """E9: the side that closes first (gracefully) keeps its connection block — npp_connect_extra, 1 KB —
+    through FIN_WAIT and then TIME_WAIT (2MSL, here time_wait_ms = 500); then the pool is back to zero."""
+    assert _tcb_after_close({"time_wait_ms": 500}, "active") == ([1024, 1024, 0], 0)
+
+
+def test_e9_an_abortive_close_or_a_passive_close_leaves_no_time_wait():
+    """E9 / D6 (MS-CLOSESOCKET): linger {1,0} sends RST and "will not go to the TIME_WAIT state"; the side
+    that closes second (after the peer's FIN) has no TIME_WAIT: when the client closes first, only its one
+    TCB (1 KB, not two) is held.  Without time_wait_ms the model charges no TIME_WAIT at all."""
+    assert _tcb_after_close({"time_wait_ms": 500}, "abortive") == ([0, 0, 0], 0)
+    assert _tcb_after_close({"time_wait_ms": 500}, "passive") == ([1024, 1024, 0], 0)
+    assert _tcb_after_close({}, "active") == ([0, 0, 0], 0)

@@ -209,3 +209,61 @@ def test_memory_returns_to_baseline_after_close():
     o = run(main)
     assert o.note("during").locked > 0
     assert (o.note("after").npp, o.note("after").locked) == (0, 0)
+
+
+# --- E3 as the NT 4/2000 rule, E8 the modern non-paged pool maximum (CONFIG memory_rule) -----------------
+
+def _limits(config):
+    def main():
+        yield Sleep(0)
+    k = run(main, config=config).kernel
+    return k.pool.npp_limit, k.pool.locked_limit
+
+
+def test_e3_the_default_rule_is_nt4s_one_eighth_of_ram_for_locked_pages():
+    """E3 [D-historical]: by default the model locks at most 1/8 of RAM (the NT 4/2000 guidance of
+    MS-MAG2000) and non-paged pool is the npp_limit parameter (64 MB)."""
+    assert _limits({"phys_mb": 64}) == (64 * 1024 * 1024, 2048)
+    assert _limits({"phys_mb": 64, "memory_rule": "nt4"}) == (64 * 1024 * 1024, 2048)
+
+
+def test_e8_non_paged_pool_maximum_by_windows_version():
+    """E8 (MS "Memory Limits for Windows and Windows Server Releases", 64-bit): Vista 40 % of RAM,
+    Windows 7 / 2008 R2 75 % of RAM, each at most 128 GB; Windows 8.1 and later all of RAM, at most 16 TB.
+    No fixed share caps locked pages: all of RAM may be locked."""
+    mb = 1024 * 1024
+    assert _limits({"phys_mb": 64, "memory_rule": "vista"}) == (int(64 * mb * 0.40), 16384)
+    assert _limits({"phys_mb": 64, "memory_rule": "win7"}) == (48 * mb, 16384)
+    assert _limits({"phys_mb": 64, "memory_rule": "win81"}) == (64 * mb, 16384)
+    assert _limits({"phys_mb": 1024 * 1024, "memory_rule": "win7"})[0] == 128 * 1024 * mb     # 1 TB: the cap
+    assert _limits({"phys_mb": 64, "memory_rule": "win7", "npp_limit": 5 * mb})[0] == 5 * mb  # explicit wins
+
+
+def test_e8_socket_creation_fails_with_wsaenobufs_when_the_modern_pool_is_full():
+    """E4 + E8: under the Windows 7 rule a 16 MB machine has 12 MB of non-paged pool; connected pairs
+    (2 × 3 KB) are created until tcp_pair fails with WSAENOBUFS, with no page locked at all."""
+    def main():
+        n = 0
+        while True:
+            s, c = yield tcp_pair()
+            if s == INVALID_SOCKET:
+                break
+            n += 1
+        err = yield WSAGetLastError()
+        npp, locked = yield memory()
+        yield note("full", pairs=n, err=err, npp=npp, locked=locked)
+    o = run(main, config={"phys_mb": 16, "memory_rule": "win7"})
+    full = o.note("full")
+    assert (full.err, full.locked) == (WSAENOBUFS, 0)
+    assert full.pairs == (12 * 1024 * 1024) // (2 * 3072)
+
+
+def test_an_unknown_memory_rule_is_a_load_error_naming_the_config_line(tmp_path, capsys):
+    """Bad input: CONFIG memory_rule "win95" → exit 2, the file and the CONFIG line, no traceback."""
+    from kernelsim.cli import main as cli_main
+    path = tmp_path / "bad_rule.py"
+    path.write_text('from kernelsim.win32 import *\n\nCONFIG = {"memory_rule": "win95"}\n\n\n'
+                    'def main():\n    yield Sleep(0)\n')
+    assert cli_main(["run", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "bad_rule.py, line 3" in err and "memory_rule 'win95'" in err and "Traceback" not in err

@@ -11,18 +11,27 @@ STATUS_CONNECTION_ABORTED (1236; switch ``close_error_mode``: xp 64,
 documented 995, wine 676) and buffered data still goes out, then FIN — or,
 with linger {1,0}, RST and the buffered data dropped (D6).  The endpoint,
 its transport objects and its buffered bytes are charged to non-paged pool
-(E4), freed at close.  Handle values are reused after close, so a stale
-completion can land on a new connection.
+(E4), freed at close — except, with CONFIG ``time_wait_ms`` set, the
+transport's connection block (TCB) of an *actively* closed connection: the
+side that sent its FIN first keeps it through FIN_WAIT and then TIME_WAIT
+for 2MSL (TcpTimedWaitDelay: 240 s on Windows 2000, 120 s from Windows
+Server 2003 on), while an abortive close (linger {1,0}) sends RST and skips
+TIME_WAIT (E9; MS-CLOSESOCKET).  Handle values are reused after close, so a
+stale completion can land on a new connection.
 
 What we simplify.  A socket may have several handles (DuplicateHandle); the
-listen backlog is a list of unaccepted endpoints.  No datagrams.
+listen backlog is a list of unaccepted endpoints.  No datagrams.  TIME_WAIT
+is charged only when CONFIG ``time_wait_ms`` is set (most lessons close and
+compare memory with its baseline at once); the TCB is ``npp_connect_extra``
+bytes (E4's transport part); an orphaned FIN_WAIT_2 (a peer that never sends
+its FIN) holds it until the peer's FIN or RST, with no timer.
 
 Who calls what.  winsock.py creates endpoints (``new_socket``, ``pair``) and
 closes them (``close_socket``, also reached through CloseHandle's ``close``);
 irp.py unlinks cancelled IRPs (``unlink``) and completes blocking calls
 (``sync_result``); wire.py moves bytes between two endpoints.
 
-Rules: D6 (sending the RST), D7, D8, D10 (by_ov), E4, oracle 2.9, 2.11.
+Rules: D6 (sending the RST), D7, D8, D10 (by_ov), E4, E9, oracle 2.9, 2.11.
 """
 
 from ..trace import SocketView
@@ -33,7 +42,7 @@ from .irp import cancel, complete
 from .status import wsa_error
 from .sync import signal_object
 from .thread import unwait
-from .wire import DEFAULT_BUFFER, drop_sends, net, pump, send_rst
+from .wire import DEFAULT_BUFFER, drop_sends, keep_tcb, net, pump, send_rst
 
 CLOSE_STATUS = {                            # D7 with the oracle's correction (2.9)
     "modern": STATUS_CONNECTION_ABORTED,    # 1236 through GQCS, 10053 through WSAGetOverlappedResult
@@ -49,7 +58,7 @@ class Socket:
     __slots__ = ("handle", "state", "addr", "peer", "rx", "fin_received", "reset", "rst_sent", "fin_sent",
                  "fin_pending", "shut_send", "shut_recv", "recv_q", "outq", "unacked", "sndbuffered",
                  "in_flight", "sndbuf", "rcvbuf", "linger", "port", "key", "notify_modes", "closed",
-                 "nonblocking", "npp", "signalled", "wait_list", "by_ov", "listener")
+                 "nonblocking", "npp", "signalled", "wait_list", "by_ov", "listener", "tcb")
 
     def __init__(self, k, npp):
         n = net(k)
@@ -80,6 +89,7 @@ class Socket:
         self.wait_list = []
         self.by_ov = None                   # id(OVERLAPPED) -> live IRP, for WSAGetOverlappedResult
         self.listener = None                # [unaccepted sockets, waiting threads, backlog] when listening
+        self.tcb = 0                        # bytes of the connection block kept after an active close (E9)
         k.sockets.append(self)
 
     # --- handle-level protocol (CreateIoCompletionPort, WaitFor*, CloseHandle, CancelIo*) ---
@@ -252,6 +262,9 @@ def close_socket(k, s):
     if s.rx:
         k.pool.free_npp(len(s.rx), "afd-recv")
         s.rx.clear()
+    if (peer is not None and not abortive and not s.reset and not s.fin_received
+            and k.socket_net.time_wait is not None):
+        keep_tcb(k, s)                                # we close first: FIN_WAIT, then TIME_WAIT (E9)
     k.pool.free_npp(s.npp, "socket")
     s.npp = 0
     port = s.port

@@ -11,11 +11,26 @@ allocation or a lock would pass its limit the request fails at once with
 WSAENOBUFS (E3–E5), never through a packet.  An IRP whose packet is never
 dequeued keeps its memory (E1).
 
+What limits them depends on the Windows version (CONFIG ``memory_rule``):
+
+* ``nt4`` (the default, so that exhaustion stays visible at classroom scale):
+  pages locked by all applications together ≤ about 1/8 of physical memory —
+  the NT 4 / Windows 2000 guidance of MS-MAG2000, *not* a rule of modern
+  Windows (E3, [D-historical]); non-paged pool is the ``npp_limit`` parameter.
+* ``vista``, ``win7``, ``win81``: the non-paged pool maximum of 64-bit Windows
+  (E8): Vista 40 % of RAM, Windows 7 / Server 2008 (R2) 75 % of RAM, each up
+  to 128 GB; Windows 8.1 / Server 2012 R2 and later RAM, up to 16 TB (MS
+  "Memory Limits for Windows and Windows Server Releases", MicrosoftDocs/win32
+  desktop-src/Memory/memory-limits-for-windows-releases.md; Russinovich,
+  "Pushing the Limits of Windows: Paged and Nonpaged Pool", 2009).  No fixed
+  share caps locked pages: MmProbeAndLockPages fails only when resident
+  memory runs out (ReactOS MmResidentAvailablePages), modelled as all of RAM.
+
 What we simplify.  One system-wide gauge for each, plus a per-tag breakdown of
 the pool ("socket", "irp", "mdl", "afd-recv", "afd-send", "packet") the way
 PoolMon shows pool tags.  Sizes are SEMANTICS §H's suggested defaults,
 configurable through CONFIG (``npp_limit``, ``phys_mb`` or
-``locked_pages_limit``, ``npp_per_irp``...).  The profile ``wine`` has no limits
+``locked_pages_limit``, ``npp_per_irp``...); an explicit limit wins over the rule.  The profile ``wine`` has no limits
 (Wine 8 let 100,000 × 64 KB receives pend: WINE.md).  Data a peer pushes at us
 is charged with ``force`` (TCP has already sent it; the model never refuses
 bytes on the wire), so the gauge can pass the limit by what is in flight.
@@ -23,10 +38,22 @@ bytes on the wire), so the gauge can pass the limit by what is in flight.
 Who calls what.  irp.py charges IRPs and MDLs and locks pages; afd.py and wire.py charge
 sockets and buffered bytes; port.py charges PQCS mini-packets.
 
-Rules: E1–E7 (the accounting; callers decide what fails).
+Rules: E1–E8 (the accounting; callers decide what fails).
 """
 
 PAGE_SIZE = 4096
+GB = 1 << 30
+# memory_rule -> (non-paged pool share of RAM and cap, or None: npp_limit; locked pages: share of RAM)
+MEMORY_RULES = {
+    "nt4": (None, 1 / 8),                   # E3: NT 4 / 2000 guidance, about 1/8 of RAM may be locked
+    "vista": ((0.40, 128 * GB), 1.0),       # E8
+    "win7": ((0.75, 128 * GB), 1.0),        # E8: Windows 7, Server 2008 and 2008 R2
+    "win81": ((1.0, 16 * 1024 * GB), 1.0),  # E8: Windows 8.1, Server 2012 R2 and later
+}
+RULE_NAMES = {"nt4": "NT 4/2000 rule: locked pages ≤ 1/8 of RAM (E3)",
+              "vista": "Vista: non-paged pool ≤ 40% of RAM (E8)",
+              "win7": "Windows 7/2008 R2: non-paged pool ≤ 75% of RAM, 128 GB at most (E8)",
+              "win81": "Windows 8.1 and later: non-paged pool ≤ RAM, 16 TB at most (E8)"}
 DEFAULTS = {
     "npp_limit": 64 * 1024 * 1024,          # bytes of non-paged pool the model may use
     "phys_mb": 4096,                        # physical memory; locked pages default to 1/8 of it (E3)
@@ -40,13 +67,22 @@ DEFAULTS = {
 
 class Pool:
     __slots__ = ("sizes", "npp_limit", "locked_limit", "enforce", "npp", "locked", "npp_peak",
-                 "locked_peak", "by_tag", "refused", "irp_bytes", "mdl_header", "mdl_per_page")
+                 "locked_peak", "by_tag", "refused", "irp_bytes", "mdl_header", "mdl_per_page", "rule")
 
     def __init__(self, config):
         cfg = {**DEFAULTS, **{k: v for k, v in config.items() if k in DEFAULTS or k == "locked_pages_limit"}}
         self.sizes = cfg
-        self.npp_limit = int(cfg["npp_limit"])
-        self.locked_limit = int(cfg.get("locked_pages_limit") or cfg["phys_mb"] * 1024 * 1024 // PAGE_SIZE // 8)
+        self.rule = config.get("memory_rule", "nt4")
+        if self.rule not in MEMORY_RULES:
+            raise ValueError(f"CONFIG memory_rule {self.rule!r}: use one of {', '.join(MEMORY_RULES)}")
+        npp_rule, locked_share = MEMORY_RULES[self.rule]
+        ram = int(cfg["phys_mb"]) * 1024 * 1024
+        if npp_rule is None or "npp_limit" in config:
+            self.npp_limit = int(cfg["npp_limit"])
+        else:
+            share, cap = npp_rule
+            self.npp_limit = min(int(ram * share), cap)
+        self.locked_limit = int(cfg.get("locked_pages_limit") or ram // PAGE_SIZE * locked_share)
         self.enforce = True
         self.npp = 0
         self.locked = 0
@@ -88,6 +124,11 @@ class Pool:
     def unlock(self, pages):
         self.locked -= pages
         assert self.locked >= 0, "locked page accounting went negative"
+
+    @property
+    def rule_name(self):
+        """Which Windows version's limits apply, for a refusal's why (E3 or E8)."""
+        return RULE_NAMES[self.rule]
 
     # --- sizes (E1, E2, E4) ------------------------------------------------------
 

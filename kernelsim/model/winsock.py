@@ -90,9 +90,13 @@ def _pend_or_nobufs(k, t, irp, call):
     if pend(k, irp):
         return True
     fail_sync(k, irp)
-    _refuse(k, t, WSAENOBUFS, call, f"locking {sum(b.pages() for b in irp.bufs)} more page(s) would pass the "
-                                    f"limit ({k.pool.locked}/{k.pool.locked_limit} locked): no IRP stays, "
-                                    "no packet (E3, E5)")
+    pool, pages = k.pool, sum(b.pages() for b in irp.bufs)
+    if pool.locked + pages > pool.locked_limit:
+        why = (f"locking {pages} more page(s) would pass the limit ({pool.locked}/{pool.locked_limit} locked, "
+               f"{pool.rule_name}): no IRP stays, no packet (E5)")
+    else:
+        why = f"no non-paged pool for the MDL ({pool.rule_name}): no IRP stays, no packet (E2, E5)"
+    _refuse(k, t, WSAENOBUFS, call, why)
     return False
 
 
@@ -274,7 +278,7 @@ def _create(k, t, af, type_):
         return _fail(t, WSAESOCKTNOSUPPORT, INVALID_SOCKET)
     sock = new_socket(k)
     if sock is None:
-        _refuse(k, t, WSAENOBUFS, "socket", "no non-paged pool for another endpoint (E4)")
+        _refuse(k, t, WSAENOBUFS, "socket", f"no non-paged pool for another endpoint (E4; {k.pool.rule_name})")
         return INVALID_SOCKET
     k.emit("call", t, "{thread} creates socket {h}", h=sock.handle, why="")
     return sock.handle
@@ -299,7 +303,7 @@ def tcppair(k, t):
         if server is not None:
             k.handles.close(server.handle)
             close_socket(k, server)
-        _refuse(k, t, WSAENOBUFS, "tcp_pair", "no non-paged pool for the endpoints (E4)")
+        _refuse(k, t, WSAENOBUFS, "tcp_pair", f"no non-paged pool for the endpoints (E4; {k.pool.rule_name})")
         return (INVALID_SOCKET, INVALID_SOCKET)
     pair(k, server, client)
     n = net(k)

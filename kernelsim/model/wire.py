@@ -23,7 +23,7 @@ what was sent one latency later, in order, from one FIFO served by one timer.
 The functions here read and write the endpoint's queues (afd.Socket) and
 complete IRPs (irp.py); they never look a handle up.
 
-Rules: D1–D6 (transport side), E6, oracle 2.20.
+Rules: D1–D6 (transport side), E6, E9 (TIME_WAIT), oracle 2.20.
 """
 
 from collections import deque
@@ -52,6 +52,8 @@ class Net:
         self.sndbuf = int(k.config.get("so_sndbuf_default", DEFAULT_BUFFER))
         self.rcvbuf = int(k.config.get("so_rcvbuf_default", DEFAULT_BUFFER))
         self.cap = k.config.get("max_outstanding_recv")
+        tw = k.config.get("time_wait_ms")            # E9: None = TIME_WAIT not charged (afd.py)
+        self.time_wait = float(tw) if tw is not None else None
 
     def later(self, k, deliver, *args):
         """Run deliver(*args) when what was just sent reaches the other end."""
@@ -158,6 +160,8 @@ def _arrive(k, s, r, chunk, from_buffer, last):
 
 def _fin_arrives(k, s, r):
     if r.closed:
+        if r.tcb:
+            enter_time_wait(k, r)
         _abort_leftover_sends(k, r)
         return
     r.fin_received = True
@@ -168,6 +172,8 @@ def _fin_arrives(k, s, r):
 def _rst_arrives(k, s, r):
     """RST from s reaches r (D6)."""
     if r.closed:
+        if r.tcb:
+            free_tcb(k, r, "the peer reset the connection: no TIME_WAIT")
         _abort_leftover_sends(k, r)
         return
     if r.reset:
@@ -267,3 +273,33 @@ def absorb(k, s):
         s.sndbuffered += n
         seg[1] = None
         complete(k, irp, STATUS_SUCCESS, irp.length, "its bytes now fit in the send buffer (SO_SNDBUF, D3)")
+
+
+# --- the TCB after an active close: FIN_WAIT, then TIME_WAIT (E9, CONFIG time_wait_ms) -------------------
+
+def keep_tcb(k, s):
+    """s was closed first, gracefully: its TCB stays charged until the peer's FIN, then 2MSL more."""
+    hold = min(s.npp, k.pool.connect_bytes)
+    s.npp -= hold
+    k.pool.free_npp(hold, "socket")
+    k.pool.alloc_npp(hold, "tcb", force=True)
+    s.tcb = hold
+    k.emit("net", None, "socket {h}'s connection stays in the transport (FIN_WAIT): {n} bytes of non-paged pool",
+           h=s.handle, n=hold, why="the side that closes first keeps its TCB until the peer's FIN, then TIME_WAIT "
+                                   "(E9)")
+
+
+def enter_time_wait(k, s):
+    """The peer's FIN reached a socket we closed first: TIME_WAIT for time_wait_ms, then the TCB is freed."""
+    ms = k.socket_net.time_wait
+    k.emit("net", None, "socket {h}'s connection enters TIME_WAIT for {ms} ms", h=s.handle, ms=f"{ms:g}",
+           why="2MSL after an active close (TcpTimedWaitDelay, E9); an abortive close would have skipped it")
+    k.after(ms, lambda: free_tcb(k, s, "TIME_WAIT ended"))
+
+
+def free_tcb(k, s, why):
+    if s.tcb:
+        k.pool.free_npp(s.tcb, "tcb")
+        k.emit("net", None, "socket {h}'s TCB is freed: {n} bytes of non-paged pool back", h=s.handle, n=s.tcb,
+               why=why + " (E9)")
+        s.tcb = 0

@@ -55,6 +55,8 @@ RULES = {
     'E5': 'When WSAENOBUFS is returned',
     'E6': 'Zero-byte receives as the mitigation',
     'E7': 'Sizes of completion-port packets',
+    'E8': 'Non-paged pool maximum by Windows version (64-bit: Vista 40 %, 7/2008 R2 75 % of RAM, 8.1+ all of RAM)',
+    'E9': 'TIME_WAIT keeps the connection block of an actively closed connection for 2MSL',
     'F1': 'GQCS returns TRUE when it dequeued a packet whose status is success or warning',
     'F2': 'GQCS returns FALSE with `*lpOverlapped != NULL` when it dequeued a packet for a failed I/O',
     'F3': 'GQCS returns FALSE with `*lpOverlapped == NULL` when no packet was dequeued',
