@@ -12,6 +12,19 @@ from kernelsim.win32 import *
 TITLE = "APCs run only when their thread waits alertably"
 TEACHES = "Alertable Wait — 스레드가 이 상태에 있어야만 완료루틴이 호출 될 수 있다."
 RULES = ("C1", "C2", "C4")
+SEED_CORRECTION = [
+    {"notes": "alertable wait상태로 만드는 함수 WaitFor..Ex, SleepEx(), WSAWaitForMultipleEvents()등이 존재. 뒤에 "
+              "Ex가 붙는 형태이다.",
+     "windows": "Only with the alertable argument TRUE (SleepEx, WaitFor...Ex, WSAWaitForMultipleEvents, "
+                "GetQueuedCompletionStatusEx(fAlertable)), and the name is no guide: WSAWaitForMultipleEvents has "
+                "no Ex, GQCSEx without fAlertable is not alertable, and blocking Winsock calls (recv, accept, "
+                "select) run queued APCs while they wait.",
+     "ko": "alertable 인자를 TRUE로 준 경우에만입니다(SleepEx, WaitFor...Ex, WSAWaitForMultipleEvents, "
+           "GQCSEx(fAlertable)). 이름의 Ex로는 알 수 없습니다: WSAWaitForMultipleEvents에는 Ex가 없고, fAlertable "
+           "없는 GQCSEx는 alertable이 아니며, 블락킹 윈속 호출(recv, accept, select)은 기다리는 동안 APC를 "
+           "실행합니다.",
+     "rule": "C2"},
+]
 QUESTIONS = [
     ("What does T1's WaitForSingleObject return once the event is set?", lambda o: o.note("waited").result),
     ("What does SleepEx(0, TRUE) return?", lambda o: o.note("sleepex").result),

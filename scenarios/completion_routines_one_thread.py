@@ -16,6 +16,14 @@ from kernelsim.win32 import *
 TITLE = "Completion routines: all in the issuing thread, one at a time"
 TEACHES = "Completion Routine의 단점 — 요청한 스레드의 APC큐로 들어온다. 하나의 스레드에서 처리하는 구조이므로 병렬처리가 불가능하다."
 RULES = ("C8", "C4", "C5", "B5", "B11", "B13")
+SEED_CORRECTION = [
+    {"notes": "5. 완료루틴 호출이 끝나면 alertable wait상태에서 빠져나온다.",
+     "windows": "Not after one routine: every queued completion routine (and user APC) runs, oldest first, and "
+                "only then does the wait return WAIT_IO_COMPLETION — once.",
+     "ko": "완료루틴 하나가 끝날 때가 아닙니다. 큐에 쌓인 완료루틴(유저 APC)이 오래된 것부터 전부 실행된 다음에야 "
+           "wait가 WAIT_IO_COMPLETION을 한 번 리턴합니다.",
+     "rule": "C4"},
+]
 CONFIG = {"cpus": 4}
 QUESTIONS = [
     ("Four receives complete at the same instant: in which thread(s) do their routines run?",

@@ -22,6 +22,16 @@ from kernelsim.win32 import *
 TITLE = "GQCS return cases: TRUE/FALSE × ov NULL/set, and the sentinel trap"
 TEACHES = "GQCS사용시 주의할 점 — GQCS의 반환값은 어디서 실패했는지 알려주지 않음."
 RULES = ("F1", "F2", "F3", "F5", "A10", "A11", "B12")
+SEED_CORRECTION = [
+    {"notes": "GQCS의 반환값은 어디서 실패했는지 알려주지 않음.",
+     "windows": "It does, with ov: FALSE with ov set means a packet *was* dequeued for an I/O that failed, and "
+                "GetLastError() is that I/O's status (995, 64, 1236…); FALSE with ov NULL means nothing was "
+                "dequeued (258 timeout, 735 port closed).",
+     "ko": "ov와 함께 보면 알려줍니다: FALSE에 ov가 있으면 실패한 I/O의 완료통지를 *꺼낸* 것이고 GetLastError()가 "
+           "그 I/O의 상태(995, 64, 1236…)입니다. FALSE에 ov가 NULL이면 아무것도 꺼내지 못한 것입니다(258 타임아웃, "
+           "735 포트 닫힘).",
+     "rule": "F2"},
+]
 CONFIG = {"cpus": 2}
 
 

@@ -23,6 +23,23 @@ from kernelsim.win32 import *
 TITLE = "A thread's exit cancels its pending I/O — except thread-agnostic port I/O"
 TEACHES = "I/O RequestPacket — 입출력에 대한 I/O RequestPacket이라는 목록이 스레드에 붙어 내부에서관리."
 RULES = ("B1", "B13", "C8", "B11")
+SEED_CORRECTION = [
+    {"notes": "IO라는 단위는 관리자체가 thread이다 ... 입출력에 대한 I/O RequestPacket이라는 목록이 스레드에 붙어 "
+              "내부에서관리.",
+     "windows": "Since Vista an overlapped request on a handle associated with a completion port, with no event, "
+                "is thread-agnostic: its IRP is queued to the file object, not to the issuing thread's list.",
+     "ko": "Vista부터는 IOCP에 등록된 핸들에 이벤트 없이 건 Overlapped 요청이 스레드와 "
+           "무관(thread-agnostic)합니다. IRP가 요청한 스레드의 목록이 아니라 파일 객체 쪽에 붙습니다.",
+     "rule": "B1"},
+    {"notes": "따라서 A스레드에서 IO를 요청 후, 완료이전에 Thread가 파괴되면 I/O는 끝남",
+     "windows": "Only for I/O on the thread's list: with an event, a completion routine, or no port.  A "
+                "port-associated request without an event survives the thread's exit and completes into the port "
+                "(Vista and later; XP cancelled it too).",
+     "ko": "스레드 목록에 붙은 I/O만 그렇습니다(이벤트 방식, 완료루틴, IOCP 미등록). IOCP에 등록된 소켓에 이벤트 "
+           "없이 건 요청은 스레드가 죽어도 살아남아 나중에 IOCP로 완료통지가 옵니다(Vista 이후, XP에서는 같이 "
+           "취소).",
+     "rule": "B13"},
+]
 CONFIG = {"cpus": 2}
 QUESTIONS = [
     ("evt exited with its WSARecv pending: what does WSAGetOverlappedResult report (ok, error)?",

@@ -11,7 +11,7 @@ index — nothing about the bytes (the seed: "우리에게는 signal만이 전�
 asks WSAGetOverlappedResult how many bytes arrived (D10).  Asked about A,
 whose data has not come yet, with fWait = FALSE, it says WSA_IO_INCOMPLETE
 (996).  An event is needed per request, and one wait can cover only 64
-(``eventselect-64``): why servers move on to completion ports.
+(``overlapped-events-64``): why servers move on to completion ports.
 """
 
 from kernelsim.win32 import *

@@ -8,8 +8,16 @@ On a port-associated connection whose peer is not reading:
 * WSARecv with nothing received returns SOCKET_ERROR / WSA_IO_PENDING: it
   pends, its buffer locked, until data arrives (D2).  Typical for receives.
 * Sends of 4 KB, 1 ms apart, keep succeeding while the data can move on into
-  the peer's receive window (8 KB) and our send buffer (8 KB); once both are
-  full, a WSASend pends too (D3: "소켓버퍼가 가득 찬 경우").
+  the peer's receive window (SO_RCVBUF) and our send buffer (SO_SNDBUF); once
+  both are full, a WSASend pends too (D3: "소켓버퍼가 가득 찬 경우").
+
+Which send pends first is a *model parameter*, not a Windows constant: the
+scenario sets SO_SNDBUF and the peer's SO_RCVBUF explicitly (8 KB each by
+default; ``--seed N`` draws other sizes).  Windows 7 and later buffer sends
+dynamically unless the application sets SO_SNDBUF, so on a real machine
+without these calls the answer would be another number (MS
+SIO_IDEAL_SEND_BACKLOG_QUERY: "dynamic send buffering for TCP is enabled
+unless an application sets the SO_SNDBUF socket option").
 
 Either way the port gets one packet per request — an immediate success
 notifies as well (B5) — so a server handles every result in one place, its
@@ -22,12 +30,21 @@ TITLE = "Pending vs immediate: sends usually complete at once, receives usually 
 TEACHES = "비동기 I/O의 작동 — 반환값이 WSA_IO_PENDING인 경우에만 Overlapped I/O로 작동된 것. 비동기I/O는 지금당장 일을 하지못할때만 전환된다."
 RULES = ("D2", "D3", "B2", "B5")
 CONFIG = {"cpus": 2}
+SNDBUF = 8192               # bytes: set explicitly, a model parameter (D3)
+RCVBUF = 8192               # the peer's receive buffer, likewise
+
+
+def variant(rng):
+    return {"SNDBUF": rng.choice([4096, 8192, 16384]), "RCVBUF": rng.choice([4096, 8192, 16384])}
+
+
 QUESTIONS = [
     ("WSASend of 1 KB on a fresh connection: (rc, bytes)?",
      lambda o: (o.note("send-small").rc, o.note("send-small").nbytes)),
     ("WSARecv with nothing received: (rc, WSAGetLastError())?",
      lambda o: (o.note("recv").rc, o.note("recv").error)),
-    ("Sending 4 KB at a time to a peer that does not read: which send is the first to pend?",
+    ("SO_SNDBUF and the peer's SO_RCVBUF set as this variant says; sending 4 KB at a time to a peer that "
+     "does not read: which send is the first to pend?",
      lambda o: next(n.n for n in o.notes("send-big") if n.rc == SOCKET_ERROR)),
     ("How many packets reach the port for the sends that returned 0 at once?",
      lambda o: sum(1 for n in o.notes("packet") if n.immediate)),
@@ -37,6 +54,8 @@ QUESTIONS = [
 def main():
     port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
     server, client = yield tcp_pair()
+    yield setsockopt(server, SOL_SOCKET, SO_SNDBUF, SNDBUF)   # explicit: no dynamic send buffering (Win7+)
+    yield setsockopt(client, SOL_SOCKET, SO_RCVBUF, RCVBUF)
     yield CreateIoCompletionPort(server, port, 1, 0)
     immediate = set()
     ov = OVERLAPPED(op="send 1K")
@@ -46,7 +65,7 @@ def main():
         immediate.add(ov.op)
     rc, nbytes, flags = yield WSARecv(server, [WSABUF(4096)], OVERLAPPED(op="recv"))
     yield note("recv", rc=rc, error=(yield WSAGetLastError()))
-    for n in range(1, 10):
+    for n in range(1, (SNDBUF + RCVBUF) // 4096 + 3):
         yield Sleep(1)
         ov = OVERLAPPED(op=f"send 4K #{n}")
         rc, nbytes = yield WSASend(server, [WSABUF(b"y" * 4096)], ov)
@@ -66,6 +85,7 @@ def check(outcome):
     assert (outcome.note("send-small").rc, outcome.note("send-small").nbytes) == (0, 1024)
     assert (outcome.note("recv").rc, outcome.note("recv").error) == (SOCKET_ERROR, WSA_IO_PENDING)
     big = outcome.notes("send-big")
+    assert big[-1].n == (SNDBUF + RCVBUF - 1024) // 4096 + 1, "the first send that no longer fits pends (D3)"
     assert big[0].rc == 0 and big[-1].rc == SOCKET_ERROR and big[-1].error == WSA_IO_PENDING
     immediate = [n.op for n in outcome.notes("packet") if n.immediate]
     assert immediate == ["send 1K"] + [f"send 4K #{n.n}" for n in big if n.rc == 0], \

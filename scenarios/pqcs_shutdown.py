@@ -12,6 +12,14 @@ from kernelsim.win32 import *
 TITLE = "PQCS(0, 0, NULL) as a shutdown sentinel, versus a GQCS timeout"
 TEACHES = "GQCS사용시 주의할 점 — 3. 세개인자 모두 NULL: 우리가 PQCS로 쏴줄 종료요청."
 RULES = ("A11", "F1", "F3", "F5")
+SEED_CORRECTION = [
+    {"notes": "3. 세개인자 모두 NULL — 우리가 PQCS로 쏴줄 종료요청.",
+     "windows": "ov NULL also comes back from a timeout and from a closed port; those return FALSE.  Only TRUE "
+                "with ov NULL is the posted sentinel — test the return value first.",
+     "ko": "ov가 NULL인 것은 타임아웃이나 포트가 닫힌 경우에도 똑같고, 그때는 FALSE가 리턴됩니다. TRUE이면서 ov가 "
+           "NULL일 때만 PQCS로 보낸 종료요청입니다. 반환값부터 확인해야 합니다.",
+     "rule": "F5"},
+]
 QUESTIONS = [
     ("What does GQCS return on a timeout: (ok, ov, GetLastError())?",
      lambda o: (o.notes("timeout")[0].ok, o.notes("timeout")[0].ov, o.notes("timeout")[0].error)),

@@ -15,6 +15,21 @@ from kernelsim.win32 import *
 TITLE = "Recv 0: a graceful close completes every pending receive with 0 bytes"
 TEACHES = "GQCS사용시 주의할 점 — 2. Transferred = 0: 클라로부터 종료요청(Recv 0)"
 RULES = ("D5", "D1", "D2", "B5", "F1")
+SEED_CORRECTION = [
+    {"notes": "Recv/Send의 반환값이 우리가 요청한 것보다 적게 반환이된 경우는 절대없다.",
+     "windows": "A stream receive completes as soon as any byte is there: R1 asked for 4,096 bytes and got 20.  "
+                "Fewer bytes than requested is the normal case for WSARecv, connection alive.",
+     "ko": "스트림 수신은 1바이트라도 오면 완료됩니다: R1은 4,096바이트를 요청했고 20바이트를 받았습니다. 요청보다 "
+           "적게 받는 것은 연결이 살아 있어도 WSARecv의 평범한 경우입니다.",
+     "rule": "D1"},
+    {"notes": "2. Transferred = 0 — 클라로부터 종료요청(Recv 0)",
+     "windows": "TRUE with 0 bytes is Recv 0 only for a receive with a non-empty buffer.  A zero-byte receive, a "
+                "send of 0 bytes and a posted packet with 0 bytes come back the same way; look at which request it "
+                "was.",
+     "ko": "TRUE에 0바이트가 끊김통지(Recv 0)인 것은 버퍼 길이가 0이 아닌 Recv일 때뿐입니다. Zero Byte Recv, "
+           "0바이트 Send, 0바이트로 PQCS한 패킷도 똑같이 옵니다. 어떤 요청의 완료통지인지 확인해야 합니다.",
+     "rule": "F1"},
+]
 CONFIG = {"cpus": 2}
 QUESTIONS = [
     ("Three receives are pending, the client sends 20 bytes and shuts down. Bytes per completion, in order?",

@@ -23,6 +23,16 @@ from kernelsim.win32 import *
 TITLE = "Sync/async and block/non-block: recv, non-blocking recv, overlapped WSARecv"
 TEACHES = "동기-비동기 / 블락-논블락 — 동기는 블락/논블락이 가능하지만, 비동기가 되려면 논블락이어야한다."
 RULES = ("B2", "D1", "D2", "D10")
+SEED_CORRECTION = [
+    {"notes": "WSAGetLastError()의 오류코드로, WSA_IO_PENDING인 경우 OverlappedIO(비동기 요청)이 성공적으로 "
+              "완료되었음을 의미한다.",
+     "windows": "WSA_IO_PENDING means the request was accepted and has *started*: it is pending, nothing is done "
+                "yet.  Its result comes later, through the event, the completion routine or the port; an immediate "
+                "success returns 0 instead.",
+     "ko": "WSA_IO_PENDING은 '완료'가 아니라 요청이 접수되어 *진행 중*이라는 뜻입니다. 결과는 나중에 이벤트, "
+           "완료루틴, IOCP 완료통지로 옵니다. 바로 끝난 경우에는 0이 리턴됩니다.",
+     "rule": "B2"},
+]
 CONFIG = {"cpus": 2}
 QUESTIONS = [
     ("Blocking recv at 0 ms: when does it return, and with what?",

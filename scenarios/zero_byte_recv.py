@@ -16,6 +16,16 @@ from kernelsim.win32 import *
 TITLE = "Zero-byte receives: 5,000 idle sessions lock no pages"
 TEACHES = ("Zero Byte Recv 동작형태 — ZeroByteRecv는 ... WSARecv의 길이 인자로 0을 넣겠다는 의미이다.(WSABuf len 0)")
 RULES = ("E6", "E1", "E3", "D2")
+SEED_CORRECTION = [
+    {"notes": "WSAEWOULDBLOCK은 더이상 사용하지않는다.",
+     "windows": "Non-blocking recv/send still fail with WSAEWOULDBLOCK when nothing can be done now — the drain "
+                "after a zero-byte receive stops exactly there.  Only overlapped calls report WSA_IO_PENDING "
+                "instead, even on a non-blocking socket.",
+     "ko": "논블락 recv/send는 지금 할 일이 없으면 여전히 WSAEWOULDBLOCK으로 실패합니다. Zero Byte Recv 뒤에 "
+           "데이터를 비울 때도 바로 그 에러에서 멈춥니다. WSA_IO_PENDING을 돌려주는 것은 Overlapped "
+           "호출뿐입니다(논블락 소켓이라도).",
+     "rule": "E6"},
+]
 CONFIG = {"cpus": 4, "phys_mb": 2048, "snapshots": False}   # 10,000 sockets: no per-step snapshot copies
 SESSIONS = 5000
 QUESTIONS = [

@@ -1,4 +1,9 @@
-"""The Overlapped-Event model: one event per socket, and WSAWaitForMultipleEvents stops at 64.
+"""Overlapped I/O with one event per socket: WSAWaitForMultipleEvents stops at 64.
+
+This is the notes' "Overlapped Model - EventSelect": overlapped WSARecv with
+an event in OVERLAPPED.hEvent — *not* WSAEventSelect, which asks for network
+events (FD_READ, FD_CLOSE...) on a non-blocking socket (``wsaeventselect``).
+Both share the limit: one wait covers at most 64 events.
 
 Each session gets an event (WSACreateEvent) that goes into its OVERLAPPED's
 hEvent; completion signals it (B4) and WSAGetOverlappedResult tells how many
@@ -13,12 +18,12 @@ when an APC runs, and the event is left untouched (C5).
 
 from kernelsim.win32 import *
 
-TITLE = "EventSelect-style waiting: one event per socket, 64 at most per wait"
+TITLE = "Overlapped I/O with an event per socket: 64 events at most per wait"
 TEACHES = "EventSelect가 서버에 적합하지않은 이유 — WaitforMultipleEvent는 소켓이 64개로 제한 (64개씩 스레드를 끊는것도 이상한 구조)"
 RULES = ("C5", "D10", "B4", "C2")
 CONFIG = {"cpus": 2}
 QUESTIONS = [
-    ("64 sockets, data arrives on socket #41: what does WSAWaitForMultipleEvents return?",
+    ("64 sockets, numbered 0 to 63; data arrives on socket 40: what does WSAWaitForMultipleEvents return?",
      lambda o: o.note("wait64").result),
     ("The same call with 65 events: (result, error)?", lambda o: (o.note("wait65").result, o.note("wait65").error)),
     ("Alertable, with an APC queued: what is returned, and is the event still unsignalled?",
@@ -42,7 +47,7 @@ def main():
         buffers.append(buf)
     result = yield WSAWaitForMultipleEvents(events[:64], False, 0, False)
     yield note("idle", result=result)
-    yield send(peers[40], b"event #40")
+    yield send(peers[40], b"socket 40")
     result = yield WSAWaitForMultipleEvents(events[:64], False, 100, False)
     index = result - WSA_WAIT_EVENT_0
     ok, nbytes, flags = yield WSAGetOverlappedResult(sockets[index], overlapped[index], False)
@@ -72,7 +77,7 @@ def apc(data):
 def check(outcome):
     assert outcome.note("idle").result == WSA_WAIT_TIMEOUT
     w = outcome.note("wait64")
-    assert (w.result, w.ok, w.nbytes, w.data) == (WSA_WAIT_EVENT_0 + 40, True, 9, b"event #40")
+    assert (w.result, w.ok, w.nbytes, w.data) == (WSA_WAIT_EVENT_0 + 40, True, 9, b"socket 40")
     w65 = outcome.note("wait65")
     assert (w65.result, w65.error) == (WSA_WAIT_FAILED, WSA_INVALID_PARAMETER)
     a = outcome.note("alertable")
