@@ -8,7 +8,8 @@ import pytest
 
 from kernelsim.cli import main
 
-TUTORIALS = sorted((Path(__file__).resolve().parent.parent / "tutorials").glob("*.md"))
+ROOT = Path(__file__).resolve().parent.parent / "tutorials"
+TUTORIALS = sorted(ROOT.glob("*.md")) + sorted(ROOT.glob("ko/*.md"))      # the Korean lessons too
 BLOCK = re.compile(r"```console\n(.*?)```", re.S)
 EXITS = re.compile(r"\s+#\s*exits\s+(\d+)\s*$")
 
@@ -28,7 +29,7 @@ def commands(path):
     return found
 
 
-CASES = [(path.name, *case) for path in TUTORIALS for case in commands(path)]
+CASES = [(path.relative_to(ROOT).as_posix(), *case) for path in TUTORIALS for case in commands(path)]
 
 
 def test_the_tutorials_have_commands():
