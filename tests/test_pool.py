@@ -211,6 +211,31 @@ def test_memory_returns_to_baseline_after_close():
     assert (o.note("after").npp, o.note("after").locked) == (0, 0)
 
 
+def test_e1_a_reset_frees_the_send_data_a_closed_socket_still_buffered():
+    """E1, D6: a socket closed gracefully keeps the bytes the peer's window had no room for, to send
+    them before its FIN (D7); when the peer then resets, no connection is left to carry them and their
+    non-paged pool is freed.  (Found by test_socket_invariants: 8,193 bytes against a full 8,192-byte
+    window left 1 byte charged to afd-send for ever.)"""
+    def main():
+        port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+        s, c = yield tcp_pair()
+        yield CreateIoCompletionPort(s, port, 1, 0)
+        yield WSASend(s, WSABUF(b"z" * 8193), OVERLAPPED())      # one byte more than the peer's window
+        yield Sleep(1)
+        yield closesocket(s)
+        held = yield memory()
+        yield note("held", npp=held[0])
+        yield setsockopt(c, SOL_SOCKET, SO_LINGER, LINGER(1, 0))
+        yield closesocket(c)
+        yield Sleep(1)
+        yield GetQueuedCompletionStatus(port, 0)
+        after = yield memory()
+        yield note("after", npp=after[0], locked=after[1])
+    o = run(main)
+    assert o.note("held").npp > 0
+    assert (o.note("after").npp, o.note("after").locked) == (0, 0)
+
+
 # --- E3 as the NT 4/2000 rule, E8 the modern non-paged pool maximum (CONFIG memory_rule) -----------------
 
 def _limits(config):

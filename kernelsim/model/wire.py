@@ -174,7 +174,7 @@ def _rst_arrives(k, s, r):
     if r.closed:
         if r.tcb:
             free_tcb(k, r, "the peer reset the connection: no TIME_WAIT")
-        _abort_leftover_sends(k, r)
+        _abort_leftover_sends(k, r, reset=True)
         return
     if r.reset:
         return
@@ -209,9 +209,11 @@ def drop_sends(k, s, status, why):
         complete(k, irp, status, 0, why)
 
 
-def _abort_leftover_sends(k, s):
-    """Wine leaves a closed socket's sends pending; they fail when the peer goes (WINE.md)."""
-    if s.sends_pending() or s.unacked:
+def _abort_leftover_sends(k, s, reset=False):
+    """The peer of a closed endpoint went away.  Wine leaves a closed socket's sends pending; they fail
+    now (WINE.md).  After a RST the bytes still buffered to send go too: no connection is left to carry
+    them, and their non-paged pool is freed (D6, E1)."""
+    if s.sends_pending() or s.unacked or (reset and s.outq):
         drop_sends(k, s, STATUS_CONNECTION_RESET, "the peer went away while the send was pending (Wine)")
 
 

@@ -1,0 +1,15 @@
+"""Test-wide settings.
+
+Property tests (hypothesis) draw the same examples on every run, so the suite gives the same verdict
+each time — in CI and for a newcomer.  To hunt for new counterexamples with fresh random draws, run
+``KERNELSIM_HYPOTHESIS=random python -m pytest tests/test_properties.py tests/test_socket_invariants.py``;
+a failure found that way becomes a named regression test.
+"""
+
+import os
+
+from hypothesis import settings
+
+settings.register_profile("stable", derandomize=True, database=None, print_blob=True)
+settings.register_profile("random", derandomize=False, print_blob=True)
+settings.load_profile(os.environ.get("KERNELSIM_HYPOTHESIS", "stable"))
