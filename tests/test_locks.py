@@ -558,8 +558,8 @@ def test_footprint_names_the_lock_a_pending_call_touches():
 
 
 def test_every_lock_rule_has_a_title_and_text():
-    """The lock rules L1–L11 have a title for `explain` and a section in the rule book's locks part,
-    and every rule this module tests is among them."""
+    """The lock rules L1–L11 have a title for `explain` and a section in the rule book's locks part (in
+    English and Korean), and every rule this module tests is among them."""
     import re
     from pathlib import Path
     from kernelsim.ui.rules import title
@@ -571,3 +571,5 @@ def test_every_lock_rule_has_a_title_and_text():
         assert title(rule) and f"## {rule} {title(rule)}" in book
     tested = set(re.findall(r'"""(L\d+)', Path(__file__).read_text()))
     assert tested <= set(ids) and len(tested) >= 10
+    korean = Path(__file__).resolve().parent.parent / "kernelsim" / "rulebook" / "rules-locks.ko.md"
+    assert re.findall(r"^## (L\d+) ", korean.read_text(), re.M) == ids
