@@ -351,3 +351,41 @@ def test_config_overrides_a_profile_switch():
     assert (w.note("p").order, w.note("p").limit) == ("fifo", False)
     with pytest.raises(ValueError):
         run(main, profile="beos")
+
+
+def test_a_failed_call_gets_a_trace_row_with_its_error_and_line():
+    """Misuse Windows reports (a bad handle) returns the failure value, sets the last error and leaves a
+    row naming the call, the error and the scenario line; SetLastError is not a failure."""
+    import inspect
+    from kernelsim.win32 import CloseHandle, SetLastError, closesocket, SetEvent
+
+    def main():
+        yield CloseHandle(4444)
+        yield closesocket(4448)
+        yield SetEvent(0x12345)
+        yield SetLastError(5)
+
+    out = run(main)
+    fails = [e for e in out.trace if e.kind == "fail"]
+    assert [e.text for e in fails] == [
+        "main's CloseHandle(4444) fails: ERROR_INVALID_HANDLE (6), returns FALSE",
+        "main's closesocket(4448) fails: WSAENOTSOCK (10038), returns -1",
+        "main's SetEvent(0x12345) fails: ERROR_INVALID_HANDLE (6), returns FALSE",
+    ]
+    first = inspect.getsourcelines(main)[1]
+    assert [e.line for e in fails] == [first + 1, first + 2, first + 3]
+    assert all("sets the last error" in e.why for e in fails)
+
+
+def test_a_failure_that_narrates_itself_gets_no_second_row():
+    """A call whose handler already explains its failure (WSASend on an unconnected socket) is not
+    narrated twice."""
+    from kernelsim.win32 import AF_INET, SOCK_STREAM, WSABUF, OVERLAPPED, WSASend, socket
+
+    def main():
+        s = yield socket(AF_INET, SOCK_STREAM, 0)
+        yield WSASend(s, [WSABUF(b"x")], OVERLAPPED())
+
+    out = run(main)
+    rows = [e for e in out.trace if "WSASend" in e.text]
+    assert len(rows) == 1 and "fails at once" in rows[0].text and rows[0].kind != "fail"

@@ -31,10 +31,11 @@ import simpy
 
 from ..trace import Event, Trace, Snapshot, PoolView
 from ..win32 import Call
+from ..win32.constants import error_name
 from .pool import Pool
 from .profile import get_profile
 from .deadlock import find_cycle
-from .services import BLOCKED, RETRY, SYSCALLS, ScenarioError
+from .services import BLOCKED, INSTANT, RETRY, SYSCALLS, ScenarioError
 from .thread import create_thread, start_apcs
 
 MS = 1.0                    # SimPy time unit: one millisecond
@@ -208,6 +209,7 @@ class Kernel:
         self.max_time = float(self.config.get("max_time", max_time or 600_000))
         self.max_steps = int(self.config.get("max_steps", max_steps or 5_000_000))
         self.invariants = []       # callables(kernel) checked after every step (race layer)
+        self.watchers = []         # (row type, rows()) a library shows in every snapshot (observe.watch)
         self._idle = None
         self.error = None
         self._irp_ids = 0
@@ -270,6 +272,7 @@ class Kernel:
             pool=PoolView(self.pool.npp, self.pool.npp_limit, self.pool.locked, self.pool.locked_limit),
             notes=len(self.notes),
             locks=tuple(lock.view() for lock in self.locks.values()),
+            sessions=tuple(row_type(**row) for row_type, rows in self.watchers for row in rows()),
         )
 
     # --- threads and CPUs -------------------------------------------------------
@@ -375,6 +378,10 @@ class Kernel:
             self.execute(thread, thread.call)
         else:
             call = next_call(thread.stack[-1], value, thread.name)
+            while call is not None and call.name in INSTANT:      # narrate/watch: part of this step
+                self.execute(thread, call)
+                value, thread.result = thread.result, None
+                call = next_call(thread.stack[-1], value, thread.name)
             if call is None:
                 thread.returned(self)       # an exit is a step too: it can release a port waiter (A8)
             else:
@@ -387,6 +394,8 @@ class Kernel:
         if handler is None:
             raise ScenarioError(call.file, call.line, f"{call.name} is not modelled")
         thread.call = self.cause = call
+        trace = self.trace
+        rows, errors = len(trace.events), thread.errors_set
         try:
             result = handler(self, thread, *call.args, **call.kwargs)
         except TypeError as exc:
@@ -395,6 +404,18 @@ class Kernel:
             raise ScenarioError(call.file, call.line, f"{call.name}: {exc}") from exc
         if result is not BLOCKED:
             thread.result = result
+        if thread.errors_set != errors and len(trace.events) == rows and trace.recording:
+            self._failed(thread, call, result)
+
+    def _failed(self, thread, call, result):
+        """A call that failed without a row of its own (a bad handle, a bad parameter) still gets one:
+        Windows returns the failure value and sets the last error, and nothing else happens."""
+        code = thread.last_error
+        if code in (0, 997) or call.name in ("SetLastError", "WSASetLastError"):   # 997: ERROR_IO_PENDING
+            return
+        self.emit("fail", thread, "{thread}'s {call} fails: {error} ({code}), returns {result}",
+                  why="Windows returns the failure value and sets the last error; nothing else happens",
+                  call=_call_text(self, call), error=error_name(code), code=code, result=_result_text(result))
 
 
 def next_call(gen, value, who):
@@ -417,6 +438,31 @@ def next_call(gen, value, who):
         raise ScenarioError(frame.f_code.co_filename if frame else "?", frame.f_lineno if frame else 0,
                             f"thread {who} yielded {call!r}, which is not a Win32 call")
     return call
+
+
+def _call_text(k, call):
+    """'closesocket(12)': the call with short arguments (handles as numbers, objects by their label)."""
+    def short(a):
+        if a is None or isinstance(a, (bool, int, float)):
+            return repr(a) if not isinstance(a, int) or isinstance(a, bool) or a <= 0xFFFF else hex(a)
+        if isinstance(a, str):
+            return repr(a) if len(a) <= 20 else repr(a[:17] + "...")
+        if isinstance(a, (bytes, bytearray, memoryview)):
+            return f"<{len(a)} bytes>"
+        if isinstance(a, (list, tuple)):
+            return f"[{len(a)} items]"
+        return type(a).__name__
+    return f"{call.name}({', '.join(short(a) for a in call.args)})"
+
+
+def _result_text(result):
+    if isinstance(result, tuple):
+        return "(" + ", ".join(_result_text(r) for r in result) + ")"
+    if isinstance(result, bool) or result is None:
+        return {True: "TRUE", False: "FALSE", None: "NULL"}[result]
+    if isinstance(result, int) and result > 0xFFFF:
+        return hex(result)
+    return repr(result) if not isinstance(result, (bytes, bytearray)) else f"<{len(result)} bytes>"
 
 
 def _binds(handler, call):

@@ -70,7 +70,8 @@ class Thread:
         self.apcs = deque()
         self.apc_frames = []      # (stack depth, wait result, last error) per alertable wait delivering APCs
         self.queue = None         # the completion port this thread is associated with (A7)
-        self.last_error = 0
+        self._last_error = 0
+        self.errors_set = 0       # how many times the last error was set (a failed call leaves a trace row)
         self.busy = False         # inside compute(ms)
         self.call = None
         self.started = False
@@ -78,6 +79,16 @@ class Thread:
         self.wait_list = []       # waits on this thread object (signalled at exit)
         self.irps = []            # I/O issued by this thread that is not thread-agnostic (B1, B13)
         self.handle = kernel.handles.add(self)
+
+    @property
+    def last_error(self):
+        """GetLastError(): per thread, set by a failing call (and by some that succeed, as Windows does)."""
+        return self._last_error
+
+    @last_error.setter
+    def last_error(self, code):
+        self._last_error = code
+        self.errors_set += 1
 
     # A thread object is signalled once it has terminated.
     def is_signalled(self):
