@@ -471,3 +471,53 @@ def test_e9_an_abortive_close_or_a_passive_close_leaves_no_time_wait():
     assert _tcb_after_close({"time_wait_ms": 500}, "abortive") == ([0, 0, 0], 0)
     assert _tcb_after_close({"time_wait_ms": 500}, "passive") == ([1024, 1024, 0], 0)
     assert _tcb_after_close({}, "active") == ([0, 0, 0], 0)
+
+
+def test_a_blocking_send_has_a_row_and_its_bytes_arrive_at_its_line():
+    """A blocking send that fits in SO_SNDBUF returns at once with a row of its own (D3); when its bytes
+    reach the peer a latency later, that row points at the send's line, not at what runs then."""
+    import inspect
+    from kernelsim.win32 import Sleep, recv, send, tcp_pair
+
+    def main():
+        server, client = yield tcp_pair()
+        yield send(client, b"abc")
+        yield Sleep(5)
+        data = yield recv(server, 10)
+        yield note("got", data=data)
+
+    out = run(main)
+    first = inspect.getsourcelines(main)[1]
+    sent = next(e for e in out.trace if "send on" in e.text)
+    assert sent.text.endswith("returns at once: 3 (bytes copied to the send buffer)") and "D3" in sent.why
+    assert sent.line == first + 2
+    arrive = next(e for e in out.trace if e.text.startswith("3 bytes arrive"))
+    assert arrive.time > sent.time and arrive.line == first + 2            # main is inside Sleep (line +3)
+    got = next(e for e in out.trace if "recv on" in e.text)
+    assert got.text.endswith("returns at once: 3 bytes") and got.line == first + 4
+    assert out.note("got").data == b"abc"
+
+
+def test_a_send_that_blocks_is_traced_and_its_arrival_points_at_it():
+    """SO_SNDBUF 0 on the sender: a blocking send waits for the transport (D4); the arrival and the
+    send's return both point at the send's line."""
+    import inspect
+    from kernelsim.win32 import SOL_SOCKET, SO_SNDBUF, recv, send, setsockopt, tcp_pair, CreateThread
+
+    def reader(server):
+        yield Sleep(3)
+        yield recv(server, 10)
+
+    def main():
+        server, client = yield tcp_pair()
+        yield setsockopt(client, SOL_SOCKET, SO_SNDBUF, 0)
+        yield CreateThread(reader, server, name="reader")
+        yield send(client, b"hello")
+        yield Sleep(10)
+
+    out = run(main)
+    line = inspect.getsourcelines(main)[1] + 4
+    blocked = next(e for e in out.trace if e.kind == "block" and e.thread == "main" and "send" in e.text)
+    arrive = next(e for e in out.trace if e.text.startswith("5 bytes arrive"))
+    returns = next(e for e in out.trace if e.text == "main's send returns")
+    assert blocked.line == arrive.line == returns.line == line

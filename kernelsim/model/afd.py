@@ -72,7 +72,7 @@ class Socket:
         # The three queues start as the shared empty tuple and become lists on first use: an idle session
         # then costs fewer objects (heap, and cyclic-GC work with 10,000 sessions).
         self.recv_q = ()                    # pending receive IRPs, oldest first (D2)
-        self.outq = ()                      # [memoryview, irp-or-None]: data not yet on the wire, in order (D3)
+        self.outq = ()                      # [memoryview, irp-or-None, the Call that sent it]: not yet on the wire (D3)
         self.unacked = ()                   # send IRPs whose bytes are all on the wire, awaiting the ACK
         self.sndbuffered = 0                # bytes copied into AFD's send buffer and not yet acknowledged
         self.in_flight = 0

@@ -274,6 +274,24 @@ def _finish_sync(k, irp, ok):
         t.result = result
         if error is not None:
             t.last_error = error
+        if k.trace.recording:
+            _narrate_sync(k, t, irp, result, error)
+
+
+def _narrate_sync(k, t, irp, result, error):
+    """A blocking send/recv that completed inside the call: what it returned, and why at once."""
+    if error is not None:
+        what, why = f"SOCKET_ERROR, {error_name(error)} ({error})", "the connection cannot carry it (D5, D6)"
+    elif irp.op == "send":
+        what = f"{irp.nbytes} (bytes copied to the send buffer)"
+        why = "the data fits in SO_SNDBUF: a blocking send returns once AFD has buffered it (D3)"
+    elif isinstance(result, (bytes, bytearray)):
+        what = f"{len(result)} bytes" if result else "0 bytes: the peer closed (FIN)"
+        why = "the data was already buffered (D1)" if result else "graceful close (D5)"
+    else:
+        what, why = repr(result), ""
+    k.emit("call", t, "{thread}'s " + irp.sync + " on {h} returns at once: {what}", h=irp.sock.handle,
+           what=what, why=why)
 
 
 def _answer_gor(k, t, status, nbytes):

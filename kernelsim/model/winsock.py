@@ -211,7 +211,7 @@ def _start_send(k, t, sock, irp, data, call):
             return SOCKET_ERROR if sync == "send" else (SOCKET_ERROR, 0)
         if n:
             sock.sndbuffered += n
-            push(sock, "outq", [memoryview(data), None])
+            push(sock, "outq", [memoryview(data), None, t.call])
         if sync:
             complete(k, irp, STATUS_SUCCESS, n)
             pump(k, sock)
@@ -229,7 +229,7 @@ def _start_send(k, t, sock, irp, data, call):
         return _fail(t, WSAEWOULDBLOCK)
     if not _pend_or_nobufs(k, t, irp, call):
         return SOCKET_ERROR if sync == "send" else (SOCKET_ERROR, 0)
-    push(sock, "outq", [memoryview(data), irp])
+    push(sock, "outq", [memoryview(data), irp, t.call])
     why = "" if not k.trace.recording else (
         "SO_SNDBUF is 0: AFD buffers nothing and sends from the locked application buffer (D4)" if sock.sndbuf <= 0
         else f"the send buffer is full ({sock.sndbuffered}/{sock.sndbuf} bytes) or sends are queued ahead (D3)")

@@ -56,8 +56,9 @@ class Net:
         self.time_wait = float(tw) if tw is not None else None
 
     def later(self, k, deliver, *args):
-        """Run deliver(*args) when what was just sent reaches the other end."""
-        self.wire.append((k.now + self.latency, deliver, args))
+        """Run deliver(*args) when what was just sent reaches the other end.  What happens then is
+        traced to the call that sent it (the call running now), not to whatever runs at arrival."""
+        self.wire.append((k.now + self.latency, deliver, args, k.cause))
         if not self.ticking:
             self.ticking = True
             k.after(self.latency, lambda: self._tick(k))
@@ -65,8 +66,10 @@ class Net:
     def _tick(self, k):
         wire, now = self.wire, k.now
         while wire and wire[0][0] <= now:
-            _, deliver, args = wire.popleft()
+            _, deliver, args, cause = wire.popleft()
+            k.cause = cause
             deliver(*args)
+        k.cause = None
         if wire:
             k.after(wire[0][0] - now, lambda: self._tick(k))
         else:
@@ -113,7 +116,7 @@ def pump(k, s):
         window = peer.window() - s.in_flight
         while outq and window > 0:
             seg = outq[0]
-            data, irp = seg
+            data, irp, origin = seg
             n = min(len(data), window)
             chunk = bytes(data[:n])
             window -= n
@@ -126,14 +129,16 @@ def pump(k, s):
                 last = irp
                 if irp is not None:
                     push(s, "unacked", irp)
-            wire.later(k, _arrive, k, s, peer, chunk, n if irp is None else 0, last)
+            wire.later(k, _arrive, k, s, peer, chunk, n if irp is None else 0, last, origin)
     if s.fin_pending and not outq and not s.fin_sent:
         s.fin_sent = True
         wire.later(k, _fin_arrives, k, s, peer)
 
 
-def _arrive(k, s, r, chunk, from_buffer, last):
-    """Bytes from s reach r; s sees them acknowledged at the same instant."""
+def _arrive(k, s, r, chunk, from_buffer, last, origin):
+    """Bytes from s reach r; s sees them acknowledged at the same instant.  The row points at the
+    send that put them on the wire (``origin``, its Call), not at whatever call runs now."""
+    k.cause = origin
     n = len(chunk)
     s.in_flight -= n
     if from_buffer:
@@ -194,7 +199,7 @@ def drop_sends(k, s, status, why):
     """Fail every pending send of s and drop the data still in its send buffer."""
     buffered = 0
     irps = []
-    for data, irp in s.outq:
+    for data, irp, _ in s.outq:
         if irp is None:
             buffered += len(data)
         else:
