@@ -103,6 +103,21 @@ class LockView(NamedTuple):
     woken: tuple         # woken by a release to compete for it, not yet run (L9)
 
 
+class SessionView(NamedTuple):
+    """One session of the course's network library (netlib), as the library shows it (``watch``)."""
+
+    id: str              # the SessionID content knows it by (index + generation << 16 when fixed)
+    index: int           # the slot in the session array
+    generation: int      # how many times the slot has been used
+    sock: int            # its socket handle (INVALID_SOCKET when the slot is free)
+    io_count: int        # IOCount without the release flag
+    released: bool       # the release flag (set: released, or a free slot)
+    send_flag: int       # 1 while a WSASend is outstanding ("Send 1회로 제한")
+    recv_used: str       # RecvQ bytes in use / size
+    send_used: str       # SendQ bytes in use / size
+    pending: tuple       # the session's overlapped I/O still in the kernel ("recv", "send")
+
+
 class PoolView(NamedTuple):
     npp_bytes: int
     npp_limit: int
@@ -122,6 +137,7 @@ class Snapshot(NamedTuple):
     pool: PoolView
     notes: int
     locks: tuple = ()    # LockView per initialised CRITICAL_SECTION / SRWLOCK, in creation order
+    sessions: tuple = ()   # SessionViews, when a library shows its sessions (netlib)
 
     def thread(self, name):
         return next(t for t in self.threads if t.name == name)
@@ -135,6 +151,7 @@ class Snapshot(NamedTuple):
             "sockets": [s._asdict() for s in self.sockets],
             "pool": self.pool._asdict(), "notes": self.notes,
             "locks": [lock._asdict() for lock in self.locks],
+            "sessions": [s._asdict() for s in self.sessions],
         }
 
 

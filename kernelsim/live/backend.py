@@ -350,6 +350,14 @@ class LiveRun:
         """The model's memory gauges do not exist on a live backend (calls.memory)."""
         return (None, None)
 
+    def _narrate(self, th, call, kind, template, why="", **fields):
+        """A library's own trace row: the live run keeps no trace (calls.narrate)."""
+        return None
+
+    def _watch(self, th, call, panel, rows):
+        """A library's panel for the model's snapshots: nothing to show live (calls.watch)."""
+        return True
+
     def _invariant(self, th, call, name, check):
         """Race-layer invariants: checked after every call of every thread; a violation ends the run."""
         with self.lock:

@@ -13,12 +13,20 @@ or ``BLOCKED`` after parking the thread (``thread.block``).
 BLOCKED = object()          # a handler's answer: the thread is now waiting
 RETRY = object()            # a woken thread's result that makes it execute its call again (a lock, locks.py)
 SYSCALLS = {}               # Win32 call name -> handler(kernel, thread, *args)
+INSTANT = set()             # helper calls that only record (narrate, watch): no step, no scheduling point
 
 
-def syscall(name):
-    """Register the decorated function as the model's implementation of a Win32 call."""
+def syscall(name, instant=False):
+    """Register the decorated function as the model's implementation of a Win32 call.
+
+    ``instant``: a kernelsim helper that only records something (a trace row, a
+    panel to show); the kernel runs it inside the step of the thread's call
+    before it, so instrumenting a library adds no scheduling point and leaves
+    every schedule string as it was."""
     def register(handler):
         SYSCALLS[name] = handler
+        if instant:
+            INSTANT.add(name)
         return handler
     return register
 

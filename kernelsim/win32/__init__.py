@@ -8,6 +8,6 @@ through the live backend, on real Win32.
 
 from .constants import *  # noqa: F401,F403
 from .structs import (OVERLAPPED, WSAOVERLAPPED, OVERLAPPED_ENTRY, WSABUF, LINGER, PAGE_SIZE,  # noqa: F401
-                      CRITICAL_SECTION, SRWLOCK)
+                      CRITICAL_SECTION, SRWLOCK, HasOverlappedIoCompleted)
 from .calls import *  # noqa: F401,F403
 from .calls import Call, NAMES as CALL_NAMES  # noqa: F401

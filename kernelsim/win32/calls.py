@@ -391,6 +391,21 @@ def invariant(name, check):
     return Call("invariant", name, check)
 
 
+def narrate(kind, template, why="", **fields):
+    """A row of the trace written by a library above the Win32 surface (netlib: a session released,
+    OnLeave, a SendPacket refused), pointing at the library's own line.  ``template`` is formatted
+    with ``{thread}`` and the fields.  Not a Win32 call and no scheduling point: on the model it is
+    recorded within the step of the call before it; a live backend ignores it."""
+    return Call("narrate", kind, template, why, **fields)
+
+
+def watch(panel, rows):
+    """Show a library's own state in every snapshot: ``rows()`` returns one dict per row of ``panel``
+    ("sessions": netlib's sessions, with the fields of kernelsim.trace.SessionView).  No scheduling
+    point; a live backend ignores it."""
+    return Call("watch", panel, rows)
+
+
 def memory():
     """The model's memory gauges → (non-paged pool bytes, locked pages); (None, None) on a live backend. [E1–E6]"""
     return Call("memory")

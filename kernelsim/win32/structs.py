@@ -36,6 +36,11 @@ class OVERLAPPED:
 WSAOVERLAPPED = OVERLAPPED
 
 
+def HasOverlappedIoCompleted(lpOverlapped):
+    """The winbase.h macro: the request is no longer in the kernel (Internal != STATUS_PENDING)."""
+    return lpOverlapped.Internal != 0x103                     # STATUS_PENDING (B10)
+
+
 class OVERLAPPED_ENTRY:
     """One entry returned by GetQueuedCompletionStatusEx."""
 
