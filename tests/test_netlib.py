@@ -114,6 +114,22 @@ def test_sendpacket_and_disconnect_with_stale_or_unknown_ids_return_false():
     assert not out.notes("violation")
 
 
+def test_every_refusal_is_a_trace_row_with_its_reason_and_the_library_line():
+    """Each False from SendPacket/Disconnect above is a "refuse" row saying why (released, no such slot,
+    a stale id naming the session that now holds the slot), at netlib's own line."""
+    out = run(_stale_ids)
+    refused = [e for e in out.trace if e.kind == "refuse"]
+    assert [e.text.split(": ", 1)[1] for e in refused] == [
+        "SendPacket(0x10000) refused: the session is released (its release flag is set)",
+        "Disconnect(0x10000) refused: the session is released (its release flag is set)",
+        "SendPacket(999) refused: no such slot",
+        "Disconnect(0xffffff) refused: no such slot",
+        "SendPacket(0x10000) refused: a stale id: slot 0 now holds 0x20000",
+    ]
+    assert all(e.file.replace("\\", "/").endswith("netlib/fixed.py") and e.line for e in refused)
+    assert all("Session Find fail" in e.why for e in refused)
+
+
 def _socket_id_reuse():
     server = make_server("broken", Content(), workers=1, max_sessions=2, bugs=("socket_id",))
     yield from server.start()

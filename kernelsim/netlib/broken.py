@@ -56,12 +56,13 @@ class BrokenServer(Server):
         return None
 
     # ... and SendPacket/Disconnect look the socket up and use the session without a hold.
-    def acquire(self, session_id):
+    def acquire(self, session_id, request):
         if "socket_id" not in self.bugs:
-            return (yield from super().acquire(session_id))
+            return (yield from super().acquire(session_id, request))
         for session in self.sessions:
             if session.sock == session_id and not session.io_count & RELEASE:
                 return session                                 # BUG: no IOCount hold, any session with that value
+        yield from self.refuse(request, session_id, "no live session has that socket value")
         return None
 
     def unhold(self, session):
@@ -77,7 +78,8 @@ class BrokenServer(Server):
 
     def release_now(self, session):
         session.io_count = RELEASE                             # "delete session": the slot is free
-        yield from self.free_session(session)
+        yield from self.free_session(session, "BUG release_on_recv0: released at Recv = 0, although a send "
+                                              "completion may still come (IOCount ignored)")
 
     def io_done(self, session):
         if "release_on_recv0" in self.bugs and session.io_count & RELEASE:

@@ -36,7 +36,7 @@ from ..win32 import (CreateIoCompletionPort, CreateThread, GetQueuedCompletionSt
                      INVALID_HANDLE_VALUE, InterlockedCompareExchange, InterlockedDecrement,
                      InterlockedExchange, InterlockedIncrement, PostQueuedCompletionStatus, SOCKET_ERROR,
                      WSABUF, WSAGetLastError, WSARecv, WSASend, WSA_IO_PENDING, WaitForMultipleObjects,
-                     SD_SEND, closesocket, invariant, shutdown)
+                     SD_SEND, closesocket, invariant, narrate, shutdown, watch)
 from .monitor import Monitor
 from .session import RELEASE, Session, SessionId
 
@@ -82,9 +82,14 @@ class Server:
     def start(self):
         """Create the completion port and the worker threads; install the invariants."""
         yield invariant("netlib", self.mon.check)
+        yield watch("sessions", self.session_rows)
         self.port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, self.workers)
         for i in range(self.workers):
             self.threads.append((yield CreateThread(self.worker, name=f"W{i + 1}")))
+
+    def session_rows(self):
+        """The session panel: every slot's id, IOCount, flags, ring use and pending I/O."""
+        return [session.row() for session in self.sessions]
 
     def stop(self):
         """Post one empty packet per worker (each ends its loop) and wait for them."""
@@ -225,14 +230,19 @@ class Server:
     def release(self, session):
         if (yield InterlockedCompareExchange(session, "io_count", RELEASE, 0)) != 0:
             return                                         # someone holds it again (SendPacket): they release
-        yield from self.free_session(session)
+        yield from self.free_session(session, "IOCount reached 0 and one compare-exchange set the release flag "
+                                              "(0 → RELEASE): no I/O and no SendPacket holds it")
 
-    def free_session(self, session):
+    def free_session(self, session, why):
         """Close the socket, free the slot, tell content (OnLeave): the session is gone."""
         self.mon.released(session)
         session_id = session.id
+        yield narrate("release", "{thread} releases session {sid} (slot {slot}, socket {sock})", why=why,
+                      sid=repr(session_id), slot=session.index, sock=session.sock)
         yield from self.close(session)
         self.free.append(session.index)                    # the slot may be reused from here on
+        yield narrate("leave", "{thread} calls OnLeave({sid})", sid=repr(session_id),
+                      why="content hears of the disconnect once, after the release (끊김통지)")
         yield from self.content.OnLeave(session_id)
         self.mon.left(session_id)
 
@@ -242,24 +252,35 @@ class Server:
 
     # --- requests from content (any thread) ----------------------------------------------
 
-    def acquire(self, session_id):
+    def acquire(self, session_id, request):
         """Find the session for an id and hold it (IOCount +1) → the session, or None if stale/unknown."""
         index = int(session_id) & 0xFFFF
         if not 0 <= index < len(self.sessions):
+            yield from self.refuse(request, session_id, "no such slot")
             return None
         session = self.sessions[index]
         count = yield InterlockedIncrement(session, "io_count")
         if count & RELEASE or session.id != session_id:    # released, or the slot holds a newer session
             yield from self.io_done(session)
+            if session.id != session_id:
+                yield from self.refuse(request, session_id, f"a stale id: slot {index} now holds {session.id!r}")
+            else:
+                yield from self.refuse(request, session_id, "the session is released (its release flag is set)")
             return None
         return session
+
+    def refuse(self, request, session_id, reason):
+        yield narrate("refuse", "{thread}: {request}({sid}) refused: {reason}", request=request,
+                      sid=repr(session_id), reason=reason,
+                      why="Session Find fail → return false: the library never touches a released or reused "
+                          "session")
 
     def unhold(self, session):
         yield from self.io_done(session)
 
     def SendPacket(self, session_id, payload):
         """Queue one packet for a session → True, or False for a stale or unknown id (or a full SendQ)."""
-        session = yield from self.acquire(session_id)
+        session = yield from self.acquire(session_id, "SendPacket")
         if session is None:
             return False
         self.mon.use(session, "SendPacket")
@@ -268,12 +289,16 @@ class Server:
         if ok:
             self.mon.send_packet(session_id, session, data)
             yield from self.send_post(session)
+        else:
+            ring = session.send_ring
+            yield from self.refuse("SendPacket", session_id, f"SendQ is full ({ring.used}/{ring.size} bytes "
+                                                             f"used, {len(data)} to add)")
         yield from self.unhold(session)
         return ok
 
     def Disconnect(self, session_id):
         """Ask to close a session → True, or False for a stale or unknown id.  Release comes later, at IOCount 0."""
-        session = yield from self.acquire(session_id)
+        session = yield from self.acquire(session_id, "Disconnect")
         if session is None:
             return False
         self.mon.use(session, "Disconnect")

@@ -14,7 +14,7 @@ the broken library uses the socket value, which Windows hands out again
 slot this is); the library's logic never reads it.
 """
 
-from ..win32 import INVALID_SOCKET, OVERLAPPED
+from ..win32 import INVALID_SOCKET, OVERLAPPED, HasOverlappedIoCompleted
 from .ring import RingBuffer
 
 RELEASE = 1 << 20       # the release flag, kept in IOCount's word so that one interlocked op sees both
@@ -57,6 +57,17 @@ class Session:
         # Fresh OVERLAPPEDs per incarnation: an old one may still be inside the kernel.
         self.recv_ov = OVERLAPPED(op="recv")
         self.send_ov = OVERLAPPED(op="send")
+
+    def row(self):
+        """The session as its panel row shows it (the fields of kernelsim.trace.SessionView)."""
+        flagged = self.io_count >= 0 and bool(self.io_count & RELEASE)
+        count = self.io_count & ~RELEASE if self.io_count >= 0 else self.io_count
+        pending = tuple(op for op, ov in (("recv", self.recv_ov), ("send", self.send_ov))
+                        if not HasOverlappedIoCompleted(ov))
+        return {"id": "-" if self.id is None else repr(self.id), "index": self.index, "generation": self.generation,
+                "sock": self.sock, "io_count": count, "released": flagged, "send_flag": self.send_flag,
+                "recv_used": f"{self.recv_ring.used}/{self.recv_ring.size}",
+                "send_used": f"{self.send_ring.used}/{self.send_ring.size}", "pending": pending}
 
     def __repr__(self):
         return f"<session slot {self.index} id {self.id!r}>"
