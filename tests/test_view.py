@@ -111,9 +111,9 @@ def test_source_highlights_the_line_that_caused_the_current_event():
 
 
 def test_event_log_shows_time_thread_text_why_and_marks_the_current_event():
-    """The log lists events up to the current one with time, thread and the why."""
+    """The log lists events up to the current one with time, thread, the scenario line and the why."""
     out = text(frame(snap(seq=1), events(3)))
-    assert re.search(r"10\.000\s+T1\s+T1 does thing 1\s+because 1", out)
+    assert re.search(r"10\.000\s+T1\s+13\s+T1 does thing 1\s+because 1", out)
     assert "T2 does thing 2" not in out.split("event log")[1]       # the future is not shown
     log = out.split("event log")[1]
     assert re.search(r"▶\s+10\.000", log)
@@ -209,3 +209,52 @@ def test_a_run_without_snapshots_still_steps_through_its_events():
     assert [f.snapshot.notes for f in frames] == [0, 1, 1]
     out = text(frames[1])
     assert "state not recorded" in out and "T1 does thing 1" in out and "▶13 line 13" in out
+
+
+def test_sessions_panel_shows_id_iocount_flags_rings_and_pending_io():
+    """netlib scenarios: each session's id, slot, generation, IOCount, release flag, send flag, ring use
+    and pending I/O, at the step shown (the WSASend pending in send-after-recv0-fixed)."""
+    from kernelsim import scenario
+    sc = scenario.load("send-after-recv0-fixed")
+    outcome = scenario.run(sc)
+    frames = view.frames(sc, outcome)
+    i = next(i for i, f in enumerate(frames) if "WSASend on" in view.current_event(f).text)
+    out = text(frames[i], 160)
+    panel = out.split("sessions (netlib)")[1]
+    assert re.search(r"id\s+slot\s+gen\s+sock\s+IOCount\s+released\s+send\s+RecvQ\s+SendQ\s+pending", panel)
+    s = frames[i].snapshot.sessions[0]
+    assert "send" in s.pending and s.send_flag == 1
+    assert re.search(rf"0x10000\s+0\s+1\s+{s.sock}\s+{s.io_count}\s+no\s+1\s+\d+/64\s+4/64\s+"
+                     + re.escape(", ".join(s.pending)), panel)
+    j = next(i for i, f in enumerate(frames) if view.current_event(f).kind == "release")
+    assert re.search(r"0x10000\s+0\s+1\s+\d+\s+0\s+YES", text(frames[j], 160).split("sessions (netlib)")[1])
+
+
+def test_a_library_row_shows_the_library_source_and_its_file_in_the_log():
+    """A row netlib made points into fixed.py: the source panel shows that file at that line, and the
+    log's line column says fixed.py:N."""
+    from kernelsim import scenario
+    sc = scenario.load("sendpacket-vs-release-fixed")
+    outcome = scenario.run(sc)
+    frames = view.frames(sc, outcome)
+    i = next(i for i, f in enumerate(frames) if view.current_event(f).kind == "release")
+    e = view.current_event(frames[i])
+    out = text(frames[i], 160)
+    assert f"fixed.py, line {e.line}" in out
+    assert f"▶{e.line} " in out and 'narrate("release"' in out
+    assert f"fixed.py:{e.line}" in out.split("event log")[1]
+
+
+def test_the_small_wsaenobufs_lesson_turns_the_gauge_red():
+    """wsaenobufs-small records every step: by the first WSAENOBUFS the locked-pages gauge is red and
+    says NEAR LIMIT (E3-E5), and it was green at the start."""
+    from kernelsim import scenario
+    sc = scenario.load("wsaenobufs-small")
+    outcome = scenario.run(sc)
+    frames = view.frames(sc, outcome)
+    assert all(f.recorded for f in frames)
+    i = next(i for i, f in enumerate(frames) if "WSAENOBUFS" in view.current_event(f).text)
+    pool = frames[i].snapshot.pool
+    assert view.gauge_level(pool.locked_pages, pool.locked_pages_limit) == "near"
+    assert "NEAR LIMIT" in text(frames[i])
+    assert "NEAR LIMIT" not in text(frames[3])

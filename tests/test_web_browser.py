@@ -274,3 +274,41 @@ def test_a_run_without_snapshots_steps_through_its_events(browser, tmp_path):
     event = outcome.trace.events[4]
     assert narration.text(event) in text_of(browser, "current-event")
     assert text_of(browser, "source-here").lstrip("▶ ").startswith(str(event.line))
+
+
+def test_the_session_panel_shows_iocount_and_the_release_flag(browser, tmp_path):
+    """sendpacket-vs-release-fixed: at the release row the session panel shows IOCount 0 and the release
+    flag, and the source panel shows the library's line (fixed.py) that made the row."""
+    sc = scenario.load("sendpacket-vs-release-fixed")
+    outcome = scenario.run(sc)
+    frames = view.frames(sc, outcome)
+    path = tmp_path / "release.html"
+    html.write(path, sc, outcome)
+    i = next(i for i, f in enumerate(frames) if view.current_event(f).kind == "release")
+    open_page(browser, path, f"#step={i + 1}")
+    cells = [td.text for td in browser.find_elements("css selector", "#p-sessions tbody tr:first-child td")]
+    row = frames[i].snapshot.sessions[0]
+    assert cells[:7] == [row.id, "0", str(row.generation), str(row.sock), "0", "YES", "0"]
+    e = view.current_event(frames[i])
+    assert f"fixed.py, line {e.line}" in text_of(browser, "p-source")
+    assert 'narrate("release"' in text_of(browser, "source-here")
+    assert f"fixed.py:{e.line}" in browser.find_element("css selector", "#log tr.current").text
+
+
+def test_the_small_wsaenobufs_page_draws_a_red_gauge(browser, tmp_path):
+    """wsaenobufs-small: at the first WSAENOBUFS the locked-pages gauge is red on screen (pixels) and
+    says NEAR LIMIT; at the first step it is not."""
+    sc = scenario.load("wsaenobufs-small")
+    outcome = scenario.run(sc)
+    frames = view.frames(sc, outcome)
+    path = tmp_path / "nobufs.html"
+    html.write(path, sc, outcome)
+    i = next(i for i, f in enumerate(frames) if "WSAENOBUFS" in view.current_event(f).text)
+    open_page(browser, path, f"#step={i + 1}&theme=light")
+    gauge = browser.find_element("id", "g-locked")
+    assert "near" in gauge.get_attribute("class") and "NEAR LIMIT" in gauge.text
+    width, height, rows = _png_pixels(browser.find_element("css selector", "#g-locked .fill").screenshot_as_png)
+    r, g, b = rows[height // 2][width // 2]
+    assert r > 150 and g < 80 and b < 80, (r, g, b)                  # --near: #c5221f
+    open_page(browser, path, "#step=1")
+    assert "near" not in browser.find_element("id", "g-locked").get_attribute("class")

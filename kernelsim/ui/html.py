@@ -173,7 +173,7 @@ def _steps(outcome):
 def _sources(sc):
     """The scenario's source and every other file an event points into (the library's), by index."""
     files, sources, index = [], [], {}
-    scenario_path = str(sc.path)
+    scenario_path = view.scenario_source(sc)[0]
 
     def file_index(path):
         if not path:
@@ -200,11 +200,12 @@ def _display_path(path, scenario_path):
 
 
 def _read_lines(sc, path, scenario_path):
+    if str(path) == scenario_path:
+        return list(view.scenario_source(sc)[1])
     try:
-        text = sc.source if str(path) == scenario_path else Path(path).read_text(encoding="utf-8")
+        return Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError):
         return []
-    return text.splitlines()
 
 
 def _rules(strings_table):

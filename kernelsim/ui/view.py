@@ -31,6 +31,7 @@ from rich.cells import cell_len
 from rich.text import Text
 
 from ..trace import PoolView, Snapshot
+from . import narration
 
 WIDE = 150               # at this width or more, two columns
 LOG_ROWS = 10            # event-log rows shown around the current event
@@ -97,13 +98,25 @@ def step_count(outcome):
     return len(trace.snapshots) or len(trace.events)
 
 
+def scenario_source(scenario):
+    """(path, lines) of the file the scenario's threads run in: its own file, or for a twin (a fixed
+    variant made from its broken sibling) the sibling's, where its calls' lines point."""
+    main = getattr(scenario, "main", None)
+    path = getattr(getattr(main, "__code__", None), "co_filename", None)
+    if path and path != scenario.path:
+        lines = _library_lines(path)
+        if lines:
+            return path, lines
+    try:
+        return scenario.path, tuple(scenario.source.splitlines())
+    except OSError:
+        return scenario.path, ()
+
+
 def frames(scenario, outcome):
     """The frames of a recorded model run, in order (one per step)."""
     trace = outcome.trace
-    try:
-        source = tuple(scenario.source.splitlines())
-    except OSError:
-        source = ()
+    path, source = scenario_source(scenario)
     title = f"{scenario.name} — {scenario.title}"
     events = tuple(trace.events) if trace is not None else ()
     notes = tuple(outcome.notes())
@@ -113,7 +126,7 @@ def frames(scenario, outcome):
         snap = step.snapshot
         if snap is None:
             snap = Snapshot(step.seq, step.time, (), (), (), (), _EMPTY_POOL, step.notes)
-        out.append(Frame(snap, events, source, scenario.path, title, i + 1, n, notes,
+        out.append(Frame(snap, events, source, path, title, i + 1, n, notes,
                          recorded=step.snapshot is not None))
     return out
 
@@ -151,6 +164,8 @@ def render(frame, width=None):
         state.append(_sockets(snap.sockets, col))
     if snap.locks:
         state.append(_locks(snap.locks, col))
+    if snap.sessions:
+        state.append(_sessions(snap.sessions, col))
     state.append(_memory(snap.pool, col))
     story = [_source(frame), _log(frame, col - 4)]
     if frame.notes and snap.notes:
@@ -265,11 +280,12 @@ def _banner(frame):
     text.append(f"{where}  ·  t = {snap.time:.3f} ms", style="bold")
     if event is not None:
         text.append("\n▶ ")
-        if event.thread != "-" and not event.text.startswith(event.thread):
+        words, why = narration.text(event), narration.why(event)
+        if event.thread != "-" and not words.startswith(event.thread):
             text.append(f"{event.thread}: ", style="bold")
-        text.append(event.text, style="bold reverse")
-        if event.why:
-            text.append(f"\n  why: {event.why}", style="italic")
+        text.append(words, style="bold reverse")
+        if why:
+            text.append(f"\n  why: {why}", style="italic")
     return Panel(text, box=box.HEAVY, padding=(0, 1))
 
 
@@ -365,6 +381,26 @@ def _locks(locks, width):
     return _grid(LOCK_COLUMNS, rows, width, title="locks")
 
 
+SESSION_COLUMNS = [("id", "left", False), ("slot", "right", False), ("gen", "right", False),
+                   ("sock", "right", False), ("IOCount", "right", False), ("released", "left", False),
+                   ("send", "right", False), ("RecvQ", "right", False), ("SendQ", "right", False),
+                   ("pending", "left", True)]
+
+
+def _sessions(sessions, width):
+    """netlib's sessions: what IOCount, the release flag and the send flag say at this step."""
+    rows = []
+    for s in sessions:
+        rows.append(([s.id, str(s.index), str(s.generation), str(s.sock) if 0 <= s.sock < 1 << 24 else "-",
+                      (str(s.io_count), "bold" if s.io_count else ""),
+                      ("YES", "bold red") if s.released else "no",
+                      (str(s.send_flag), "bold yellow" if s.send_flag else ""),
+                      s.recv_used, s.send_used, ", ".join(s.pending)],
+                     "dim" if s.released and s.id == "-" else None))
+    return _grid(SESSION_COLUMNS, rows, width,
+                 title="sessions (netlib): IOCount, release flag, send flag, RecvQ/SendQ use, pending I/O")
+
+
 def gauge_level(used, limit):
     """'ok', 'warn' or 'near' (the last is drawn red and labelled)."""
     if not limit:
@@ -407,10 +443,14 @@ def _memory(pool, width):
 
 def _source(frame):
     event = current_event(frame)
-    lines = frame.source
+    lines, path = frame.source, frame.source_file
+    if event is not None and event.line and event.file and event.file != frame.source_file:
+        other = _library_lines(event.file)          # a row the library (netlib) or a twin scenario made
+        if other:
+            lines, path = other, event.file
     if not lines:
         return Panel(Text("(no source)", style="dim"), title="source", title_align="left", box=box.ROUNDED)
-    line = event.line if event is not None and event.line and event.file == frame.source_file else 0
+    line = event.line if event is not None and event.line and event.file == path else 0
     centre = line or 1
     lo = max(1, centre - SOURCE_CONTEXT)
     hi = min(len(lines), lo + 2 * SOURCE_CONTEXT)
@@ -423,13 +463,27 @@ def _source(frame):
         body.append(lines[n - 1], style="bold reverse" if here else "")
         if n < hi:
             body.append("\n")
-    name = frame.source_file.rsplit("/", 1)[-1] if frame.source_file else "source"
+    name = path.replace("\\", "/").rsplit("/", 1)[-1] if path else "source"
     title = f"{name}, line {line}" if line else f"{name} (this event has no line of its own)"
     return Panel(body, title=title, title_align="left", box=box.ROUNDED, padding=(0, 1))
 
 
+def _library_lines(path):
+    import linecache
+    return tuple(line.rstrip("\n") for line in linecache.getlines(path))
+
+
+def where(event, source_file):
+    """The line column of an event: '43' in the scenario, 'fixed.py:207' in another file (the library)."""
+    if not event.line:
+        return ""
+    if not event.file or event.file == source_file:
+        return str(event.line)
+    return f"{event.file.replace(chr(92), '/').rsplit('/', 1)[-1]}:{event.line}"
+
+
 LOG_COLUMNS = [("", "left", False), ("time ms", "right", False), ("thread", "left", False),
-               ("event", "left", True), ("why", "left", True)]
+               ("line", "right", False), ("event", "left", True), ("why", "left", True)]
 
 
 def _log(frame, width):
@@ -438,8 +492,8 @@ def _log(frame, width):
     rows = []
     for e in upto:
         here = e.seq == seq
-        rows.append((["▶" if here else " ", f"{e.time:.3f}", e.thread, e.text, (e.why, "italic")],
-                     "bold reverse" if here else None))
+        rows.append((["▶" if here else " ", f"{e.time:.3f}", e.thread, where(e, frame.source_file),
+                      narration.text(e), (narration.why(e), "italic")], "bold reverse" if here else None))
     hidden = max(0, seq + 1 - len(upto))
     title = "event log" + (f" ({hidden} earlier)" if hidden else "")
     return Panel(_grid(LOG_COLUMNS, rows, width), title=title, title_align="left", box=box.ROUNDED,

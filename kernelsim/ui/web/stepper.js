@@ -157,25 +157,23 @@
     return panel("p-sockets", "sockets",
       table(["socket", "state", "received, unread", "send queued", "port"], rows, [1, 0, 1, 1, 1]));
   }
-  const SESSION_HEADERS = {
-    id: "session id", index: "slot", generation: "generation", io_count: "IOCount", released: "release flag",
-    send_flag: "send flag", sock: "socket", recv_used: "RecvQ", send_used: "SendQ", pending: "pending I/O",
-  };
   function sessions(s) {
     if (!s.se.length) return "";
-    const cols = COLS.se || [];
     const rows = s.se.map((r) => {
-      const o = named("se", r);
-      return "<tr" + (o.released ? ' class="terminated"' : "") + ">" + cols.map((c) => {
-        let v = o[c];
-        if (c === "released" || c === "send_flag") v = v ? (c === "released" ? "RELEASED" : "1 (sending)") : "0";
-        else if (Array.isArray(v)) v = v.join(", ");
-        const num = typeof o[c] === "number" && c !== "released" && c !== "send_flag";
-        return `<td${num ? ' class="num"' : ""}>${esc(v === null || v === undefined ? "" : v)}</td>`;
-      }).join("") + "</tr>";
+      const o = named("se", r), free = o.released && o.id === "-";
+      const sock = o.sock >= 0 && o.sock < (1 << 24) ? o.sock : "-";
+      return `<tr class="${free ? "terminated" : ""}"><td>${esc(o.id)}</td><td class="num">${o.index}</td>` +
+        `<td class="num">${o.generation}</td><td class="num">${sock}</td>` +
+        `<td class="num${o.io_count ? " next" : ""}">${o.io_count}</td>` +
+        `<td>${o.released ? '<span class="bad">YES</span>' : "no"}</td>` +
+        `<td class="num${o.send_flag ? " next state-ready" : ""}">${o.send_flag}</td>` +
+        `<td class="num">${esc(o.recv_used)}</td><td class="num">${esc(o.send_used)}</td>` +
+        `<td>${esc((o.pending || []).join(", "))}</td></tr>`;
     });
-    return panel("p-sessions", "sessions (netlib)",
-      table(cols.map((c) => SESSION_HEADERS[c] || c), rows));
+    return panel("p-sessions",
+      "sessions (netlib): IOCount, release flag, send flag, RecvQ/SendQ use, pending I/O",
+      table(["id", "slot", "gen", "sock", "IOCount", "released", "send", "RecvQ", "SendQ", "pending"], rows,
+            [0, 1, 1, 1, 1, 0, 1, 1, 1, 0]));
   }
   function level(used, limit) {
     if (!limit) return "ok";
