@@ -59,6 +59,7 @@ PINNED_SIMPY_EVENTS = {
     "sync-vs-async": 12,
     "time-wait-npp": 112,
     "wsaenobufs-5000": 1,
+    "wsaenobufs-small": 1,
     "wsasend-order": 8,
     "zero-byte-recv": 5,
 }

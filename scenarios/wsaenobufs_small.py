@@ -1,0 +1,35 @@
+"""WSAENOBUFS in miniature: 20 sessions on an 8 MB machine, every step recorded, so the gauge turns red.
+
+The same program as ``wsaenobufs-5000`` — one 64 KB receive pending per
+session, each ring buffer starting 100 bytes into a page so that it spans
+17 pages (E2) — on a machine small enough to watch: 8 MB of physical memory
+gives 1/8 of it, 256 pages, to locked pages (E3).  Fifteen receives lock 255
+pages; the memory gauge is red ("NEAR LIMIT") from the fourteenth on, and the
+sixteenth WSARecv fails at once with WSAENOBUFS (10055): no IRP stays pending
+and no packet will ever come for it (E5, B4).  The 5,000-session version keeps
+no snapshots (10,000 sockets); this one keeps them all, so ``kernelsim step
+wsaenobufs-small`` and ``--html`` show the gauge filling and the failure.
+"""
+
+from kernelsim.netlib.catalogue import twin
+from kernelsim.win32 import SOCKET_ERROR, WSAENOBUFS
+
+SESSIONS = 20
+globals().update(twin(__file__, "wsaenobufs_5000", SESSIONS=SESSIONS))
+
+TITLE = "20 sessions × 64 KB pending receives on an 8 MB machine: the gauge turns red, then WSAENOBUFS"
+CONFIG = {"cpus": 4, "phys_mb": 8}          # 256 lockable pages (E3); snapshots on (the default)
+LOCKABLE = 8 * 1024 * 1024 // 4096 // 8     # the locked-page limit CONFIG gives (E3): 256
+
+
+def check(outcome):
+    first = outcome.note("first-failure")
+    per_session = outcome.note("per-session").pages
+    assert first.rc == SOCKET_ERROR and first.error == WSAENOBUFS
+    assert per_session == 17
+    assert first.session == LOCKABLE // per_session + 1
+    s = outcome.note("sessions")
+    assert s.pending == first.session - 1 and s.failed == SESSIONS - s.pending
+    assert outcome.note("drained").packets == 0
+    if outcome.backend == "model":
+        assert first.locked == (first.session - 1) * per_session
