@@ -38,7 +38,7 @@ def decode(data):
         state = dict(state)
         state["seq"] = change.get("q", state["seq"] + 1)
         state["notes"] = change.get("n", state["notes"])
-        for key in ("th", "po", "ir", "so", "se", "pl"):
+        for key in ("th", "po", "ir", "so", "lk", "se", "pl"):
             if key in change:
                 state[key] = apply(state.get(key, []), change[key])
         states.append(state)
@@ -51,7 +51,8 @@ def extract(page):
 
 
 @pytest.mark.parametrize("name", ["lifo-wakeup", "pqcs-job-queue", "iocp-keys", "send-after-recv0",
-                                  "completion-routines-one-thread"])
+                                  "completion-routines-one-thread", "sendpacket-vs-release-fixed",
+                                  "wsaenobufs-small"])
 def test_embedded_steps_decode_to_exactly_the_recorded_run(name):
     """Every event's text and every step's panels, decoded from the page's data, equal the run's own
     narration and snapshots (the deltas lose nothing)."""
@@ -69,6 +70,8 @@ def test_embedded_steps_decode_to_exactly_the_recorded_run(name):
         assert state.get("po", []) == html._rows(snap.ports)
         assert state.get("ir", []) == html._rows(snap.irps)
         assert state.get("so", []) == html._rows(snap.sockets)
+        assert state.get("lk", []) == html._rows(snap.locks)
+        assert state.get("se", []) == html._rows(snap.sessions)
         assert state["pl"] == list(snap.pool)
     assert data["columns"]["th"] == list(steps[0].snapshot.threads[0]._fields)
 

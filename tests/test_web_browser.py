@@ -312,3 +312,28 @@ def test_the_small_wsaenobufs_page_draws_a_red_gauge(browser, tmp_path):
     assert r > 150 and g < 80 and b < 80, (r, g, b)                  # --near: #c5221f
     open_page(browser, path, "#step=1")
     assert "near" not in browser.find_element("id", "g-locked").get_attribute("class")
+
+
+def test_the_locks_panel_shows_owner_recursion_and_waiters(browser, tmp_path):
+    """A critical section held twice by main while T1 waits: the page's locks panel shows the owner,
+    RecursionCount 2 and T1 waiting, as the terminal view does (L1, L2)."""
+    path = tmp_path / "cs.py"
+    path.write_text(
+        "from kernelsim.win32 import *\n\n"
+        "def other(cs):\n    yield EnterCriticalSection(cs)\n    yield LeaveCriticalSection(cs)\n\n"
+        "def main():\n    cs = CRITICAL_SECTION('session')\n    yield InitializeCriticalSection(cs)\n"
+        "    yield EnterCriticalSection(cs)\n    yield EnterCriticalSection(cs)\n"
+        "    yield CreateThread(other, cs, name='T1')\n    yield Sleep(5)\n"
+        "    yield LeaveCriticalSection(cs)\n    yield LeaveCriticalSection(cs)\n    yield Sleep(5)\n",
+        encoding="utf-8")
+    sc = scenario.load(str(path))
+    outcome = scenario.run(sc)
+    frames = view.frames(sc, outcome)
+    i = next(i for i, f in enumerate(frames) if f.snapshot.locks and f.snapshot.locks[0].waiters)
+    lock = frames[i].snapshot.locks[0]
+    page = tmp_path / "cs.html"
+    html.write(page, sc, outcome)
+    open_page(browser, page, f"#step={i + 1}")
+    cells = [td.text for td in browser.find_elements("css selector", "#p-locks tbody tr:first-child td")]
+    assert cells[:4] == [lock.name, "held", "main", "2"] and "T1" in cells[5]
+    assert lock.owner == "main" and lock.recursion == 2

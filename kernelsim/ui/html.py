@@ -3,7 +3,7 @@
 The file needs nothing but a browser: no CDN, no network (a Content-Security-
 Policy forbids it), the CSS and JavaScript inline (``web/``), and the run's
 steps embedded as data.  It shows the same panels as the terminal view — the
-step banner with the *why*, threads, ports, IRPs, sockets, sessions, memory
+step banner with the *why*, threads, ports, IRPs, sockets, locks, sessions, memory
 gauges, the scenario source with the current line, the event log and notes —
 with a slider, keys (←/→, Home/End, ``/`` search, ``g`` go to step or time), a
 permalink of the step in the URL fragment (``#step=17``), and light and dark
@@ -33,7 +33,8 @@ from pathlib import Path
 
 from . import narration, view
 
-PANELS = (("th", "threads"), ("po", "ports"), ("ir", "irps"), ("so", "sockets"), ("se", "sessions"))
+PANELS = (("th", "threads"), ("po", "ports"), ("ir", "irps"), ("so", "sockets"), ("lk", "locks"),
+          ("se", "sessions"))
 _FORMATTER = string.Formatter()
 _RULE_ID = re.compile(r"\b([A-F][1-9][0-9]?)\b")
 

@@ -43,14 +43,14 @@
     const s = Object.assign({}, prev);
     s.seq = ("q" in delta) ? delta.q : prev.seq + 1;
     if ("n" in delta) s.notes = delta.n;
-    for (const key of ["th", "po", "ir", "so", "se", "pl"]) {
+    for (const key of ["th", "po", "ir", "so", "lk", "se", "pl"]) {
       if (key in delta) s[key] = patched(prev[key], delta[key]);
     }
     return s;
   }
   const checkpoints = [];
   (function build() {
-    let s = {seq: -1, notes: 0, th: [], po: [], ir: [], so: [], se: [], pl: null};
+    let s = {seq: -1, notes: 0, th: [], po: [], ir: [], so: [], lk: [], se: [], pl: null};
     for (let i = 0; i < N; i++) {
       s = apply(s, STEPS[i]);
       if (i % CHECKPOINT === 0) checkpoints.push(s);
@@ -157,6 +157,21 @@
     return panel("p-sockets", "sockets",
       table(["socket", "state", "received, unread", "send queued", "port"], rows, [1, 0, 1, 1, 1]));
   }
+  function locks(s) {
+    if (!s.lk.length) return "";
+    const rows = s.lk.map((r) => {
+      const k = named("lk", r), held = k.state === "held", gone = k.state === "deleted";
+      return `<tr class="${gone ? "terminated" : ""}"><td>${esc(k.name)}</td>` +
+        `<td class="${held ? "next state-ready" : ""}">${esc(k.state)}</td><td>${esc(k.owner)}</td>` +
+        `<td class="num">${k.owner && k.kind === "critical section" ? k.recursion : ""}</td>` +
+        `<td>${esc((k.readers || []).join(", "))}</td>` +
+        `<td class="state-waiting">${esc((k.waiters || []).join(" → "))}</td>` +
+        `<td>${esc((k.woken || []).join(", "))}</td></tr>`;
+    });
+    return panel("p-locks", "locks",
+      table(["lock", "state", "owner", "recursion", "readers", "waiters (longest first)", "woken"], rows,
+            [0, 0, 0, 1, 0, 0, 0]));
+  }
   function sessions(s) {
     if (!s.se.length) return "";
     const rows = s.se.map((r) => {
@@ -255,7 +270,7 @@
     const s = stateAt(index);
     $("banner").innerHTML = banner(index, s);
     $("state").innerHTML = D.recorded
-      ? threads(s) + ports(s) + irps(s) + sockets(s) + sessions(s) + memory(s)
+      ? threads(s) + ports(s) + irps(s) + sockets(s) + locks(s) + sessions(s) + memory(s)
       : unrecorded();
     $("story").innerHTML = source(s) + log(s) + notes(s);
     const here = $("source-here"), pre = $("source");
