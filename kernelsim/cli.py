@@ -37,7 +37,8 @@ def build_parser():
 
 def add_run_options(parser):
     parser.add_argument("--seed", type=int, default=0, help="0: the default policy; other: seeded random choices")
-    parser.add_argument("--profile", choices=["windows", "wine", "xp"], default=None)
+    from .model.profile import PROFILES
+    parser.add_argument("--profile", choices=list(PROFILES), default=None)
     parser.add_argument("--schedule", default=None, help="replay choices, e.g. 0.2.1")
 
 

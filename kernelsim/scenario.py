@@ -186,8 +186,11 @@ def _line_in(exc, filename):
 
 
 def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=True, policy=None,
-        invariants=(), config=None):
-    """Run a scenario on the model and check its claims.  ScenarioError for a scenario bug."""
+        invariants=(), config=None, on_kernel=None):
+    """Run a scenario on the model and check its claims.  ScenarioError for a scenario bug.
+
+    ``on_kernel(kernel)`` is called before the run starts (the live comparison reads each
+    thread's last error through it)."""
     if isinstance(scenario, (str, Path)):
         scenario = load(scenario)
     if isinstance(schedule, str):
@@ -204,6 +207,8 @@ def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=Tru
     kernel = Kernel(cfg, profile, seed=seed, schedule=schedule, trace=trace, snapshots=snapshots,
                     policy=policy, source_file=scenario.path)
     kernel.invariants.extend(invariants)
+    if on_kernel is not None:
+        on_kernel(kernel)
     try:
         kernel.start(scenario.main)
         kernel.run()

@@ -1,4 +1,4 @@
-"""``kernelsim live`` under Wine 8: the catalogue's scenarios run on real Win32 and the ``wine`` model agrees.
+"""``kernelsim live`` under Wine 8: catalogue scenarios on real Win32, compared strictly with the model.
 
 These tests skip only when Wine or mingw-w64 is truly absent (they say so,
 with the apt command).  One wineserver serves the whole test session
@@ -6,14 +6,15 @@ with the apt command).  One wineserver serves the whole test session
 """
 
 import json
+import os
 import textwrap
 
 import pytest
 
 from kernelsim import cli
 from kernelsim import scenario as scenarios
-from kernelsim.live import commands, compare, wine
-from kernelsim.live.backend import LiveMs, LiveRun
+from kernelsim.live import commands, oracle, wine
+from kernelsim.live.backend import LiveRun
 from kernelsim.live.client import LiveError, ProbeTransport
 
 
@@ -29,56 +30,143 @@ def _make(session, watchdog=10.0):
     return lambda: ProbeTransport(session.command(), env=session.env, watchdog=watchdog).start()
 
 
-AGREEING = ["apc-alertable", "gqcsex-batch", "pqcs-shutdown", "immediate-success-packet", "skip-on-success",
-            "recv0-graceful-close", "cancelioex", "iocp-keys", "overlapped-event"]
-NEEDS_WINDOWS = {"lifo-wakeup": "A4", "concurrency-one": "A2", "peer-rst": "D6", "closesocket-pending-recv": "D7"}
+def _check(session, sc, profile="wine", **kw):
+    if isinstance(sc, str):
+        sc = scenarios.load(sc)
+    return oracle.check(sc, _make(session), "wine", profile, **kw)
 
 
-@pytest.mark.parametrize("name", AGREEING)
-def test_claims_hold_live_and_the_wine_model_agrees(session, name):
-    """DESIGN §6 / WINE.md: these claims hold on real Win32 (Wine 8) and the model with the wine
-    profile made exactly the notes the live run made, thread by thread (A11, F1–F5, A13, C2, C4, B5,
-    B6, D1, D2, D5, B12, B8)."""
-    report = compare.compare(scenarios.load(name), _make(session), "wine")
-    assert report.error is None, report.error
-    assert report.claim == "held", report.claim_detail
-    assert report.agrees, report.note_diffs
-    if name != "pqcs-shutdown":        # its two workers race for the one job when both wait at once
-        assert report.agreement == "agrees", report.note_diffs_shown
+def _scenario(tmp_path, source, name="case.py"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(source))
+    return scenarios.load(str(path))
 
 
-@pytest.mark.parametrize("name,rule", sorted(NEEDS_WINDOWS.items()))
-def test_wine_deviations_are_marked_needs_windows_and_predicted(session, name, rule):
-    """WINE.md: a claim about a Wine 8 deviation (A4 LIFO, A2 concurrency, D6 RST, D7 close codes) fails
-    on Wine as the wine model predicts; it is reported "needs Windows" with the rule's reason."""
-    report = compare.compare(scenarios.load(name), _make(session), "wine")
-    assert report.claim == "needs Windows", (report.claim, report.claim_detail)
-    assert any(d.startswith(rule + ":") for d in report.claim_detail)
-    assert report.agrees, report.note_diffs
-    assert report.ok
+HELD = ["apc-alertable", "apc-queue", "cancelioex", "gqcsex-batch", "immediate-success-packet", "lifo-wakeup"]
 
 
-def test_a_predicted_hang_is_stopped_and_counts_as_agreement(session):
-    """A10 on Wine 8: closing a port never wakes its GQCS waiter; the wine model predicts the hang, the
-    live run is stopped by a short watchdog, and the claim needs Windows."""
-    report = compare.compare(scenarios.load("gqcs-returns"), _make(session), "wine")
-    assert report.hung_as_predicted and "GetQueuedCompletionStatus" in report.hung_as_predicted
-    assert report.claim == "needs Windows" and report.ok
-    assert report.seconds < 2 * compare.HANG_WATCHDOG + 2
+@pytest.mark.parametrize("name", HELD)
+def test_the_wine_model_is_strictly_equal_to_wine8(session, name):
+    """Issue 9: on Wine 8 these scenarios are 'held' — per thread, in order, the same notes, the same calls
+    with the same results and last errors, the same claims (the wine profile predicts Wine 8)."""
+    report = _check(session, name)
+    assert report.verdict == "held", (report.error, report.diffs)
+    assert report.diffs == [] and report.error is None
 
 
-def test_watchdog_names_the_thread_and_the_call(session, tmp_path):
-    """Robustness: a live call that does not return within the watchdog ends the run with a message
-    naming the thread, the call and its line — never a hang."""
-    path = tmp_path / "stuck.py"
-    path.write_text(textwrap.dedent("""
+def test_a_deviation_names_the_switch(session):
+    """Issue 9: under the windows profile, lifo-wakeup on Wine 8 differs (FIFO wake-up); the live run equals
+    the model with waiter_order=fifo, so the verdict is 'deviation' and the report names that switch."""
+    report = _check(session, "lifo-wakeup", profile="windows")
+    assert report.verdict == "deviation"
+    assert report.switch == [("waiter_order", "fifo")]
+    data = report.to_json()
+    assert data["switch"] == "waiter_order=fifo" and "wine" in data["switch_profiles"]
+    assert any(d["kind"] == "note" for d in data["differences"])
+
+
+def test_the_apc_sees_the_last_error_of_the_thread_it_interrupts(session, tmp_path):
+    """Probe fix (issue 9): apc_trampoline called TlsGetValue before saving the last error, which cleared
+    it.  A user APC run inside an alertable SleepEx now reads the error the thread had (1234), on Wine 8
+    as in the model."""
+    sc = _scenario(tmp_path, """
+        from kernelsim.win32 import *
+
+        def apc(arg):
+            yield note("apc", error=(yield GetLastError()))
+
+        def main():
+            yield SetLastError(1234)
+            yield QueueUserAPC(apc, (yield GetCurrentThread()), 1)
+            yield SetLastError(1234)
+            yield SleepEx(0, TRUE)
+            yield note("after", error=(yield GetLastError()))
+
+        def check(outcome):
+            assert outcome.note("apc").error == 1234
+    """)
+    report = _check(session, sc)
+    assert report.verdict == "held", report.diffs
+    assert [n.error for n in report.live.outcome.notes()] == [1234, 1234]
+
+
+def test_a_predicted_hang_is_stopped_by_the_watchdog(session):
+    """A10 on Wine 8: closing a port never wakes its GQCS waiter; the wine model predicts that hang, the
+    live run is stopped by a short watchdog that names the thread and the call, and the verdict holds."""
+    sc = _scenario_hang()
+    report = _check(session, sc)
+    assert report.live.hang[0]["thread"] == "W" and report.live.hang[0]["call"] == "GetQueuedCompletionStatus"
+    assert report.verdict == "held", report.diffs
+    assert report.seconds < 2 * oracle.HANG_WATCHDOG + 3
+    assert report.to_json()["hang"]["line"] == report.live.hang[0]["line"]
+
+
+def _scenario_hang():
+    import tempfile
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "port_close_hang.py")
+    with open(path, "w") as f:
+        f.write(textwrap.dedent("""
+            from kernelsim.win32 import *
+
+            def waiter(port, ready):
+                yield SetEvent(ready)
+                yield GetQueuedCompletionStatus(port, INFINITE)
+
+            def main():
+                port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+                ready = yield CreateEvent(None, False, False, None)
+                w = yield CreateThread(waiter, port, ready, name="W")
+                yield WaitForSingleObject(ready, INFINITE)
+                yield Sleep(20)
+                yield CloseHandle(port)
+                yield WaitForSingleObject(w, INFINITE)
+        """))
+    return scenarios.load(path)
+
+
+def test_a_deadlock_is_a_hang_and_fails(session, tmp_path):
+    """Robustness (issue 9): a scenario that deadlocks is reported as a hang naming the thread and the
+    call, never as agreement — even though the model never finishes either."""
+    sc = _scenario(tmp_path, """
         from kernelsim.win32 import *
 
         def main():
             event = yield CreateEvent(None, False, False, None)
             yield WaitForSingleObject(event, INFINITE)
-    """))
-    sc = scenarios.load(str(path))
+    """)
+    report = _check(session, sc, watchdog=0.5)
+    assert report.verdict == "failed"
+    assert report.live.hang[0] == {"thread": "main", "call": "WaitForSingleObject", "line": 6}
+    assert any("deadlocks" in d["what"] for d in report.diffs)
+
+
+def test_the_overall_timeout_names_the_threads_inside_calls(session, tmp_path):
+    """--timeout S ends a live run that goes on too long even though no single call hangs, naming the
+    thread and the call it was in."""
+    sc = _scenario(tmp_path, """
+        from kernelsim.win32 import *
+
+        def main():
+            while True:
+                yield Sleep(50)
+    """)
+    report = _check(session, sc, timeout=1.0)
+    assert report.verdict == "failed"
+    assert report.live.hang[0]["thread"] == "main" and report.live.hang[0]["call"] == "Sleep"
+    assert "--timeout" in report.live.outcome.failures[-1]
+
+
+def test_watchdog_names_the_thread_and_the_call(session, tmp_path):
+    """Robustness: a live call that does not return within the watchdog ends the run with a message
+    naming the thread, the call and its line — never a hang."""
+    sc = _scenario(tmp_path, """
+        from kernelsim.win32 import *
+
+        def main():
+            event = yield CreateEvent(None, False, False, None)
+            yield WaitForSingleObject(event, INFINITE)
+    """, name="stuck.py")
     run = LiveRun(sc, _make(session, watchdog=0.5)(), watchdog=0.5)
     with pytest.raises(LiveError) as err:
         run.run()
@@ -86,31 +174,93 @@ def test_watchdog_names_the_thread_and_the_call(session, tmp_path):
     assert "thread main hung" in message and "WaitForSingleObject" in message and "stuck.py:6" in message
 
 
-def test_live_times_compare_within_the_tolerance():
-    """Live note times are real ms: == against a number holds within 5 ms + 10 %; ordering against a
-    number has the same slack, between two live times it is exact (so sorting works)."""
-    t = LiveMs(12.0)
-    assert t == 10 and t != 20 and t + 40 == 50 and t <= 10 and not (t < 5)
-    assert sorted([LiveMs(3.0), LiveMs(1.0), LiveMs(2.0)]) == [1.0, 2.0, 3.0]
-    assert not (LiveMs(2.0) < LiveMs(1.5))
-
-
-def test_live_command_prints_both_sides_and_exits_0(session, capsys):
-    """CLI §8: kernelsim live NAME --json prints one object with both runs' notes and the verdict; exit 0."""
+def test_live_json_keeps_the_contract(session, capsys):
+    """DESIGN (second round): live --json prints one object with scenario, verdict, model_notes and
+    live_notes (thread, tag, time, fields), unordered_tags, the switch and the differences; exit 0."""
     code = cli.main(["live", "apc-alertable", "--json"])
     data = json.loads(capsys.readouterr().out)
     assert code == 0
-    assert data["verdict"] == "held" and data["model_agrees"] and data["profile"] == "wine"
-    assert [n["tag"] for n in data["live_notes"]] == [n["tag"] for n in data["model_notes"]]
+    for key in ("scenario", "verdict", "model_notes", "live_notes", "unordered_tags", "switch", "differences"):
+        assert key in data
+    assert data["verdict"] == "held" and data["profile"] == "wine" and data["differences"] == []
+    assert [(n["thread"], n["tag"]) for n in data["live_notes"]] == [(n["thread"], n["tag"])
+                                                                  for n in data["model_notes"]]
+    assert all("time" in n for n in data["live_notes"])
+
+
+def test_validate_json_is_a_list_with_repeats(session, capsys):
+    """DESIGN: validate --json prints a list of such objects; --repeat N runs each N times and keeps every
+    run's verdict (no hidden retries: a disagreement is 'flaky', never a second chance)."""
+    code = cli.main(["validate", "apc-alertable", "gqcsex-batch", "--repeat", "2", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert isinstance(data, list) and [d["scenario"] for d in data] == ["apc-alertable", "gqcsex-batch"]
+    assert all(d["repeat"] == 2 and [r["verdict"] for r in d["runs"]] == ["held", "held"] for d in data)
+    assert code == 0
+
+
+def test_flaky_when_repeats_disagree():
+    """oracle.stable: runs of one scenario that do not all give the same result are 'flaky'."""
+    sc = scenarios.load("apc-alertable")
+    def report(verdict, diffs=()):
+        r = oracle.Report(sc, "wine", "wine")
+        r.verdict, r.diffs = verdict, list(diffs)
+        return r
+    assert oracle.stable([report("held"), report("failed", [{"kind": "claims", "what": "x"}])]).verdict == "flaky"
+    assert oracle.stable([report("held"), report("held")]).verdict == "held"
+    both_failed = [report("failed", [{"kind": "claims"}]), report("failed", [{"kind": "note", "thread": "T1"}])]
+    assert oracle.stable(both_failed).verdict == "flaky"          # failed twice, but differently
 
 
 def test_missing_wine_is_a_one_line_message_and_exit_2(monkeypatch, capsys):
     """Robustness: without Wine the command says what to install (the exact apt command), exit 2."""
+    monkeypatch.delenv("KERNELSIM_WINE", raising=False)
     monkeypatch.setattr(wine, "find_wine", lambda: None)
     code = cli.main(["live", "apc-alertable"])
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert len(err.splitlines()) == 1 and wine.APT_COMMAND in err
+
+
+def test_a_missing_launcher_names_itself_and_the_fix(tmp_path, capsys, monkeypatch):
+    """Issue 9: --wine PATH (or KERNELSIM_WINE) that does not exist: one line naming the path and the
+    command that makes it (tools/wine10.sh for a Wine 10 launcher), exit 2."""
+    missing = tmp_path / "wine10" / "bin" / "wine64"
+    assert cli.main(["live", "apc-alertable", "--wine", str(missing)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and str(missing) in err and "tools/wine10.sh" in err
+    monkeypatch.setenv("KERNELSIM_WINE", str(missing))
+    assert cli.main(["validate", "apc-alertable"]) == 2
+    assert "KERNELSIM_WINE" in capsys.readouterr().err
+
+
+def test_a_broken_launcher_is_exit_2(tmp_path, capsys):
+    """A launcher that exists but does not run (a chroot that is gone): one line, exit 2, no traceback."""
+    broken = tmp_path / "wine64"
+    broken.write_text("#!/bin/sh\necho 'chroot: cannot change root directory' >&2\nexit 125\n")
+    broken.chmod(0o755)
+    if wine.missing(str(broken)):
+        pytest.skip("mingw-w64 is absent")
+    assert cli.main(["live", "apc-alertable", "--wine", str(broken)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "does not run" in err and "chroot" in err
+
+
+def test_wine_versions_pick_their_profiles():
+    """The launcher's version picks the default profile: wine for Wine 8, wine10 from Wine 10 on."""
+    assert wine.profile_for("wine-8.0 (Debian 8.0~repack-4)") == "wine"
+    assert wine.profile_for("wine-10.0 (Debian 10.0~repack-6)") == "wine10"
+    assert wine.profile_for("wine-11.2") == "wine10"
+
+
+def test_bad_repeat_and_timeout_are_usage_errors(capsys):
+    """CLI: --repeat 0 and --timeout -1 print usage and exit 2."""
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["validate", "--repeat", "0"])
+    assert exit_.value.code == 2
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["live", "apc-alertable", "--timeout", "-1"])
+    assert exit_.value.code == 2
+    assert "usage" in capsys.readouterr().err
 
 
 def test_ctypes_backend_is_refused_off_windows(capsys):
@@ -123,11 +273,10 @@ def test_ctypes_backend_is_refused_off_windows(capsys):
 def test_no_wine_process_remains_after_a_run(session):
     """Robustness: the probe is gone when its run ends, and when the session ends the prefix's
     wineserver and Wine's helper processes exit too (unless another session still uses the prefix)."""
-    import os
     import time
     made = []
-    report = compare.compare(scenarios.load("pqcs-shutdown"), lambda: made.append(_make(session)()) or made[-1],
-                             "wine")
+    report = oracle.check(scenarios.load("pqcs-shutdown"), lambda: made.append(_make(session)()) or made[-1],
+                          "wine", "wine")
     assert report.ok
     probe = made[0].proc
     assert probe.poll() is not None, "the probe process ended with the run"

@@ -35,15 +35,28 @@ KEY_TAG = 0x4B53 << 48          # completion keys that are Python objects travel
 U64 = (1 << 64) - 1
 
 
-class LiveMs(float):
-    """Real elapsed milliseconds; ``==`` against a number holds within ``tolerance`` (abs ms, relative)."""
+DEFAULT_TOLERANCE = (5.0, 0.10)
 
-    tolerance = (5.0, 0.10)
+
+class LiveMs(float):
+    """Real elapsed milliseconds; ``==`` against a number holds within the run's tolerance.
+
+    Each time carries the tolerance of the scenario that made it (``LIVE_TOLERANCE = (ms, relative)``,
+    default 5 ms + 10 %), so one scenario's tolerance never leaks into the next.
+    """
+
+    def __new__(cls, value, tolerance=DEFAULT_TOLERANCE):
+        self = super().__new__(cls, value)
+        self.tolerance = tolerance
+        return self
+
+    def _margin(self, other):
+        absolute, relative = self.tolerance
+        return absolute + relative * max(abs(float(self)), abs(float(other)))
 
     def __eq__(self, other):
         if isinstance(other, (int, float)) and not isinstance(other, bool):
-            absolute, relative = LiveMs.tolerance
-            return abs(float(self) - float(other)) <= absolute + relative * max(abs(self), abs(other))
+            return abs(float(self) - float(other)) <= self._margin(other)
         return NotImplemented
 
     def __ne__(self, other):
@@ -57,8 +70,7 @@ class LiveMs(float):
     def _slack(self, other):
         if isinstance(other, LiveMs) or isinstance(other, bool) or not isinstance(other, (int, float)):
             return 0.0
-        absolute, relative = LiveMs.tolerance
-        return absolute + relative * max(abs(float(self)), abs(float(other)))
+        return self._margin(other)
 
     def __lt__(self, other):
         if not isinstance(other, (int, float)):
@@ -80,22 +92,25 @@ class LiveMs(float):
             return NotImplemented
         return float(self) >= float(other) - self._slack(other)
 
+    def _new(self, value):
+        return LiveMs(value, self.tolerance)
+
     def __abs__(self):
-        return LiveMs(abs(float(self)))
+        return self._new(abs(float(self)))
 
     def __neg__(self):
-        return LiveMs(-float(self))
+        return self._new(-float(self))
 
     def __add__(self, other):
-        return LiveMs(float(self) + other) if isinstance(other, (int, float)) else NotImplemented
+        return self._new(float(self) + other) if isinstance(other, (int, float)) else NotImplemented
 
     __radd__ = __add__
 
     def __sub__(self, other):
-        return LiveMs(float(self) - other) if isinstance(other, (int, float)) else NotImplemented
+        return self._new(float(self) - other) if isinstance(other, (int, float)) else NotImplemented
 
     def __rsub__(self, other):
-        return LiveMs(other - float(self)) if isinstance(other, (int, float)) else NotImplemented
+        return self._new(other - float(self)) if isinstance(other, (int, float)) else NotImplemented
 
     def __repr__(self):
         return f"{float(self):.3f}"
@@ -120,8 +135,9 @@ class LiveRun:
         self.transport = transport
         self.watchdog = watchdog
         self.max_seconds = max_seconds
-        if tolerance is not None:
-            LiveMs.tolerance = tuple(tolerance)
+        self.tolerance = tuple(tolerance) if tolerance is not None else DEFAULT_TOLERANCE
+        self.local = threading.local()           # .thread: the LiveThread this Python thread runs
+        self.stuck = None                        # {"thread", "call", "line"}: where a hung run stopped
         self.threads = []
         self.notes = []
         self.t0 = None
@@ -153,7 +169,7 @@ class LiveRun:
             self._start(main)
             finished = self.done.wait(self.max_seconds)
             if not finished:
-                self.error = self.error or LiveError(f"the live run took more than {self.max_seconds:g} s")
+                self._timed_out()
         finally:
             self.transport.close()          # also on Ctrl-C: no probe is left behind
         self.partial = Outcome(self.scenario.name, 0, f"live ({self.transport.name})", self.notes, None, "",
@@ -163,10 +179,30 @@ class LiveRun:
         return Outcome(self.scenario.name, 0, f"live ({self.transport.name})", self.notes, None, "",
                        self.end_reason, None, backend="live")
 
+    def _timed_out(self):
+        """--timeout: the whole run took too long; name the threads still inside a call."""
+        inside = [(th, th.call) for th in list(self.threads) if th.call is not None]
+        where = "; ".join(f"thread {th.name} in {call.name} (line {call.line})" for th, call in inside)
+        with self.lock:
+            if self.done.is_set():
+                return
+            if inside:
+                th, call = inside[0]
+                self.stuck = {"thread": th.name, "call": call.name, "line": call.line}
+            self.error = LiveError(f"the live run took more than {self.max_seconds:g} s (--timeout); "
+                                   f"{where or 'no thread was inside a call'}; the run was stopped")
+            self.done.set()
+
+    def current_last_error(self):
+        """The last error of the scenario thread this Python thread runs (for the Recorder)."""
+        th = getattr(self.local, "thread", None)
+        return th.last_error if th is not None else None
+
     def _start(self, th):
         threading.Thread(target=self._body, args=(th,), name=f"live-{th.name}", daemon=True).start()
 
     def _body(self, th):
+        self.local.thread = th
         try:
             self.transport.begin(th.tid, lambda kind, vals: self._callback(th, kind, vals))
             self._drive(th, th.gen)
@@ -183,6 +219,10 @@ class LiveRun:
             self.hung = exc
             call = getattr(exc, "call", None)
             where = f" at {call.file}:{call.line}" if call is not None else ""
+            with self.lock:
+                if self.stuck is None and not self.done.is_set():
+                    self.stuck = {"thread": th.name, "call": call.name if call else exc.op,
+                                  "line": call.line if call else 0}
             self._fail(LiveError(f"thread {th.name} hung: {exc.op}{where} did not return within "
                                  f"{exc.seconds:g} s (watchdog); the run was stopped"))
         except (LiveError, ScenarioError) as exc:
@@ -292,7 +332,7 @@ class LiveRun:
             return 0
         if isinstance(key, bool):
             return int(key)
-        if isinstance(key, int) and 0 <= key < KEY_TAG:
+        if isinstance(key, int) and 0 <= key < KEY_TAG and type(key) is int:
             return key
         with self.lock:
             code = self.key_codes.get(id(key))
@@ -319,7 +359,7 @@ class LiveRun:
     # --- kernelsim helpers ----------------------------------------------------------------
 
     def _note(self, th, call, tag, **fields):
-        elapsed = LiveMs((time.perf_counter() - self.t0) * 1000.0)
+        elapsed = LiveMs((time.perf_counter() - self.t0) * 1000.0, self.tolerance)
         with self.lock:
             self.notes.append(Note(tag, th.name, elapsed, fields))
 

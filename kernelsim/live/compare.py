@@ -1,413 +1,308 @@
-"""Model versus live: run a scenario on both, put them side by side, give each claim its verdict.
+"""The strict comparison of a model run with a live run (issue 9: proof, not belief).
 
-Under Wine the model runs with profile ``wine`` (the Wine 8 deviations of
-WINE.md switched on), on Windows with ``windows``: the model must then predict
-the live run.  The comparison is made per thread, because real threads
-interleave differently from simulated ones while each thread's own sequence is
-fixed: each thread's notes (tag and fields; times are shown, not compared) and
-each thread's call results (handles renamed h1, h2… in order of appearance,
-OVERLAPPEDs by their ``op`` or order).  A note that differs means the model is
-wrong or a Wine deviation is missing from the profile; a call result that
-differs is shown as evidence.
+Two runs of one scenario agree only when, **per thread, in order**:
 
-A scenario declares what it needs from a live run with two module-level names:
+* the threads made the same notes — same tag, same fields (a note's time is
+  not compared here: times are compared only by the scenario's claims, with
+  the tolerance it declares, see backend.LiveMs);
+* the threads made the same calls, from the same scenario lines, with the same
+  results and the same last error right after each call;
+* the claims of ``check`` failed on the same lines (or held in both);
+* neither run hung where the other went on.
 
-* ``LIVE = False`` — it cannot run live at all (say why in ``LIVE_REASON``,
-  e.g. "5,000 sessions"); ``validate`` lists it as skipped.
-* ``NEEDS_WINDOWS = {"A4": "Wine 8 releases waiters FIFO"}`` — its ``check``
-  claims a behaviour that Wine 8 does not have, by rule id.  Usually not
-  needed: the rules a scenario lists in ``RULES`` are looked up in
-  ``deviations.WINE8_DEVIATIONS`` (WINE.md's table).  Under Wine a failing check
-  is reported as *needs Windows* with these reasons — provided the ``wine``
-  model predicted that very failure; on Windows the claims are checked as usual.
+Handles pair through **one consistent mapping** built as the comparison goes:
+the first time a model handle meets a live handle they are paired, and from
+then on that model handle equals that live handle only (and vice versa); a
+second, different pairing is a difference.  OVERLAPPEDs, and any other object a
+scenario passes through the kernel (a completion key that is a session), pair
+the same way by identity.  A number is never a handle by accident: only values
+that the Recorder typed as handles (record.HandleValue) pair.
 
-Verdicts: ``held``, ``failed``, ``needs Windows``, ``no claims``; the model
-``agrees`` or ``disagrees``.  A live run passes when no claim failed and the
-model agrees.
+Tags a scenario declares free of order and thread (``UNORDERED_TAGS``) are
+taken out of the per-thread sequences and compared as one multiset.  A field
+the live run cannot measure (``memory()`` gives None live) is null on the live
+side and not compared.
+
+``differences(model, live)`` returns the list of differences; the caller
+(oracle.py) turns it into a verdict.
 """
 
-import copy
-import functools
-import inspect
-import time
+from ..outcome import Note
+from ..win32 import LINGER, OVERLAPPED, OVERLAPPED_ENTRY, WSABUF
+from .backend import LiveMs
+from .record import HandleValue
 
-from .. import scenario as scenarios
-from . import deviations
-from ..win32 import Call, OVERLAPPED, OVERLAPPED_ENTRY, WSABUF, LINGER
-
-HANG_WATCHDOG = 2.0          # seconds, for a live run the model predicts to hang
-VOID_CALLS = {"Sleep", "SetLastError", "note", "compute", "ExitThread"}
-HANDLE_CALLS = {"CreateThread", "CreateEvent", "WSACreateEvent", "CreateIoCompletionPort", "socket",
-                "WSASocket", "accept", "tcp_pair"}
+UNMEASURED_CALLS = {"memory"}       # calls whose live result is None: nothing to compare
 
 
-def live_status(sc):
-    """(runs live?, reason) from the scenario's LIVE / LIVE_REASON."""
-    module = sc.module
-    if getattr(module, "LIVE", True) is False:
-        return False, getattr(module, "LIVE_REASON", "the scenario says it cannot run live (LIVE = False)")
-    return True, ""
+class Side:
+    """One run as the comparison sees it: the Outcome, each thread's CallRecords, where it hung."""
+
+    def __init__(self, outcome, calls, hang=None, unmeasured=False):
+        self.outcome = outcome
+        self.calls = calls                  # thread name -> [CallRecord]
+        self.hang = hang                    # {"thread", "call", "line"} or None
+        self.unmeasured = unmeasured        # the live run called memory(): None fields are unmeasured
 
 
-def needs_windows(sc):
-    needs = getattr(sc.module, "NEEDS_WINDOWS", None) or {}
-    return dict(needs)
-
-
-# --- recording each thread's calls ---------------------------------------------------
-
-class Recorder:
-    """Wraps a scenario's generator functions to log (thread, call, line, result) on either backend.
-
-    It follows thread names itself — CreateThread's name (or the default T<n>),
-    APCs on the thread they are queued to, completion routines on the issuing
-    thread — so the same log comes out of the model and of a live run.
-    """
+class Pairing:
+    """The model ↔ live identity mapping (handles, OVERLAPPEDs, key objects), one-to-one."""
 
     def __init__(self):
-        self.calls = []
-        self.names = {}              # thread handle -> thread name
-        self.created = 1             # main
-        self.handles = {}            # handle value -> h1, h2…
-        self.ovs = {}                # id(OVERLAPPED) -> label
-        self._new_names = {}         # id(rewritten CreateThread call) -> (call, new thread's name)
-        self._keep = []
+        self.to_live = {}
+        self.to_model = {}
 
-    def wrap_scenario(self, sc):
-        clone = copy.copy(sc)
-        clone.main = self._wrap(sc.main, lambda: "main")
-        return clone
+    def pair(self, a, b):
+        """True when identity a (model) and b (live) are, or can now become, each other's pair."""
+        known = self.to_live.get(a)
+        if known is not None:
+            return known == b
+        if b in self.to_model:
+            return False
+        self.to_live[a], self.to_model[b] = b, a
+        return True
 
-    def _wrap(self, func, name_of):
-        if not inspect.isgeneratorfunction(func):
-            return func
-        recorder = self
+    def copy(self):
+        other = Pairing()
+        other.to_live, other.to_model = dict(self.to_live), dict(self.to_model)
+        return other
 
-        @functools.wraps(func)
-        def wrapper(*args):
-            return (yield from recorder._run(func(*args), name_of()))
-        return wrapper
 
-    def _run(self, gen, name):
-        value = None
-        while True:
-            try:
-                call = gen.send(value)
-            except StopIteration as stop:
-                return stop.value
-            if type(call) is Call:
-                call = self._rewrite(call, name)
-            value = yield call
-            if type(call) is Call:
-                self._record(name, call, value)
+_PLAIN = (type(None), bool, int, str, bytes, bytearray)
 
-    def _rewrite(self, call, name):
-        args, kwargs = list(call.args), dict(call.kwargs)
-        if call.name == "CreateThread" and args:
-            new = kwargs.get("name") or f"T{self.created}"
-            self.created += 1
-            args[0] = self._wrap(args[0], lambda new=new: new)
-            call = _copy_call(call, args, kwargs)
-            self._new_names[id(call)] = (call, new)
-        elif call.name == "QueueUserAPC" and len(args) >= 2:
-            target = name if args[1] == -2 else self.names.get(args[1], "?")
-            args[0] = self._wrap(args[0], lambda target=target: target)
-            call = _copy_call(call, args, kwargs)
-        elif call.name in ("WSARecv", "WSASend"):
-            if len(args) >= 4 and args[3] is not None:
-                args[3] = self._wrap(args[3], lambda: name)
-                call = _copy_call(call, args, kwargs)
-            elif kwargs.get("lpCompletionRoutine") is not None:
-                kwargs["lpCompletionRoutine"] = self._wrap(kwargs["lpCompletionRoutine"], lambda: name)
-                call = _copy_call(call, args, kwargs)
-        return call
 
-    def _record(self, name, call, value):
-        if call.name in VOID_CALLS:
-            value = None
-        if call.name == "CreateThread" and isinstance(value, int) and value:
-            self.names[value] = self._new_names.pop(id(call), (None, "?"))[1]
-        if call.name in HANDLE_CALLS:
-            value = self._handle_names(value)
-        self.calls.append((name, call.name, call.line, self.normal(value)))
+def same(a, b, pairing, unmeasured=False):
+    """Is model value a the live value b?  Pairs identities as it goes (see Pairing)."""
+    if isinstance(a, HandleValue) or isinstance(b, HandleValue):
+        if not (isinstance(a, HandleValue) and isinstance(b, HandleValue)):
+            return False
+        return pairing.pair(("handle",) + a.identity, ("handle",) + b.identity)
+    if isinstance(b, LiveMs):
+        return isinstance(a, (int, float)) and not isinstance(a, bool)     # a time: compared by claims only
+    if unmeasured and b is None and isinstance(a, (int, float)) and not isinstance(a, bool):
+        return True
+    if isinstance(a, bool) or isinstance(b, bool):
+        return type(a) is type(b) and a == b
+    if isinstance(a, _PLAIN) or isinstance(b, _PLAIN):
+        if isinstance(a, (bytes, bytearray)) and isinstance(b, (bytes, bytearray)):
+            return bytes(a) == bytes(b)
+        return type(a) is type(b) and a == b
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, (int, float)) and isinstance(b, (int, float)) and round(a, 6) == round(b, 6)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same(x, y, pairing, unmeasured) for x, y in zip(a, b))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same(a[k], b[k], pairing, unmeasured) for k in a)
+    if isinstance(a, OVERLAPPED_ENTRY) and isinstance(b, OVERLAPPED_ENTRY):
+        return all(same(getattr(a, f), getattr(b, f), pairing, unmeasured)
+                   for f in ("key", "overlapped", "status", "nbytes"))
+    if isinstance(a, OVERLAPPED) and isinstance(b, OVERLAPPED):
+        if getattr(a, "op", None) != getattr(b, "op", None):
+            return False
+        return pairing.pair(("ov", id(a)), ("ov", id(b)))
+    if isinstance(a, (WSABUF, LINGER)) or isinstance(b, (WSABUF, LINGER)):
+        return type(a) is type(b) and repr(a) == repr(b)
+    if type(a) is not type(b):
+        return False
+    return pairing.pair(("object", id(a)), ("object", id(b)))       # a key object, a session…
 
-    def _handle_names(self, value):
-        if isinstance(value, tuple):
-            return tuple(self._handle_names(v) for v in value)
-        if isinstance(value, int) and not isinstance(value, bool) and 0 < value < (1 << 63):
-            label = self.handles.get(value)
-            if label is None:
-                label = self.handles[value] = f"h{len(self.handles) + 1}"
-            return label
+
+def shown(value):
+    """A JSON-friendly form of a value for the report (handles as their numbers)."""
+    if isinstance(value, HandleValue):
+        return int(value)
+    if isinstance(value, LiveMs):
+        return round(float(value), 3)
+    if value is None or isinstance(value, (bool, int, str)):
         return value
-
-    def normal(self, value):
-        """A comparable, JSON-friendly form of a call result or note field."""
-        if value is None or isinstance(value, (bool, int, str)):
-            return value
-        if isinstance(value, float):
-            return round(value, 3)
-        if isinstance(value, (bytes, bytearray)):
-            return bytes(value).hex() if len(value) <= 64 else f"<{len(value)} bytes>"
-        if isinstance(value, OVERLAPPED):
-            label = self.ovs.get(id(value))
-            if label is None:
-                self._keep.append(value)
-                op = getattr(value, "op", None)
-                label = self.ovs[id(value)] = f"ov{len(self.ovs) + 1}" + (f"({op})" if op else "")
-            return label
-        if isinstance(value, OVERLAPPED_ENTRY):
-            return ["entry", self.normal(value.key), self.normal(value.overlapped), value.status, value.nbytes]
-        if isinstance(value, (list, tuple)):
-            return [self.normal(v) for v in value]
-        if isinstance(value, dict):
-            return {str(k): self.normal(v) for k, v in value.items()}
-        if isinstance(value, (WSABUF, LINGER)):
-            return repr(value)
-        return type(value).__name__
-
-    def by_thread(self):
-        out = {}
-        for name, call, line, result in self.calls:
-            out.setdefault(name, []).append((call, line, result))
-        return out
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).hex() if len(value) <= 64 else f"<{len(value)} bytes>"
+    if isinstance(value, OVERLAPPED):
+        op = getattr(value, "op", None)
+        return f"OVERLAPPED({op})" if op else "OVERLAPPED"
+    if isinstance(value, OVERLAPPED_ENTRY):
+        return {"key": shown(value.key), "overlapped": shown(value.overlapped), "status": value.status,
+                "nbytes": value.nbytes}
+    if isinstance(value, (list, tuple)):
+        return [shown(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): shown(v) for k, v in value.items()}
+    if isinstance(value, (WSABUF, LINGER)):
+        return repr(value)
+    return type(value).__name__
 
 
-def _copy_call(call, args, kwargs):
-    new = Call.__new__(Call)
-    new.name, new.args, new.kwargs, new.file, new.line = call.name, tuple(args), kwargs, call.file, call.line
-    return new
-
-
-# --- the report --------------------------------------------------------------------------
-
-class Report:
-    """Everything ``kernelsim live`` prints: both outcomes, the differences and the verdicts."""
-
-    def __init__(self, sc, backend, profile):
-        self.scenario = sc
-        self.name = sc.name
-        self.backend = backend
-        self.profile = profile
-        self.model = None
-        self.live = None
-        self.model_calls = {}
-        self.live_calls = {}
-        self.note_diffs = []
-        self.call_diffs = []
-        self.claim = "no claims"
-        self.claim_detail = []
-        self.error = None
-        self.seconds = 0.0
-        self.model_seconds = 0.0
-        self.skipped = ""
-        self.hung_as_predicted = ""
-        self.agreement = "agrees"
-        self.first_try = ""                 # validate: the verdict of a failed first run
-        self.note_diffs_shown = []
-
-    @property
-    def agrees(self):
-        return not self.note_diffs
-
-    @property
-    def ok(self):
-        return (not self.skipped and self.error is None and self.claim in ("held", "needs Windows", "no claims")
-                and self.agrees)
-
-    @property
-    def verdict(self):
-        if self.skipped:
-            return "not live"
-        if self.error is not None:
-            return "error"
-        if self.claim == "failed" or not self.agrees:
-            return "failed"
-        return self.claim
-
-    def to_json(self):
-        rec = _NoteNormal()
-        return {
-            "scenario": self.name, "backend": self.backend, "profile": self.profile, "verdict": self.verdict,
-            "claim": self.claim, "claim_detail": self.claim_detail, "model_agrees": self.agrees,
-            "agreement": self.agreement if self.agrees else "disagrees",
-            "note_differences": self.note_diffs, "call_differences": self.call_diffs,
-            "error": str(self.error) if self.error is not None else None, "skipped": self.skipped or None,
-            "first_try": self.first_try or None, "seconds": round(self.seconds, 3),
-            "model_seconds": round(self.model_seconds, 4),
-            "model_notes": [_note_json(n, rec) for n in self.model.notes()] if self.model else [],
-            "live_notes": [_note_json(n, rec) for n in self.live.notes()] if self.live else [],
-        }
-
-
-def _note_json(n, rec):
-    out = {"tag": n.tag, "thread": n.thread, "time": round(float(n.time), 3)}
-    out.update({k: rec.normal(v) for k, v in n.fields.items()})
+def note_json(note, unmeasured=False):
+    """A note as the JSON contract has it: thread, tag, time, then its fields."""
+    out = {"thread": note.thread, "tag": note.tag, "time": round(float(note.time), 3)}
+    for key, value in note.fields.items():
+        out[key] = None if (unmeasured and value is None) else shown(value)
     return out
 
 
-def _same_note(m, lv, unmeasured, handles=({}, {})):
-    """Same tag and fields.  OVERLAPPEDs compare by their op; a handle value the model made equals
-    any handle value the live run made (``handles``: each run's handle values); with
-    ``unmeasured`` (the scenario read memory(), which is None live) a field that is None live and
-    a number in the model is skipped."""
-    if m.tag != lv.tag:
+def call_json(record):
+    if record is None:
+        return None
+    return {"call": record.name, "line": record.line, "result": shown(record.result),
+            "last_error": record.last_error}
+
+
+def same_note(m, lv, pairing, unmeasured=False):
+    if m.tag != lv.tag or m.fields.keys() != lv.fields.keys():
         return False
-    rm, rl = _NoteNormal(), _NoteNormal()
-    model_handles, live_handles = handles
-    for key in dict.fromkeys(list(m.fields) + list(lv.fields)):
-        a, b = m.fields.get(key, _MISSING), lv.fields.get(key, _MISSING)
-        if unmeasured and b is None and isinstance(a, (int, float)):
-            continue
-        if (type(a) is int and type(b) is int and a != b and a in model_handles and b in live_handles):
-            continue            # handle values differ between the model and Windows; both are handles
-        if rm.normal(a) != rl.normal(b):
-            return False
-    return True
+    return all(same(m.fields[k], lv.fields[k], pairing, unmeasured) for k in m.fields)
 
 
-_MISSING = object()
+def same_call(m, lv, pairing, unmeasured=False):
+    if (m.name, m.line) != (lv.name, lv.line):
+        return False
+    if m.name in UNMEASURED_CALLS:
+        return True
+    return same(m.result, lv.result, pairing, unmeasured) and m.last_error == lv.last_error
 
 
-class _NoteNormal(Recorder):
-    def normal(self, value):
-        if isinstance(value, OVERLAPPED):
-            op = getattr(value, "op", None)
-            return f"OVERLAPPED({op})" if op else "OVERLAPPED"
-        if value is _MISSING:
-            return "<missing>"
-        return super().normal(value)
+def threads_of(*sides):
+    """Thread names in order of first appearance: main, then the threads as they appeared."""
+    names = {}
+    for side in sides:
+        for n in side.outcome.notes():
+            names.setdefault(n.thread, None)
+        for name in side.calls:
+            names.setdefault(name, None)
+    ordered = sorted(names, key=lambda n: n != "main")
+    return ordered
 
 
-def diff_notes(model, live, unmeasured=False, handles=({}, {})):
-    """Per thread, the first note whose tag or fields differ (times are not compared)."""
-    rec = _NoteNormal()
+def differences(model, live, unordered_tags=(), pairing=None):
+    """Every way the live run (a Side) differs from the model run (a Side); [] when they agree."""
+    pairing = pairing if pairing is not None else Pairing()
+    unordered = set(unordered_tags)
+    unmeasured = live.unmeasured
     diffs = []
-    threads = list(dict.fromkeys([n.thread for n in model.notes()] + [n.thread for n in live.notes()]))
-    for thread in threads:
-        m = [n for n in model.notes() if n.thread == thread]
-        lv = [n for n in live.notes() if n.thread == thread]
-        for i in range(max(len(m), len(lv))):
-            if i < len(m) and i < len(lv) and _same_note(m[i], lv[i], unmeasured, handles):
+    for thread in threads_of(model, live):
+        calls_m, calls_l = model.calls.get(thread, []), live.calls.get(thread, [])
+        for i in range(max(len(calls_m), len(calls_l))):
+            a = calls_m[i] if i < len(calls_m) else None
+            b = calls_l[i] if i < len(calls_l) else None
+            if a is not None and b is not None and same_call(a, b, pairing, unmeasured):
                 continue
-            diffs.append({"thread": thread, "index": i,
-                          "model": _note_json(m[i], rec) if i < len(m) else None,
-                          "live": _note_json(lv[i], rec) if i < len(lv) else None})
-            break        # the rest of this thread's notes follow from the first difference
-    return diffs
-
-
-def same_notes_any_thread(model, live, unmeasured=False, handles=({}, {})):
-    """True when the live notes are the model's notes with threads and order ignored: real threads
-    that race for the same packets may trade jobs without the model being wrong."""
-    left = list(model.notes())
-    for ln in live.notes():
-        match = next((i for i, mn in enumerate(left) if _same_note(mn, ln, unmeasured, handles)), None)
-        if match is None:
-            return False
-        left.pop(match)
-    return not left
-
-
-def diff_calls(model_calls, live_calls, limit=20):
-    diffs = []
-    for thread in list(dict.fromkeys(list(model_calls) + list(live_calls))):
-        m, lv = model_calls.get(thread, []), live_calls.get(thread, [])
-        for i in range(max(len(m), len(lv))):
-            a = m[i] if i < len(m) else None
-            b = lv[i] if i < len(lv) else None
-            if a != b:
-                diffs.append({"thread": thread, "index": i, "model": list(a) if a else None,
-                              "live": list(b) if b else None})
-                break
-        if len(diffs) >= limit:
+            if a is None and b is None:
+                continue
+            diffs.append({"kind": "call", "thread": thread, "index": i, "model": call_json(a),
+                          "live": call_json(b), "what": _call_what(thread, a, b)})
+            break            # the rest of this thread's calls follow from the first difference
+        notes_m = [n for n in model.outcome.notes() if n.thread == thread and n.tag not in unordered]
+        notes_l = [n for n in live.outcome.notes() if n.thread == thread and n.tag not in unordered]
+        for i in range(max(len(notes_m), len(notes_l))):
+            a = notes_m[i] if i < len(notes_m) else None
+            b = notes_l[i] if i < len(notes_l) else None
+            if a is not None and b is not None and same_note(a, b, pairing, unmeasured):
+                continue
+            diffs.append({"kind": "note", "thread": thread, "index": i,
+                          "model": note_json(a) if a else None, "live": note_json(b, unmeasured) if b else None,
+                          "what": _note_what(thread, i, a, b)})
             break
+    for tag in sorted(unordered):
+        diff = _multiset(tag, model, live, pairing, unmeasured)
+        if diff:
+            diffs.append(diff)
+    claims_m, claims_l = claim_failures(model.outcome), claim_failures(live.outcome)
+    if claims_m != claims_l:
+        diffs.append({"kind": "claims", "model": claims_m, "live": claims_l,
+                      "what": "the claims of check() " + _claims_what(claims_m, claims_l)})
+    if not _same_hang(model.hang, live.hang):
+        diffs.append({"kind": "hang", "model": model.hang, "live": live.hang, "what": _hang_what(model, live)})
     return diffs
 
 
-def compare(sc, make_transport, backend="wine", watchdog=10.0):
-    """Run sc on the model and live (a fresh transport from make_transport()); → Report."""
-    from .backend import LiveRun
-    from .client import LiveError
-    from ..model import ScenarioError
+def _same_hang(model, live):
+    """Both finished, or the live run hung in a call (thread, line) where the model waits for ever."""
+    if not model or not live:
+        return not model and not live
+    blocked = {(h["thread"], h["line"]) for h in model}
+    return all((h["thread"], h["line"]) in blocked for h in live)
 
-    if isinstance(sc, str):
-        sc = scenarios.load(sc)
-    profile = "wine" if backend == "wine" else "windows"
-    report = Report(sc, backend, profile)
-    runs_live, reason = live_status(sc)
-    if not runs_live:
-        report.skipped = reason
-        return report
 
-    model_rec = Recorder()
-    start = time.perf_counter()
-    try:
-        report.model = scenarios.run(model_rec.wrap_scenario(sc), profile=profile, trace=False, snapshots=False)
-    except ScenarioError as exc:
-        report.error = ScenarioError(exc.file, exc.line, f"on the model ({profile} profile): {exc.message}")
-        return report
-    report.model_seconds = time.perf_counter() - start
-    report.model_calls = model_rec.by_thread()
-
-    live_rec = Recorder()
-    tolerance = getattr(sc.module, "LIVE_TOLERANCE", None)
-    # A run the model predicts to hang or deadlock (e.g. Wine 8 never wakes a GQCS waiter when the port is
-    # closed, A10) is stopped by a short watchdog; the hang is then the predicted behaviour.
-    expect_hang = report.model.end_reason in ("hang", "deadlock")     # deadlock: L11
-    if expect_hang:
-        watchdog = min(watchdog, HANG_WATCHDOG)
-    start = time.perf_counter()
-    run = None
-    try:
-        transport = make_transport()
-        run = LiveRun(live_rec.wrap_scenario(sc), transport, watchdog=watchdog, tolerance=tolerance)
-        report.live = run.run()
-    except (LiveError, ScenarioError) as exc:
-        if not (expect_hang and run is not None and run.hung is not None):
-            report.error = exc
-            report.seconds = time.perf_counter() - start
-            return report
-        report.live = run.partial
-        report.live.failures.append(f"the run did not finish: {exc} — as the {profile} model predicts")
-        report.hung_as_predicted = str(exc)
-    report.seconds = time.perf_counter() - start
-    report.live_calls = live_rec.by_thread()
-
-    if sc.check is not None:
-        try:
-            scenarios._check(sc, report.live) if not report.hung_as_predicted else None
-        except ScenarioError as exc:       # e.g. a check that does arithmetic on memory()'s None
-            report.live.failures.append(f"check raised on the live outcome: {exc.message} (line {exc.line})")
-        if report.live.passed and not report.hung_as_predicted:
-            report.claim = "held"
+def _multiset(tag, model, live, pairing, unmeasured):
+    """Notes of an order-free tag: the live multiset must be the model's (threads and order ignored)."""
+    left = list(model.outcome.notes(tag))
+    unmatched = []
+    for ln in live.outcome.notes(tag):
+        for i, mn in enumerate(left):
+            trial = pairing.copy()
+            if _same_free(mn, ln, trial, unmeasured):
+                pairing.to_live, pairing.to_model = trial.to_live, trial.to_model
+                left.pop(i)
+                break
         else:
-            needs = deviations.reasons(sc.rules, needs_windows(sc))
-            report.claim_detail = list(report.live.failures)
-            host = [rule for rule in sc.rules if rule in deviations.HOST_DEPENDENT]
-            if needs and backend == "wine" and (not report.model.passed or host):
-                report.claim = "needs Windows"
-                report.claim_detail = [f"{rule}: {why}" for rule, why in needs.items()] + report.claim_detail
-            else:
-                report.claim = "failed"
-                if needs and backend == "wine" and report.model.passed:
-                    report.claim_detail.append("the wine model predicted that the claims hold here")
-    unmeasured = any(call == "memory" for calls in report.live_calls.values() for call, _, _ in calls)
-    handles = (model_rec.handles, live_rec.handles)
-    report.note_diffs = diff_notes(report.model, report.live, unmeasured, handles)
-    race = any(call == "invariant" for calls in report.model_calls.values() for call, _, _ in calls)
-    host = [rule for rule in sc.rules if rule in deviations.HOST_DEPENDENT] if backend == "wine" else []
-    if not report.note_diffs:
-        pass
-    elif same_notes_any_thread(report.model, report.live, unmeasured, handles):
-        report.agreement = "agrees up to which thread made which note (real threads raced differently)"
-    elif race:
-        report.agreement = ("not compared: a race scenario — the model ran one chosen interleaving, "
-                            "the live run the one the real scheduler took")
-    elif host:
-        report.agreement = (f"not compared: {', '.join(host)} depend on the host under Wine "
-                            f"({deviations.WINE8_DEVIATIONS[host[0]]})")
-    if report.agreement != "agrees":
-        report.note_diffs_shown, report.note_diffs = report.note_diffs, []
-    report.call_diffs = diff_calls(report.model_calls, report.live_calls)
-    return report
+            unmatched.append(ln)
+    if not left and not unmatched:
+        return None
+    return {"kind": "unordered", "tag": tag, "model": [note_json(n) for n in left],
+            "live": [note_json(n, unmeasured) for n in unmatched],
+            "what": f"the notes {tag!r} (order-free) differ as a multiset: model only {len(left)}, "
+                    f"live only {len(unmatched)}"}
+
+
+def _same_free(m, lv, pairing, unmeasured):
+    return same_note(Note(m.tag, "", 0, m.fields), Note(lv.tag, "", 0, lv.fields), pairing, unmeasured)
+
+
+def claim_failures(outcome):
+    """The claims that failed, by scenario line ("line 45"), without the values in their messages."""
+    out = []
+    for failure in outcome.failures:
+        if failure.startswith("line "):
+            out.append(failure.split(":", 1)[0])
+        elif failure.startswith("check raised"):
+            out.append("check raised")
+    return sorted(set(out))
+
+
+def _call_what(thread, a, b):
+    if a is None:
+        return f"{thread}: the live run made one more call, {b.name} at line {b.line}"
+    if b is None:
+        return f"{thread}: the live run stopped before {a.name} at line {a.line}"
+    if (a.name, a.line) != (b.name, b.line):
+        return f"{thread}: the model called {a.name} at line {a.line}, the live run {b.name} at line {b.line}"
+    if a.last_error != b.last_error and same(a.result, b.result, Pairing()):
+        return f"{thread}: {a.name} at line {a.line} left last error {a.last_error} in the model, {b.last_error} live"
+    return (f"{thread}: {a.name} at line {a.line} returned {shown(a.result)!r} (last error {a.last_error}) "
+            f"in the model, {shown(b.result)!r} (last error {b.last_error}) live")
+
+
+def _note_what(thread, i, a, b):
+    if a is None:
+        return f"{thread}: the live run made one more note, {b.tag!r} (#{i + 1})"
+    if b is None:
+        return f"{thread}: the live run did not make note #{i + 1}, {a.tag!r}"
+    return f"{thread}: note #{i + 1} is {_note_text(a)} in the model, {_note_text(b)} live"
+
+
+def _note_text(n):
+    fields = " ".join(f"{k}={shown(v)!r}" for k, v in n.fields.items())
+    return f"{n.tag!r}" + (f" ({fields})" if fields else "")
+
+
+def _claims_what(m, lv):
+    if not m:
+        return f"hold in the model but fail live: {', '.join(lv)}"
+    if not lv:
+        return f"fail in the model ({', '.join(m)}) but hold live"
+    return f"fail on {', '.join(m)} in the model, on {', '.join(lv)} live"
+
+
+def _hang_what(model, live):
+    if live.hang and not model.hang:
+        h = live.hang[0]
+        return (f"the live run hung: thread {h['thread']} in {h['call']} (line {h['line']}) did not return; "
+                f"the model runs on")
+    if model.hang and not live.hang:
+        where = ", ".join(f"{h['thread']} in {h['call']} (line {h['line']})" for h in model.hang)
+        return f"the model never finishes ({where} wait for ever); the live run did"
+    h = live.hang[0]
+    where = ", ".join(f"{m['thread']} line {m['line']}" for m in model.hang)
+    return f"both hung, in different places: live {h['thread']} in {h['call']} (line {h['line']}), model {where}"

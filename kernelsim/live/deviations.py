@@ -1,50 +1,44 @@
-"""Where Wine 8.0 is not Windows: the rules whose claims only real Windows can check (WINE.md).
+"""Why a profile switch exists: what each real Win32 does differently, and where it was measured.
 
-Keyed by SEMANTICS rule id; the text is the reason ``kernelsim live`` and
-``validate`` print for a claim marked *needs Windows*.  A claim is marked so
-only when (1) it failed on the live Wine run, (2) the model with the ``wine``
-profile predicted that very failure (or the rule is HOST_DEPENDENT: Wine's
-behaviour there is Linux's), and (3) the scenario's RULES (or its own
-NEEDS_WINDOWS) name one of these rules.  Anything else that fails is a failure.
+A live run that differs from the checked profile is a *deviation* only when it
+equals, strictly, the model's prediction with a profile switch changed
+(oracle.explain).  This table is the text the report gives for that switch: what
+Windows does, what Wine does, and the source (WINE.md measurements, Wine's
+source, SEMANTICS ids).
 """
 
-_CONCURRENCY = "Wine 8 ignores NumberOfConcurrentThreads: no CurrentCount limit (WINE.md W1)"
+from ..model.profile import PROFILES
 
-WINE8_DEVIATIONS = {
-    "A2": _CONCURRENCY,
-    "A3": _CONCURRENCY,
-    "A4": "Wine 8 releases waiting threads FIFO; Windows releases them LIFO (WINE.md W2)",
-    "A5": _CONCURRENCY,
-    "A6": _CONCURRENCY,
-    "A7": _CONCURRENCY + "; moving a thread to another port has no CurrentCount effect",
-    "A8": _CONCURRENCY,
-    "A9": _CONCURRENCY,
-    "A10": "CloseHandle(port) never wakes a GQCS waiter on Wine 8; Windows gives FALSE/735",
-    "C6": "Wine 8 returns a queued packet before a pending APC to a thread not yet associated (W5)",
-    "C7": "Wine 8 lets an already signalled object win over a pending user APC (W6)",
-    "D3": "send buffering thresholds are Linux's under Wine, AFD's on Windows",
-    "D4": "Linux clamps SO_SNDBUF=0 under Wine; on Windows every send then pends",
-    "D6": "after a peer RST, Wine 8 completes a later WSARecv at once with 0 bytes and queues a packet; "
-          "Windows fails it with WSAECONNRESET and queues nothing (measured live; profile switch rst_recv_fails)",
-    "D7": "local closesocket with pending I/O: Wine 8 gives 676 for a recv and leaves a send pending "
-          "until the peer closes; Windows aborts both (1236); a blocked accept() ends with 995 on Wine 8 "
-          "when the listener is closed, WSAEINTR on Windows (measured live; closed_accept_error)",
-    "E3": "Wine has no locked-page limit: no WSAENOBUFS",
-    "E4": "Wine has no non-paged pool accounting: no WSAENOBUFS",
-    "E5": "Wine never runs out of non-paged pool or locked pages: no WSAENOBUFS",
+REASONS = {
+    "waiter_order": "Wine 8 releases threads waiting on a port FIFO; Windows and Wine 10 release the "
+                    "newest waiter first (A4; Wine 8 server/completion.c, WINE.md W2)",
+    "concurrency_limit": "Wine ignores NumberOfConcurrentThreads: no CurrentCount limit (A2–A9; WINE.md W1)",
+    "port_close_abandons": "closing a port wakes no GQCS waiter on Wine 8; Windows and Wine 10 give FALSE/735 "
+                           "(A10; WINE.md W4)",
+    "apc_precedence": "an already signalled object wins over a pending user APC on Wine; Windows runs the APC "
+                      "(C7; WINE.md W6)",
+    "gqcsex_entries_first": "Wine 8 returns a queued packet before a pending APC to a thread not yet associated "
+                            "with the port (C6; WINE.md W5)",
+    "close_error_mode": "local closesocket with a pending receive: 676 on Wine, 1236 on Windows (D7, oracle)",
+    "close_cancels_sends": "Wine leaves a pending send alone at local closesocket until the peer closes (D7)",
+    "iosb_written_at": "XP wrote the OVERLAPPED at completion, Vista+ at dequeue (B10)",
+    "thread_agnostic_io": "XP cancelled port I/O at thread exit (B13)",
+    "memory_limits": "Wine has no non-paged pool or locked-page accounting: no WSAENOBUFS (E3–E5)",
+    "rst_discards_buffered": "a peer RST discards data not yet read (D6)",
+    "rst_recv_fails": "after a peer RST, Wine completes a later WSARecv with 0 bytes instead of failing it "
+                      "with WSAECONNRESET (D6, measured live)",
+    "closed_accept_error": "a blocked accept() ends with 995 on Wine when the listener is closed, "
+                           "WSAEINTR on Windows (D7, measured live)",
+    "warning_status_queues_packet": "a warning status still queues a packet (B4c)",
 }
 
 
-# Deviations the ``wine`` profile cannot predict: Wine passes sends to Linux sockets, whose
-# buffer sizes and thresholds are the host's.  A failing claim under these rules needs Windows
-# even though the wine model predicted it would hold, and the notes are not compared.
-HOST_DEPENDENT = ("D3", "D4")
+def reason(switch):
+    """The text for a list of (switch, value) pairs."""
+    return "; ".join(REASONS.get(name, name) for name, _ in switch)
 
 
-def reasons(rules, declared=None):
-    """The needs-Windows reasons for a scenario: its own NEEDS_WINDOWS first, then WINE8_DEVIATIONS by RULES."""
-    out = dict(declared or {})
-    for rule in rules or ():
-        if rule in WINE8_DEVIATIONS and rule not in out:
-            out[rule] = WINE8_DEVIATIONS[rule]
-    return out
+def profiles_with(switch):
+    """The named profiles that set every one of these switches so."""
+    return [name for name, profile in PROFILES.items()
+            if all(getattr(profile, name_, None) == value for name_, value in switch)]

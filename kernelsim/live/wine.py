@@ -2,8 +2,15 @@
 
 Everything lives in one user cache directory (``$KERNELSIM_CACHE``, else
 ``$XDG_CACHE_HOME/kernelsim``, else ``~/.cache/kernelsim``): ``probe-<hash>.exe``
-(the build is cached by the hash of probe.c and the compiler command) and
-``wineprefix/`` (created once, ~7 s).  A ``WineSession`` keeps one idle probe
+(the build is cached by the hash of probe.c and the compiler command) and one
+Wine prefix per launcher (``wineprefix/`` for the host's Wine, created once in
+~7 s; ``wineprefix-<hash>/`` for another launcher such as tools/wine10.sh's).
+
+The launcher is ``--wine PATH``, else ``$KERNELSIM_WINE``, else the host's
+Wine (Debian 12: /usr/lib/wine/wine64).  ``launcher_version`` runs it once
+(``--version``); a launcher that is missing or does not run is one line saying
+what is wrong and the command that fixes it (exit 2).  The version picks the
+default profile: ``wine`` for Wine 8 (and 9), ``wine10`` from Wine 10 on.  A ``WineSession`` keeps one idle probe
 (the keeper) running, so that the prefix's wineserver stays up and consecutive
 probe runs start warm; at its end the keeper's stdin is closed, and the
 wineserver exits by itself with the prefix's last program — also after errors
@@ -14,12 +21,14 @@ killed by its own process id when its run ends; nothing is killed by name.  Debi
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import time
 from pathlib import Path
 
 APT_COMMAND = ("apt-get install -y --no-install-recommends wine64 gcc-mingw-w64-x86-64")
+WINE10_COMMAND = "sudo tools/wine10.sh"
 COMPILER = "x86_64-w64-mingw32-gcc"
 CFLAGS = ("-O2", "-std=gnu11")
 LIBS = ("-lws2_32", "-lmswsock")
@@ -68,13 +77,74 @@ def find_compiler():
     return shutil.which(COMPILER)
 
 
-def missing():
+def launcher(explicit=None):
+    """The Wine launcher to use: --wine PATH, else $KERNELSIM_WINE, else the host's Wine (or None)."""
+    chosen = explicit or os.environ.get("KERNELSIM_WINE")
+    if chosen:
+        return os.path.abspath(os.path.expanduser(chosen))
+    return find_wine()
+
+
+def missing(explicit=None):
     """What is missing for live runs under Wine, as a one-line message; '' when all is there."""
+    chosen = explicit or os.environ.get("KERNELSIM_WINE")
+    if chosen:
+        path = launcher(chosen)
+        if not (os.path.isfile(path) and os.access(path, os.X_OK)):
+            source = "--wine" if explicit else "KERNELSIM_WINE"
+            return f"no Wine launcher at {path} ({source}); make one with: {_fix(path)}"
+        if not find_compiler():
+            return f"kernelsim live needs mingw-w64 to build the probe; install it with: sudo {APT_COMMAND}"
+        return ""
     lacking = [what for what, found in (("Wine", find_wine()), ("mingw-w64", find_compiler())) if not found]
     if not lacking:
         return ""
     return (f"kernelsim live needs {' and '.join(lacking)} on Linux; install them with: "
             f"sudo {APT_COMMAND}")
+
+
+def _fix(path):
+    """The command that makes (or repairs) this launcher."""
+    if "wine10" in str(path):
+        return WINE10_COMMAND
+    return f"sudo {APT_COMMAND} (or {WINE10_COMMAND} for Wine 10)"
+
+
+_VERSIONS = {}
+
+
+def launcher_version(path):
+    """``wine --version`` of this launcher ("wine-8.0 (Debian …)"); Unavailable when it does not run."""
+    path = str(path)
+    if path in _VERSIONS:
+        return _VERSIONS[path]
+    try:
+        done = subprocess.run([path, "--version"], capture_output=True, text=True, timeout=60,
+                              env={**os.environ, "WINEDEBUG": "-all"})
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise Unavailable(f"the Wine launcher {path} does not run ({type(exc).__name__}); "
+                          f"repair it with: {_fix(path)}") from None
+    text = (done.stdout or "").strip().splitlines()
+    if done.returncode != 0 or not text or not text[0].startswith("wine"):
+        why = ((done.stderr or "").strip().splitlines() or [f"exit {done.returncode}"])[-1][:120]
+        raise Unavailable(f"the Wine launcher {path} does not run ({why}); repair it with: {_fix(path)}")
+    _VERSIONS[path] = text[0]
+    return text[0]
+
+
+def profile_for(version):
+    """The model profile that describes this Wine: ``wine`` (Wine 8, 9) or ``wine10`` (10 and later)."""
+    found = re.match(r"wine-(\d+)", version or "")
+    if found and int(found.group(1)) >= 10:
+        return "wine10"
+    return "wine"
+
+
+def prefix_name(wine):
+    """One Wine prefix per launcher: a Wine 10 prefix must not be opened by Wine 8 (or upgraded by 10)."""
+    if wine is None or os.path.realpath(wine) == os.path.realpath(find_wine() or ""):
+        return "wineprefix"
+    return "wineprefix-" + hashlib.sha256(os.path.realpath(wine).encode()).hexdigest()[:10]
 
 
 def probe_hash():
@@ -111,11 +181,14 @@ class WineSession:
 
     def __init__(self, cache=None, wine=None):
         self.cache = Path(cache or cache_dir())
-        self.wine = wine or find_wine()
-        if not self.wine or not find_compiler():
-            raise Unavailable(missing())
+        problem = missing(wine)
+        if problem:
+            raise Unavailable(problem)
+        self.wine = launcher(wine)
+        self.version = launcher_version(self.wine)
+        self.profile = profile_for(self.version)
         self.wineserver = find_wineserver(self.wine)
-        self.prefix = self.cache / "wineprefix"
+        self.prefix = self.cache / prefix_name(self.wine)
         self.exe = None
         self.server = None
         self.prefix_seconds = 0.0
@@ -161,8 +234,9 @@ class WineSession:
                                   text=True, timeout=300)
             self.prefix_seconds = time.perf_counter() - start
             if not (self.prefix / "system.reg").is_file():
-                raise BuildError(f"creating the Wine prefix {self.prefix} failed (exit {done.returncode}):\n"
-                                 f"{done.stderr.strip()[-1500:]}")
+                why = (done.stderr.strip().splitlines() or [f"exit {done.returncode}"])[-1][:160]
+                raise Unavailable(f"creating the Wine prefix {self.prefix} with {self.wine} failed ({why}); "
+                                  f"repair the launcher with: {_fix(self.wine)}")
             marker.write_text("created by kernelsim\n")
 
     def command(self):
@@ -198,24 +272,32 @@ class WineSession:
         return False
 
 
-_SHARED = None
+_SHARED = {}          # launcher path -> a started WineSession (the tests' sessions)
 
 
-def shared_session():
-    """One started WineSession for the whole Python process (the tests' session), stopped at exit."""
-    global _SHARED
-    if _SHARED is None:
+def shared_session(wine=None):
+    """One started WineSession per launcher for the whole Python process, stopped at exit."""
+    path = launcher(wine)
+    if path not in _SHARED:
         import atexit
-        _SHARED = WineSession().start()
-        atexit.register(stop_shared_session)
-    return _SHARED
+        if not _SHARED:
+            atexit.register(stop_shared_session)
+        _SHARED[path] = WineSession(wine=wine).start()
+    return _SHARED[path]
 
 
-def stop_shared_session():
-    global _SHARED
-    session, _SHARED = _SHARED, None
-    if session is not None:
-        session.stop()
+def running_session(wine=None):
+    """The shared session of this launcher if this process already runs one, else None."""
+    return _SHARED.get(launcher(wine))
+
+
+def stop_shared_session(wine=None):
+    """Stop the shared session of one launcher (all of them when wine is None)."""
+    paths = [launcher(wine)] if wine is not None else list(_SHARED)
+    for path in paths:
+        session = _SHARED.pop(path, None)
+        if session is not None:
+            session.stop()
 
 
 def processes_of(prefix):

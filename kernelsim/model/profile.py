@@ -2,7 +2,8 @@
 
 ``windows`` is Windows 10 and later, with the real-Windows oracle's corrections.
 ``wine`` is the same model with the deviations measured on Wine 8.0 switched on,
-so that ``kernelsim live`` under Wine compares like with like.  ``xp`` keeps
+so that ``kernelsim live`` under Wine compares like with like; ``wine10`` has
+only the deviations measured on Wine 10.0 (Debian trixie, tools/wine10.sh).  ``xp`` keeps
 the pre-Vista behaviours the seed notes and older books describe.  A scenario's
 CONFIG may override any single switch by name (e.g. ``"close_error_mode": "xp"``).
 """
@@ -46,6 +47,9 @@ PROFILES = {
                     apc_precedence="object_first", gqcsex_entries_first=True, close_error_mode="wine",
                     close_cancels_sends=False, memory_limits=False, rst_recv_fails=False,
                     closed_accept_error=995, critsec_handoff=True),
+    "wine10": Profile(name="wine10", concurrency_limit=False, apc_precedence="object_first",
+                      close_error_mode="wine", close_cancels_sends=False, memory_limits=False,
+                      closed_accept_error=995, critsec_handoff=True),
     "xp": Profile(name="xp", port_close_abandons=False, apc_precedence="object_first",
                   close_error_mode="xp", iosb_written_at="completion", thread_agnostic_io=False,
                   critsec_handoff=True),

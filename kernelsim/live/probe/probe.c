@@ -21,8 +21,15 @@
  * Windows) until Python sends "<tid> RET".  Waiting for the next request is a
  * non-alertable wait, so APCs run only inside the scenario's own alertable
  * waits.  Each thread keeps the scenario's last-error value across the
- * protocol's own calls.  OVERLAPPEDs and their buffers live here, named by ids
- * that Python allocates.  Only loopback addresses are used.
+ * protocol's own calls (an APC or completion routine saves it before any call
+ * of its own: even TlsGetValue clears it).  OVERLAPPEDs and their buffers live
+ * here, named by ids that Python allocates.  Only loopback addresses are used.
+ *
+ * The probe's own handles (its listening socket and event for tcp_pair, its
+ * standard handles) are made before READY, so no scenario handle value can be
+ * one of them, and a scenario's close of one of their values is refused as a
+ * close of a handle that is not the scenario's (ERROR_INVALID_HANDLE /
+ * WSAENOTSOCK, what the model answers for a value it never issued).
  *
  * Build: x86_64-w64-mingw32-gcc -O2 -std=gnu11 -o probe.exe probe.c -lws2_32
  */
@@ -63,8 +70,20 @@ typedef struct Slot {       /* one scenario OVERLAPPED */
 
 static Thread *threads[MAX_THREADS];
 static Slot *slots[MAX_SLOTS];
-static CRITICAL_SECTION out_lock, slot_lock;
+static CRITICAL_SECTION out_lock, slot_lock, pair_lock;
 static DWORD tls;
+static SOCKET listener = INVALID_SOCKET;     /* tcp_pair's listening socket, made once before READY */
+static struct sockaddr_in listener_addr;
+static HANDLE pair_event;                    /* tcp_pair's AcceptEx event */
+
+/* Is h one of the probe's own handles, which a scenario must never close? */
+static int own_handle(unsigned long long h) {
+    return (listener != INVALID_SOCKET && h == (unsigned long long)listener) ||
+           (pair_event && h == (unsigned long long)(uintptr_t)pair_event) ||
+           h == (unsigned long long)(uintptr_t)GetStdHandle(STD_INPUT_HANDLE) ||
+           h == (unsigned long long)(uintptr_t)GetStdHandle(STD_OUTPUT_HANDLE) ||
+           h == (unsigned long long)(uintptr_t)GetStdHandle(STD_ERROR_HANDLE);
+}
 
 /* --- output ------------------------------------------------------------------ */
 
@@ -270,9 +289,9 @@ static Thread *current_thread(void) {
 }
 
 static VOID CALLBACK apc_trampoline(ULONG_PTR id) {
+    DWORD err = GetLastError();          /* first: TlsGetValue in current_thread() clears it */
     Thread *t = current_thread();
     if (!t) return;
-    DWORD err = GetLastError();
     t->saved_err = err;
     say("%d A %llu", t->tid, (unsigned long long)id);
     serve(t, 1);
@@ -280,9 +299,10 @@ static VOID CALLBACK apc_trampoline(ULONG_PTR id) {
 }
 
 static void CALLBACK completion_routine(DWORD err, DWORD nbytes, LPWSAOVERLAPPED ov, DWORD flags) {
+    DWORD last = GetLastError();         /* first: TlsGetValue in current_thread() clears it */
     Thread *t = current_thread();
     if (!t) return;
-    t->saved_err = GetLastError();
+    t->saved_err = last;
     Buf b = {0};
     buf_fmt(&b, "%d C %d %lu %lu %lu %llu", t->tid, slot_id(ov), err, nbytes, flags,
             (unsigned long long)ov->Internal);
@@ -307,6 +327,20 @@ static struct sockaddr_in loopback(long long port) {
     sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     sa.sin_port = htons((u_short)port);
     return sa;
+}
+
+/* tcp_pair's listener and event: the probe's own handles, made before any scenario handle. */
+static void make_listener(void) {
+    int len = sizeof listener_addr;
+    pair_event = CreateEventA(NULL, TRUE, FALSE, NULL);
+    listener_addr = loopback(0);
+    listener = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
+    if (listener == INVALID_SOCKET) return;
+    if (bind(listener, (struct sockaddr *)&listener_addr, sizeof listener_addr) || listen(listener, 16) ||
+        getsockname(listener, (struct sockaddr *)&listener_addr, &len)) {
+        closesocket(listener);
+        listener = INVALID_SOCKET;
+    }
 }
 
 /* --- the calls -------------------------------------------------------------------- */
@@ -357,10 +391,13 @@ static int call(Thread *t, Args *a, Buf *b) {
         ret = WSASetEvent(H(2));
     } else if (IS("WSAResetEvent")) {
         ret = WSAResetEvent(H(2));
-    } else if (IS("CloseHandle")) {
-        ret = CloseHandle(H(2));
-    } else if (IS("WSACloseEvent")) {
-        ret = WSACloseEvent(H(2));
+    } else if (IS("CloseHandle") || IS("WSACloseEvent")) {
+        if (own_handle(u64(a, 2))) {
+            ret = FALSE;
+            SetLastError(ERROR_INVALID_HANDLE);
+        } else {
+            ret = IS("CloseHandle") ? CloseHandle(H(2)) : WSACloseEvent(H(2));
+        }
     } else if (IS("GetLastError") || IS("WSAGetLastError")) {
         ret = (long long)GetLastError();
     } else if (IS("SetLastError")) {
@@ -445,7 +482,12 @@ static int call(Thread *t, Args *a, Buf *b) {
     } else if (IS("shutdown")) {
         ret = shutdown(S(2), (int)I(3));
     } else if (IS("closesocket")) {
-        ret = closesocket(S(2));
+        if (own_handle(u64(a, 2))) {
+            ret = SOCKET_ERROR;
+            SetLastError(WSAENOTSOCK);
+        } else {
+            ret = closesocket(S(2));
+        }
     } else if (IS("setsockopt")) {
         int v = (int)I(5);
         ret = setsockopt(S(2), (int)I(3), (int)I(4), (const char *)&v, sizeof v);
@@ -463,44 +505,34 @@ static int call(Thread *t, Args *a, Buf *b) {
         buf_fmt(&outs, " %d %d", l.l_onoff, l.l_linger);
     } else if (IS("tcp_pair")) {
         /* server first, then client (as the model allocates them), so that a freed socket value
-           is reused by the next server: the listener is made once and kept; AcceptEx fills the
-           server socket created beforehand. */
-        static SOCKET listener = INVALID_SOCKET;
-        static struct sockaddr_in where;
-        if (listener == INVALID_SOCKET) {
-            int len = sizeof where;
-            where = loopback(0);
-            listener = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
-            if (bind(listener, (struct sockaddr *)&where, sizeof where) || listen(listener, 16) ||
-                getsockname(listener, (struct sockaddr *)&where, &len)) {
-                closesocket(listener);
-                listener = INVALID_SOCKET;
-            }
-        }
+           is reused by the next server; AcceptEx on the probe's own listener fills the server
+           socket created beforehand.  One pair at a time: the listener and its event are shared. */
+        EnterCriticalSection(&pair_lock);
         SOCKET s = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
         SOCKET c = WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, NULL, 0, WSA_FLAG_OVERLAPPED);
         char addrs[2 * (sizeof(struct sockaddr_in) + 16)];
         DWORD got = 0;
         OVERLAPPED ov;
         memset(&ov, 0, sizeof ov);
-        ov.hEvent = CreateEventA(NULL, TRUE, FALSE, NULL);
+        ov.hEvent = pair_event;
+        ResetEvent(pair_event);
         int ok = listener != INVALID_SOCKET && s != INVALID_SOCKET && c != INVALID_SOCKET;
         if (ok) {
             BOOL started = AcceptEx(listener, s, addrs, 0, sizeof(struct sockaddr_in) + 16,
                                     sizeof(struct sockaddr_in) + 16, &got, &ov);
             ok = started || WSAGetLastError() == ERROR_IO_PENDING;
         }
-        ok = ok && connect(c, (struct sockaddr *)&where, sizeof where) == 0;
+        ok = ok && connect(c, (struct sockaddr *)&listener_addr, sizeof listener_addr) == 0;
         ok = ok && WaitForSingleObject(ov.hEvent, 5000) == WAIT_OBJECT_0 &&
              GetOverlappedResult((HANDLE)listener, &ov, &got, FALSE);
         if (ok) setsockopt(s, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, (char *)&listener, sizeof listener);
         DWORD err = GetLastError();
-        CloseHandle(ov.hEvent);
         if (!ok) {
             if (s != INVALID_SOCKET) closesocket(s);
             if (c != INVALID_SOCKET) closesocket(c);
             s = c = INVALID_SOCKET;
         }
+        LeaveCriticalSection(&pair_lock);
         ret = ok ? 0 : -1;
         buf_fmt(&outs, " %llu %llu", (unsigned long long)s, (unsigned long long)c);
         SetLastError(ok ? 0 : err);
@@ -620,8 +652,10 @@ int main(void) {
     _setmode(_fileno(stdin), _O_BINARY);
     InitializeCriticalSection(&out_lock);
     InitializeCriticalSection(&slot_lock);
+    InitializeCriticalSection(&pair_lock);
     tls = TlsAlloc();
     WSAStartup(MAKEWORD(2, 2), &wsa);
+    make_listener();
     say("0 READY");
     char *line;
     while ((line = read_line()) != NULL) {
