@@ -159,9 +159,10 @@ class Socket:
             del by_ov[id(irp.ov)]
 
     def sync_result(self, irp, ok):
-        """What a blocking call returns when its IRP completes: (result, last error or None)."""
+        """What a blocking call returns when its IRP completes: (result, last error).  A Winsock call
+        that succeeds sets the last error to 0 (SEMANTICS "last error after success")."""
         kind = irp.sync
-        err = None if ok else wsa_error(irp.status)
+        err = 0 if ok else wsa_error(irp.status)
         if kind == "recv":
             return (bytes(irp.bufs[0].buf[:irp.nbytes]) if ok else SOCKET_ERROR), err
         if kind == "send":

@@ -10,7 +10,10 @@ wire in call order (D3).  With SO_SNDBUF = 0 nothing is buffered: every send
 pends until the peer acknowledges it ("zero copy", D4; seed: "송신버퍼를 0으로
 만들면 비동기").  After a peer's FIN every receive completes at once with 0
 (D5); after a RST later calls fail at once with WSAECONNRESET and no packet
-(D6).  WSAGetOverlappedResult reports 996 while the request is in flight
+(D6).  Every Winsock call sets the thread's last error: 0 when it succeeds
+("WSAGetLastError() should return zero after a successful call", asserted by
+Wine's ws2_32 tests that run on Windows), WSA_IO_PENDING when it pends, its
+error code when it fails.  WSAGetOverlappedResult reports 996 while the request is in flight
 (D10).  A zero-byte receive pends with no page locked (E6).  A call that
 cannot get non-paged pool or locked pages fails at once with WSAENOBUFS and no
 packet (E3–E5).  Misuse gets Winsock's error codes (WSAENOTSOCK, WSAEFAULT,
@@ -27,6 +30,7 @@ endpoints (afd.py); data moves over the wire (wire.py).
 Rules: D1–D11, B4–B9 (socket side), E2–E6, oracle 2.1–2.20, 4.2–4.5.
 """
 
+import functools
 import inspect
 
 from ..win32.constants import (AF_INET, FIONBIO, INFINITE, INVALID_SOCKET, SD_BOTH, SD_RECEIVE, SD_SEND,
@@ -48,6 +52,19 @@ WSAEAFNOSUPPORT = 10047
 
 
 # --- helpers -------------------------------------------------------------------
+
+def winsock(name):
+    """Register a Winsock call: it starts by clearing the thread's last error, so that a call that
+    succeeds leaves 0 (SEMANTICS "last error after success"; every failure or pending path sets its
+    own code afterwards)."""
+    def register(handler):
+        @functools.wraps(handler)
+        def call(k, t, *args, **kwargs):
+            t.last_error = 0
+            return handler(k, t, *args, **kwargs)
+        return syscall(name)(call)
+    return register
+
 
 def _sock(k, t, s):
     return k.handles.lookup(t, s, Socket, WSAENOTSOCK)
@@ -102,7 +119,7 @@ def _pend_or_nobufs(k, t, irp, call):
 
 # --- WSARecv / WSASend / WSAGetOverlappedResult ---------------------------------------
 
-@syscall("WSARecv")
+@winsock("WSARecv")
 def WSARecv(k, t, s, bufs, ov, routine=None):
     bad = (SOCKET_ERROR, 0, 0)
     sock = _sock(k, t, s)
@@ -127,8 +144,6 @@ def WSARecv(k, t, s, bufs, ov, routine=None):
     if sock.reset and not sock.rx and k.profile.rst_recv_fails:
         _refuse(k, t, WSAECONNRESET, "WSARecv", "the connection was reset: no IRP, no packet (D6, B4)")
         return bad
-    if sock.reset and not sock.rx:
-        t.last_error = 0        # Wine 8 (measured live): the recv succeeds with 0 bytes and clears the error
     cap = k.socket_net.cap
     if cap is not None and len(sock.recv_q) >= cap:
         _refuse(k, t, WSAEWOULDBLOCK, "WSARecv", f"too many outstanding receives (cap {cap}, D11)")
@@ -164,7 +179,7 @@ def WSARecv(k, t, s, bufs, ov, routine=None):
     return (SOCKET_ERROR, 0, 0)
 
 
-@syscall("WSASend")
+@winsock("WSASend")
 def WSASend(k, t, s, bufs, ov, routine=None):
     bad = (SOCKET_ERROR, 0)
     sock = _sock(k, t, s)
@@ -245,7 +260,7 @@ def _start_send(k, t, sock, irp, data, call):
     return (SOCKET_ERROR, 0)
 
 
-@syscall("WSAGetOverlappedResult")
+@winsock("WSAGetOverlappedResult")
 def WSAGetOverlappedResult(k, t, s, ov, fWait):
     bad = (False, 0, 0)
     sock = _sock(k, t, s)
@@ -284,17 +299,17 @@ def _create(k, t, af, type_):
     return sock.handle
 
 
-@syscall("WSASocket")
+@winsock("WSASocket")
 def WSASocket(k, t, af, type, protocol, info, g, flags):
     return _create(k, t, af, type)
 
 
-@syscall("socket")
+@winsock("socket")
 def socket(k, t, af, type, protocol):
     return _create(k, t, af, type)
 
 
-@syscall("tcp_pair")
+@winsock("tcp_pair")
 def tcppair(k, t):
     """Two connected sockets over loopback → (server, client)."""
     server = new_socket(k, connected=True)
@@ -314,7 +329,7 @@ def tcppair(k, t):
     return (server.handle, client.handle)
 
 
-@syscall("bind")
+@winsock("bind")
 def bind(k, t, s, name):
     sock = _sock(k, t, s)
     if sock is None:
@@ -335,7 +350,7 @@ def bind(k, t, s, name):
     return 0
 
 
-@syscall("listen")
+@winsock("listen")
 def listen(k, t, s, backlog):
     sock = _sock(k, t, s)
     if sock is None:
@@ -350,7 +365,7 @@ def listen(k, t, s, backlog):
     return 0
 
 
-@syscall("connect")
+@winsock("connect")
 def connect(k, t, s, name):
     sock = _sock(k, t, s)
     if sock is None:
@@ -384,14 +399,14 @@ def connect(k, t, s, name):
     if waiters:
         waiter = waiters.pop(0)
         child.handle = k.handles.add(child)
-        unwait(k, waiter, child.handle, "a connection arrived", text="{thread}'s accept returns socket {h}",
-               h=child.handle)
+        unwait(k, waiter, child.handle, "a connection arrived", error=0,
+               text="{thread}'s accept returns socket {h}", h=child.handle)
     else:
         unaccepted.append(child)
     return 0
 
 
-@syscall("accept")
+@winsock("accept")
 def accept(k, t, s):
     sock = _sock(k, t, s)
     if sock is None:
@@ -413,7 +428,7 @@ def accept(k, t, s):
 
 # --- blocking send / recv for peers ---------------------------------------------------
 
-@syscall("send")
+@winsock("send")
 def send(k, t, s, buf, flags=0):
     sock = _sock(k, t, s)
     if sock is None:
@@ -430,7 +445,7 @@ def send(k, t, s, buf, flags=0):
     return _start_send(k, t, sock, irp, data, "send")
 
 
-@syscall("recv")
+@winsock("recv")
 def recv(k, t, s, len, flags=0):
     sock = _sock(k, t, s)
     if sock is None:
@@ -465,7 +480,7 @@ def recv(k, t, s, len, flags=0):
 
 # --- options, shutdown, close -----------------------------------------------------------
 
-@syscall("ioctlsocket")
+@winsock("ioctlsocket")
 def ioctlsocket(k, t, s, cmd, argp):
     sock = _sock(k, t, s)
     if sock is None:
@@ -476,7 +491,7 @@ def ioctlsocket(k, t, s, cmd, argp):
     return 0
 
 
-@syscall("setsockopt")
+@winsock("setsockopt")
 def setsockopt(k, t, s, level, optname, optval):
     sock = _sock(k, t, s)
     if sock is None:
@@ -503,7 +518,7 @@ def setsockopt(k, t, s, level, optname, optval):
     return _fail(t, WSAENOPROTOOPT)
 
 
-@syscall("getsockopt")
+@winsock("getsockopt")
 def getsockopt(k, t, s, level, optname):
     sock = _sock(k, t, s)
     if sock is None:
@@ -519,7 +534,7 @@ def getsockopt(k, t, s, level, optname):
     return _fail(t, WSAENOPROTOOPT)
 
 
-@syscall("shutdown")
+@winsock("shutdown")
 def shutdown(k, t, s, how):
     sock = _sock(k, t, s)
     if sock is None:
@@ -538,7 +553,7 @@ def shutdown(k, t, s, how):
     return 0
 
 
-@syscall("closesocket")
+@winsock("closesocket")
 def closesocket(k, t, s):
     sock = _sock(k, t, s)
     if sock is None:
