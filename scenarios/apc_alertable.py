@@ -33,15 +33,17 @@ QUESTIONS = [
 
 def main():
     event = yield CreateEvent(None, False, False, None)
-    t1 = yield CreateThread(worker, event, name="T1")
-    yield Sleep(5)
+    started = yield CreateEvent(None, False, False, None)
+    t1 = yield CreateThread(worker, event, started, name="T1")
+    yield WaitForSingleObject(started, INFINITE)        # T1 runs: the APC will wait in its queue
     yield QueueUserAPC(hello, t1, 42)
     yield Sleep(5)
     yield SetEvent(event)
-    yield Sleep(50)
+    yield WaitForSingleObject(t1, INFINITE)
 
 
-def worker(event):
+def worker(event, started):
+    yield SetEvent(started)
     result = yield WaitForSingleObject(event, INFINITE)
     yield note("waited", result=result)
     yield Sleep(10)

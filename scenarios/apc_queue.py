@@ -1,6 +1,7 @@
 """Every thread has its own APC queue: FIFO, run all at once, and destroyed with the thread.
 
-main queues three APCs to T1 while T1 computes.  They wait in T1's queue — a
+main queues three APCs to T1 while T1 computes (and then waits, but not
+alertably, until main has queued them all).  They wait in T1's queue — a
 queue, not a stack (C1) — until T1 enters an alertable wait; then all three
 run, oldest first, on T1, and only then does SleepEx return
 WAIT_IO_COMPLETION, once (C4, C5).
@@ -28,13 +29,18 @@ QUESTIONS = [
 
 
 def main():
-    t1 = yield CreateThread(busy_then_alertable, name="T1")
-    t2 = yield CreateThread(busy_then_exit, name="T2")
-    yield Sleep(1)
+    started = yield CreateEvent(None, True, False, None)
+    queued = yield CreateEvent(None, True, False, None)
+    t1 = yield CreateThread(busy_then_alertable, started, queued, name="T1")
+    yield WaitForSingleObject(started, INFINITE)        # T1 runs (an APC queued earlier would run first, C8)
+    yield ResetEvent(started)
+    t2 = yield CreateThread(busy_then_exit, started, queued, name="T2")
+    yield WaitForSingleObject(started, INFINITE)
     for n in (1, 2, 3):
         yield QueueUserAPC(apc, t1, n)
     for n in (4, 5):
         yield QueueUserAPC(apc, t2, n)
+    yield SetEvent(queued)
     yield WaitForMultipleObjects([t1, t2], TRUE, INFINITE)
     ok = yield QueueUserAPC(apc, t2, 6)
     yield note("late", ok=ok, error=(yield GetLastError()))
@@ -44,8 +50,10 @@ def apc(n):
     yield note("apc", n=n)
 
 
-def busy_then_alertable():
+def busy_then_alertable(started, queued):
+    yield SetEvent(started)
     yield compute(10)
+    yield WaitForSingleObject(queued, INFINITE)   # not alertable: the APCs stay queued (C2)
     while True:
         result = yield SleepEx(20, TRUE)
         yield note("sleepex", result=result)
@@ -53,9 +61,10 @@ def busy_then_alertable():
             return
 
 
-def busy_then_exit():
+def busy_then_exit(started, queued):
+    yield SetEvent(started)
     yield compute(10)
-    yield Sleep(5)                   # a wait, but not alertable: the APCs stay queued (C2)
+    yield WaitForSingleObject(queued, INFINITE)   # a wait, but not alertable: the APCs stay queued (C2)
 
 
 def check(outcome):

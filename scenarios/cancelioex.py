@@ -37,7 +37,7 @@ def main():
     ov = request["ov"]
     ok = yield CancelIoEx(server, ov)
     yield note("cancel", ok=ok)
-    yield WaitForSingleObject(worker_thread, 100)
+    yield WaitForSingleObject(worker_thread, INFINITE)
     ok, nbytes, flags = yield WSAGetOverlappedResult(server, ov, False)
     error = yield WSAGetLastError()
     yield note("gor", ok=ok, error=error)

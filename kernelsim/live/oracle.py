@@ -71,7 +71,7 @@ def run_model(sc, profile):
     outcome = scenarios.run(rec.wrap_scenario(sc), profile=profile, trace=False, snapshots=False,
                             on_kernel=kernel.append)
     hang = None
-    if outcome.end_reason == "hang" and outcome.kernel is not None:
+    if outcome.end_reason in ("hang", "deadlock") and outcome.kernel is not None:
         hang = [{"thread": t.name, "call": t.call.name if t.call else "?", "line": t.call.line if t.call else 0}
                 for t in outcome.kernel.threads if t.wait is not None]
     return Side(outcome, rec.by_thread(), hang)
