@@ -31,8 +31,9 @@ def main():
     yield CreateIoCompletionPort(server, port, 9, 0)
     worker_thread = yield CreateThread(worker, port, name="worker")
     issued = yield CreateEvent(None, TRUE, FALSE, None)
+    done = yield CreateEvent(None, TRUE, FALSE, None)
     request = {}
-    yield CreateThread(issue, server, issued, request, name="issuer")
+    issuer = yield CreateThread(issue, server, issued, done, request, name="issuer")
     yield WaitForSingleObject(issued, INFINITE)   # the WSARecv exists before it is cancelled
     ov = request["ov"]
     ok = yield CancelIoEx(server, ov)
@@ -46,17 +47,19 @@ def main():
     yield note("again", ok=ok, error=error)
     ok = yield CancelIo(server)
     yield note("cancelio", ok=ok)
+    yield SetEvent(done)
+    yield WaitForSingleObject(issuer, INFINITE)
     yield closesocket(server)
     yield closesocket(client)
 
 
-def issue(s, issued, request):
+def issue(s, issued, done, request):
     """Another thread issues the receive and stays alive (on XP its exit would cancel the I/O, B13)."""
     ov = request["ov"] = OVERLAPPED(op="recv")
     rc, nbytes, flags = yield WSARecv(s, WSABUF(4096), ov)
     yield note("issued", rc=rc)
     yield SetEvent(issued)
-    yield Sleep(50)
+    yield WaitForSingleObject(done, INFINITE)
 
 
 def worker(port):

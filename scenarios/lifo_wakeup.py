@@ -22,22 +22,21 @@ KEY = 7
 def main():
     port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
     ready = yield CreateEvent(None, False, False, None)
-    woke = yield CreateEvent(None, False, False, None)
+    workers = []
     for i in range(1, WORKERS + 1):
-        yield CreateThread(worker, port, ready, woke, name=f"T{i}")
+        workers.append((yield CreateThread(worker, port, ready, name=f"T{i}")))
         yield WaitForSingleObject(ready, INFINITE)     # T{i} is about to wait...
         yield Sleep(10)                                 # ...and now waits in GQCS, after T{i-1}
     # Each worker sets `ready` just before its GQCS, so the workers also wait in the order
     # T1, T2, T3 on real Win32 (kernelsim live), where starting a thread takes real time.
     yield PostQueuedCompletionStatus(port, 0, KEY, None)
-    yield WaitForSingleObject(woke, INFINITE)
+    yield WaitForMultipleObjects(workers, FALSE, INFINITE)     # the released worker has finished
 
 
-def worker(port, ready, woke):
+def worker(port, ready):
     yield SetEvent(ready)
     ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, INFINITE)
     yield note("woke", key=key)
-    yield SetEvent(woke)
 
 
 def variant(rng):

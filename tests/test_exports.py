@@ -104,7 +104,7 @@ def test_run_svg_and_perfetto_options(tmp_path, capsys):
     code = cli.main(["run", "lifo-wakeup", "--svg", str(svg), "--step", "T3 released", "--perfetto", str(trace)])
     assert code == 0
     captured = capsys.readouterr()
-    assert "check: passed" in captured.out and "saved step 24/31" in captured.err
+    assert "check: passed" in captured.out and "saved step 24/30" in captured.err
     assert "T3 released" in svg_text(svg)
     assert export.validate_trace_events(json.loads(trace.read_text())) == []
 
@@ -113,7 +113,7 @@ def test_step_svg_defaults_to_the_last_step(tmp_path, capsys):
     """`kernelsim step NAME --svg FILE` saves one step (the last by default) without stepping."""
     path = tmp_path / "last.svg"
     assert cli.main(["step", "lifo-wakeup", "--svg", str(path)]) == 0
-    assert "step 31/31" in svg_text(path)
+    assert "step 30/30" in svg_text(path)
 
 
 def test_run_json_is_unchanged_by_the_ui_extension(capsys):

@@ -98,7 +98,7 @@ def test_prompt_loop_reads_commands_until_quit(frames):
     s = Stepper(frames)
     assert prompt_loop(s, con, read=lambda _prompt: next(commands)) == 0
     assert s.frame.step == 15
-    assert con.file.getvalue().count("step 1/31") == 1
+    assert con.file.getvalue().count("step 1/30") == 1
 
     def eof(_prompt):
         raise EOFError
@@ -116,7 +116,7 @@ def test_step_without_a_tty_prints_every_step_and_exits_0(capsys):
     """`kernelsim step NAME` with no TTY prints every step and exits 0 (issue 4)."""
     assert cli.main(["step", "lifo-wakeup"]) == 0
     out = capsys.readouterr().out
-    assert "step 1/31" in out and "step 31/31" in out
+    assert "step 1/30" in out and "step 30/30" in out
     assert "T3 released with key=7" in out
 
 

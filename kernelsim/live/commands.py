@@ -229,7 +229,7 @@ def row(r, repeat=1):
     stability = ""
     if repeat > 1 and r.runs:
         counts = {}
-        for verdict, _, _ in r.runs:
+        for verdict, *_ in r.runs:
             counts[verdict] = counts.get(verdict, 0) + 1
         stability = " ".join(f"{v} {n}/{len(r.runs)}" for v, n in counts.items()) + "  "
     return f"{r.name:36} {r.verdict:10} {secs}  {stability}{detail(r)}"
@@ -238,6 +238,13 @@ def row(r, repeat=1):
 def detail(r):
     if r.verdict == "not live":
         return r.reason
+    if r.verdict == "flaky":
+        first = r.runs[0]
+        odd = next((run for run in r.runs if run != first), None)
+        if odd is not None:
+            verdict, _, diffs, error = odd if first[0] == "held" else first
+            what = error or (diffs[0]["what"] if diffs else "no difference")
+            return f"one run {verdict}: {what[:90]}"
     if r.error is not None:
         return str(r.error).splitlines()[0]
     if r.verdict == "deviation":

@@ -138,7 +138,7 @@ class Report:
         self.reason = ""                # why not live
         self.seconds = 0.0
         self.model_seconds = 0.0
-        self.runs = []                  # validate --repeat: every run's (verdict, switch text, differences)
+        self.runs = []                  # validate --repeat: every run's (verdict, switch, differences, error)
 
     @property
     def ok(self):
@@ -180,7 +180,7 @@ class Report:
         }
         if self.runs:
             out["repeat"] = len(self.runs)
-            out["runs"] = [{"verdict": v, "switch": s, "differences": d} for v, s, d in self.runs]
+            out["runs"] = [{"verdict": v, "switch": s, "differences": d, "error": e} for v, s, d, e in self.runs]
         return out
 
 
@@ -309,7 +309,8 @@ def stable(reports):
     """validate --repeat: one Report for N runs of a scenario — the first run's, verdict flaky when
     the runs did not all come out the same."""
     first = reports[0]
-    first.runs = [(r.verdict, r.switch_text, r.diffs) for r in reports]
+    first.runs = [(r.verdict, r.switch_text, r.diffs, str(r.error) if r.error is not None else None)
+                  for r in reports]
     if len({r.signature() for r in reports}) > 1:
         first.verdict = "flaky"
     return first
