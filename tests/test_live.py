@@ -275,7 +275,7 @@ def test_no_wine_process_remains_after_a_run(session):
     wineserver and Wine's helper processes exit too (unless another session still uses the prefix)."""
     import time
     made = []
-    report = oracle.check(scenarios.load("pqcs-shutdown"), lambda: made.append(_make(session)()) or made[-1],
+    report = oracle.check(scenarios.load("apc-alertable"), lambda: made.append(_make(session)()) or made[-1],
                           "wine", "wine")
     assert report.ok
     probe = made[0].proc
