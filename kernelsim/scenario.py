@@ -92,7 +92,7 @@ class Correction(NamedTuple):
 
 
 _CORRECTION_KEYS = ("notes", "windows", "ko", "rule")
-_RULE_ID = re.compile(r"^[A-F]\d{1,2}$")
+_RULE_ID = re.compile(r"^[A-FL]\d{1,2}$")
 
 
 def _corrections(path, module):

@@ -169,3 +169,10 @@ def test_html_to_a_missing_folder_is_one_line_and_exit_2(tmp_path, capsys, comma
     assert captured.out == ""
     lines = captured.err.strip().splitlines()
     assert len(lines) == 1 and "does not exist" in lines[0] and "no-such-folder" in lines[0]
+
+
+def test_lock_rule_ids_in_the_whys_get_their_titles():
+    """The page links every rule id a why cites — the lock rules (L…) as well as A–F — to its title."""
+    sc = scenario.load("srwlock-reentry")
+    data = extract(html.document(sc, scenario.run(sc)))
+    assert any(rule.startswith("L") for rule in data["rules"]), data["rules"]

@@ -36,7 +36,7 @@ from . import narration, view
 PANELS = (("th", "threads"), ("po", "ports"), ("ir", "irps"), ("so", "sockets"), ("lk", "locks"),
           ("se", "sessions"))
 _FORMATTER = string.Formatter()
-_RULE_ID = re.compile(r"\b([A-F][1-9][0-9]?)\b")
+_RULE_ID = re.compile(r"\b([A-FL][1-9][0-9]?)\b")
 
 
 class Strings:

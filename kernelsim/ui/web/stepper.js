@@ -27,7 +27,7 @@
   };
   const ms = (t) => Number(t).toFixed(3);
   function withRules(text) {          // rule ids in a why get their title on hover
-    return esc(text).replace(/\b([A-F][1-9][0-9]?)\b/g, (m) =>
+    return esc(text).replace(/\b([A-FL][1-9][0-9]?)\b/g, (m) =>
       D.rules[m] ? `<abbr class="rule" title="${esc(m + ": " + D.rules[m])}">${m}</abbr>` : m);
   }
 
