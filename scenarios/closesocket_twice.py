@@ -15,6 +15,7 @@ Try: ``kernelsim explore closesocket-twice`` and ``...-fixed``.
 
 from kernelsim.win32 import *
 from kernelsim.netlib import Content, echo_client, make_server
+from kernelsim.netlib.catalogue import why_questions
 
 TITLE = "closesocket twice closes someone else's socket once the value was reused"
 TEACHES = "CloseSocket은 한번만 호출 — 이런 예외가없다면 재사용된 핸들이 끊김처리당할 수 있다."
@@ -23,6 +24,15 @@ CONFIG = {"cpus": 4}
 VARIANT = "broken"
 BREAKS = ("closesocket only on a handle the session owns",)    # some schedules break it: the lesson
 BUGS = ("close_in_disconnect",)
+PACKET = b"hi"                                     # alice's packet
+RUN = {}                                           # this run's monitor and mallory's session, for the quiz
+QUESTIONS = why_questions(RUN) + [
+    ("Which socket values do mallory and alice get?", lambda o: [RUN["mallory"], o.note("accepted").socket]),
+]
+
+
+def variant(rng):
+    return {"PACKET": rng.choice([b"hi", b"ping", b"hello!"])}
 
 
 class Lobby(Content):
@@ -58,12 +68,13 @@ def main():
     yield CreateThread(admin, content, name="admin")
     srv, cli = yield tcp_pair()
     sid = yield from server.accept(srv, "mallory")
+    RUN.update(mon=server.mon, uid=sid.uid, mallory=srv)
     peers = [(yield CreateThread(echo_client, server, cli, sid.uid, b"bad", False, "echo", name="mallory"))]
     yield WaitForSingleObject(content.kicked, INFINITE)
     srv, cli = yield tcp_pair()                   # may get the value mallory's socket had
     sid = yield from server.accept(srv, "alice")
     yield note("accepted", player="alice", socket=srv)
-    peers.append((yield CreateThread(echo_client, server, cli, sid.uid, b"hi", True, "echo", name="alice")))
+    peers.append((yield CreateThread(echo_client, server, cli, sid.uid, PACKET, True, "echo", name="alice")))
     yield WaitForMultipleObjects(peers, True, INFINITE)
     yield from server.stop()
 

@@ -17,8 +17,32 @@ from kernelsim.win32 import *
 TITLE = "A counter incremented without an interlocked operation loses updates"
 TEACHES = "IO자체를 카운팅하여 0이될때 삭제한다. 멀티스레딩 환경이라면 당연히 인터락을 사용."
 CONFIG = {"cpus": 2}
+THREADS = 2                 # adders
+ROUNDS = 2                  # increments each
 INTERLOCKED = False
 BREAKS = () if INTERLOCKED else ("no lost update",)    # some schedules lose an update: the lesson
+
+
+def variant(rng):
+    return {"THREADS": rng.randint(2, 3), "ROUNDS": rng.randint(1, 3)}
+
+
+def read_twice(o):
+    """Why an update was lost: the first counter value two threads read before either wrote it back."""
+    seen = {}
+    for n in o.notes("read"):
+        if n.value in seen and seen[n.value] != n.thread:
+            return f"{seen[n.value]} and {n.thread} both read {n.value}"
+        seen.setdefault(n.value, n.thread)
+    return "no value was read by two threads"
+
+
+QUESTIONS = [
+    ("How many increments should the counter show at the end?", lambda o: THREADS * ROUNDS),
+    ("Did this run lose an update? (try --seed 1)",
+     lambda o: o.notes("violation")[0].detail if o.notes("violation") else "no"),
+    ("Why: which counter value did two threads read before either wrote it back?", read_twice),
+]
 
 
 class Counter:
@@ -31,14 +55,14 @@ def main():
     yield invariant("no lost update", lambda: None if c.value >= c.done else
                     f"{c.done} increments finished but the counter is {c.value}")
     threads = []
-    for name in ("T1", "T2"):
-        threads.append((yield CreateThread(adder, c, name=name)))
+    for i in range(1, THREADS + 1):
+        threads.append((yield CreateThread(adder, c, name=f"T{i}")))
     yield WaitForMultipleObjects(threads, True, INFINITE)
     yield note("total", value=c.value)
 
 
 def adder(c):
-    for _ in range(2):
+    for _ in range(ROUNDS):
         if INTERLOCKED:
             yield InterlockedIncrement(c, "value")
         else:
@@ -51,4 +75,4 @@ def adder(c):
 def check(outcome):
     if outcome.notes("violation"):
         return                                     # the run stopped at the lost update (BREAKS)
-    assert outcome.note("total").value == 4
+    assert outcome.note("total").value == THREADS * ROUNDS

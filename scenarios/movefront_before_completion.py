@@ -18,6 +18,7 @@ Try: ``kernelsim explore movefront-before-completion`` and ``...-fixed``.
 
 from kernelsim.win32 import *
 from kernelsim.netlib import Content, frame, make_server
+from kernelsim.netlib.catalogue import why_questions
 
 TITLE = "MoveFront before the send completion lets Enqueue overwrite bytes still being sent"
 TEACHES = "Send의 Movefront (사용완료 처리) — Send완료통지가 온다음 밀어야 할 것. Send직후 바로 밀어버린다면 링버퍼 특성상 Enque될때 겹쳐질수있다."
@@ -37,6 +38,16 @@ CONFIG = {"cpus": 4, "latency_ms": LATENCY}
 VARIANT = "broken"
 BREAKS = ("no Enqueue over bytes lent to WSASend",)    # some schedules break it: the lesson
 BUGS = ("move_front_early",)
+REQUEST = b"go"
+RUN = {}                                           # this run's monitor and session, for the quiz
+QUESTIONS = why_questions(RUN) + [
+    ("Which packets does SendPacket refuse (return False) in this run?",
+     lambda o: [n.packet for n in o.notes("sent") if not n.ok]),
+]
+
+
+def variant(rng):
+    return {"REQUEST": rng.choice([b"go", b"start", b"?"])}
 
 
 class Burst(Content):
@@ -71,13 +82,14 @@ def main():
     srv, cli = yield tcp_pair()
     yield setsockopt(srv, SOL_SOCKET, SO_SNDBUF, 0)     # no copy: WSASend pends on the ring's memory (D4)
     sid = yield from server.accept(srv, "client")
+    RUN.update(mon=server.mon, uid=sid.uid)
     peer = yield CreateThread(client, server, cli, sid.uid, name="client")
     yield WaitForMultipleObjects([peer, tick], True, INFINITE)
     yield from server.stop()
 
 
 def client(server, cli, uid):
-    yield send(cli, frame(b"go"))
+    yield send(cli, frame(REQUEST))
     first = True
     while True:
         data = yield recv(cli, 64)

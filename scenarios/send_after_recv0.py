@@ -17,6 +17,7 @@ Try: ``kernelsim explore send-after-recv0`` (broken) and
 
 from kernelsim.win32 import *
 from kernelsim.netlib import Content, frame, make_server
+from kernelsim.netlib.catalogue import why_questions
 
 TITLE = "Recv = 0, then the send completion: releasing at Recv = 0 frees a session still in use"
 TEACHES = "끊김통지(Recv = 0)이후 종료처리 — 2. Recv끊김통지 이후, Send성공 완료통지가 온다. (문제)"
@@ -26,6 +27,13 @@ CONFIG = {"cpus": 4, "latency_ms": LATENCY}
 VARIANT = "broken"
 BREAKS = ("no access to a released session",)    # some schedules break it: the lesson
 BUGS = ("release_on_recv0",)
+PACKET = b"hi"
+RUN = {}                                           # this run's monitor and session, for the quiz
+QUESTIONS = why_questions(RUN)
+
+
+def variant(rng):
+    return {"PACKET": rng.choice([b"hi", b"ping", b"hello!"])}
 
 
 class Echo(Content):
@@ -41,9 +49,10 @@ def main():
     server = content.server = make_server(VARIANT, content, workers=2, max_sessions=2, bugs=BUGS)
     srv, cli = yield tcp_pair()
     yield setsockopt(srv, SOL_SOCKET, SO_SNDBUF, 0)    # the echo's send completes when the client has it (D4)
-    yield send(cli, frame(b"hi"))                      # main plays the client: its request is on its way
+    yield send(cli, frame(PACKET))                      # main plays the client: its request is on its way
     yield from server.start()
     sid = yield from server.accept(srv, "client")
+    RUN.update(mon=server.mon, uid=sid.uid)
     yield Sleep(LATENCY)                               # the request arrives and the echo leaves ...
     yield shutdown(cli, SD_SEND)                       # ... as the client hangs up: at the server, Recv = 0
     while True:                                        # and the send completion arrive at the same moment
@@ -59,4 +68,4 @@ def main():
 def check(outcome):
     if outcome.notes("violation"):
         return                                     # the run stopped at the broken invariant (BREAKS)
-    assert b"".join(n.data for n in outcome.notes("echo")) == frame(b"hi")
+    assert b"".join(n.data for n in outcome.notes("echo")) == frame(PACKET)

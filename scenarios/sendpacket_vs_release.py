@@ -16,6 +16,7 @@ Try: ``kernelsim explore sendpacket-vs-release`` and ``...-fixed``.
 
 from kernelsim.win32 import *
 from kernelsim.netlib import Content, echo_client, make_server
+from kernelsim.netlib.catalogue import why_questions
 
 TITLE = "SendPacket from another thread while the session is released"
 TEACHES = ("Session Lock — 어느스레드 에서든지 SendPacket이 호출가능하므로, 이는 언제든 Release가 될수있음을 "
@@ -25,6 +26,15 @@ CONFIG = {"cpus": 4}
 VARIANT = "broken"
 BREAKS = ("no access to a released session",)    # some schedules break it: the lesson
 BUGS = ("socket_id",)
+PACKET = b"hi"
+RUN = {}                                           # this run's monitor and session, for the quiz
+QUESTIONS = why_questions(RUN) + [
+    ("What does the logic thread's SendPacket return in this run?", lambda o: o.note("reply").ok),
+]
+
+
+def variant(rng):
+    return {"PACKET": rng.choice([b"hi", b"ping", b"hello!"])}
 
 
 class Logic(Content):
@@ -57,7 +67,8 @@ def main():
     worker = yield CreateThread(logic, server, content, name="logic")
     srv, cli = yield tcp_pair()
     sid = yield from server.accept(srv, "client")
-    peer = yield CreateThread(echo_client, server, cli, sid.uid, name="client")
+    RUN.update(mon=server.mon, uid=sid.uid)
+    peer = yield CreateThread(echo_client, server, cli, sid.uid, PACKET, name="client")
     yield WaitForMultipleObjects([peer, worker], True, INFINITE)
     yield from server.stop()
 

@@ -17,6 +17,7 @@ Try: ``kernelsim explore stale-completion-reused-socket`` and ``...-fixed``.
 
 from kernelsim.win32 import *
 from kernelsim.netlib import Content, echo_client, make_server
+from kernelsim.netlib.catalogue import why_questions
 
 TITLE = "A stale completion reaches the new session that got the same socket value"
 TEACHES = "소켓이 재사용되어 엉뚱한 세션이 Send성공 완료통지를 받을수있다. — 소켓값은 재사용되므로 SessionID로 사용금지"
@@ -25,6 +26,15 @@ CONFIG = {"cpus": 4}
 VARIANT = "broken"
 BREAKS = ("completion applied to the session that issued it",)    # some schedules break it: the lesson
 BUGS = ("release_on_recv0", "socket_id")
+PACKET = b"hi"
+RUN = {}                                           # this run's monitor and alice's session, for the quiz
+QUESTIONS = why_questions(RUN) + [
+    ("Which socket values do alice and bob get?", lambda o: [n.socket for n in o.notes("accepted")]),
+]
+
+
+def variant(rng):
+    return {"PACKET": rng.choice([b"hi", b"ping", b"hello!"])}
 
 
 class Lobby(Content):
@@ -51,7 +61,9 @@ def main():
         srv, cli = yield tcp_pair()
         sid = yield from server.accept(srv, name)
         yield note("accepted", player=name, socket=srv)
-        peers.append((yield CreateThread(echo_client, server, cli, sid.uid, name=name)))
+        if name == "alice":
+            RUN.update(mon=server.mon, uid=sid.uid)
+        peers.append((yield CreateThread(echo_client, server, cli, sid.uid, PACKET, name=name)))
         if name == "alice":
             yield WaitForSingleObject(content.seat_free, INFINITE)
     yield WaitForMultipleObjects(peers, True, INFINITE)

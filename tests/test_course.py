@@ -18,6 +18,38 @@ def lesson(name):
     return (ROOT / "tutorials" / name).read_text(encoding="utf-8")
 
 
+# --- item 1: the fixed library's Disconnect is bounded; the silent client ------------------------------
+
+def test_a_shutdown_only_disconnect_never_releases_a_silent_client():
+    """D5: a client that reads the FIN and never closes keeps the pending WSARecv for ever; the broken
+    (shutdown-only) Disconnect leaves IOCount at 1 and the session unreleased, under every seed."""
+    for seed in range(6):
+        outcome = scenario.run("silent-client", seed=seed)
+        assert [f.split(" — ")[0] for f in outcome.failures] == [
+            "invariant broken: a disconnected session is released"]
+        assert (outcome.note("before-stop").io_count, outcome.note("before-stop").holding) == (1, "the WSARecv")
+        assert not outcome.notes("leave")
+
+
+def test_the_fixed_disconnect_cancels_the_receive_and_closes_with_linger_1_0():
+    """B12 + D6: the fixed Disconnect shuts down (FIN after the queued data), cancels the pending receive
+    with CancelIoEx (it completes with STATUS_CANCELLED, 995) — or, when the worker has not re-posted it
+    yet, no receive is posted after the disconnect flag — and Release closes abortively: RST, no
+    TIME_WAIT.  OnLeave runs once, under every seed."""
+    cancelled = 0
+    for seed in range(6):
+        outcome = scenario.run("silent-client-fixed", seed=seed)
+        assert outcome.passed, outcome.failures
+        texts = [e.text for e in outcome.trace]
+        assert any("shuts down sending" in t for t in texts)
+        cancelled += any("(recv on socket" in t and "STATUS_CANCELLED" in t for t in texts)
+        assert not any("WSARecv" in t and "pends" in t for t in texts[texts.index(
+            next(t for t in texts if "shuts down sending" in t)):])
+        assert any("closes abortively" in t for t in texts)
+        assert len(outcome.notes("leave")) == 1
+    assert cancelled >= 4, "in most schedules the receive is pending when the kick comes, and is cancelled"
+
+
 # --- item 3: the 1/8 locked-page rule is NT 4/2000's, and modern WSAENOBUFS is non-paged pool ---------
 
 def paragraphs(text):

@@ -17,12 +17,16 @@ that the explorer finds the race that scenario teaches; by default all are on.
 * ``move_front_early``: MoveFront right after WSASend instead of in the
   completion; the next Enqueue may overwrite bytes the kernel still sends
   ("Send직후 바로 밀어버린다면 ... Enque될때 겹쳐질수있다").
+* ``unbounded_disconnect``: Disconnect only calls shutdown(SD_SEND) and waits
+  for the client to close.  A client that reads the FIN and never closes
+  keeps the receive pending forever: IOCount stays 1, Release and OnLeave
+  never run, the slot is never freed ("클라쪽이 FIN을 주지않는다면 대기상태").
 """
 
 from .fixed import Server
 from .session import RELEASE, SessionId
 
-BUGS = ("release_on_recv0", "socket_id", "close_in_disconnect", "move_front_early")
+BUGS = ("release_on_recv0", "socket_id", "close_in_disconnect", "move_front_early", "unbounded_disconnect")
 
 
 class BrokenServer(Server):
@@ -92,6 +96,16 @@ class BrokenServer(Server):
             yield from self.close(session)                     # BUG: a second closesocket follows in Release
         else:
             yield from super().disconnect(session)
+
+    # unbounded_disconnect: shutdown, then wait for the client's close however long it takes.
+    def bound_disconnect(self, session):
+        if "unbounded_disconnect" not in self.bugs:
+            yield from super().bound_disconnect(session)       # (else BUG: a silent client holds the receive)
+
+    def stop_receiving(self, session):
+        if "unbounded_disconnect" in self.bugs:
+            return False                                       # BUG: keeps receiving, waiting for the FIN
+        return super().stop_receiving(session)
 
     # move_front_early: consume the SendQ bytes as soon as WSASend returns.
     def after_send_issued(self, session):

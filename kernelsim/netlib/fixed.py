@@ -15,12 +15,18 @@ The rules it follows (seed notes, from "끊김통지(Recv = 0)이후 종료처�
 * Release sets a flag in IOCount's word with one compare-exchange (0 →
   RELEASE), so a SendPacket that grabbed the session at the same moment sees
   the flag and backs off instead of using a released session.
-* closesocket only in Release, once ("CloseSocket은 한번만 호출"); Disconnect
-  only *starts* the disconnect with shutdown(SD_SEND) — queued data goes out,
-  then a FIN; the peer's close completes the pending WSARecv with 0 bytes and
-  IOCount drains.  shutdown keeps the handle, so its value cannot be given to
-  a new socket while a completion for it may still arrive ("평소에는 shoutdown
-  으로 끊기준비를 하고, Release할때 Closesocket").
+* closesocket only in Release, once ("CloseSocket은 한번만 호출").  Disconnect
+  starts the disconnect with shutdown(SD_SEND) — queued data goes out, then a
+  FIN — and keeps the handle, so its value cannot be given to a new socket
+  while a completion for it may still arrive ("평소에는 shoutdown 으로
+  끊기준비를 하고, Release할때 Closesocket").  Then it *bounds* it: a client
+  that reads the FIN and never closes would keep the receive pending forever
+  (IOCount stuck at 1, no OnLeave, the slot never freed), so Disconnect
+  cancels the pending receive with CancelIoEx — it completes with 995 and
+  IOCount drains once the sends are done (B12).  A WSARecv issued at the same
+  moment checks the disconnect flag after it is issued and cancels itself.
+  Release of a disconnected session closes with linger {1, 0}: RST, no
+  TIME_WAIT ("LINGER옵션을 설정하여 RST를 쏘는것으로 간다").
 * One WSARecv outstanding; at most one WSASend, guarded by a send flag set
   with InterlockedExchange ("Send 1회로 제한"); SendQ MoveFront only in the
   send completion.
@@ -32,11 +38,11 @@ The rules it follows (seed notes, from "끊김통지(Recv = 0)이후 종료처�
 these rules.
 """
 
-from ..win32 import (CreateIoCompletionPort, CreateThread, GetQueuedCompletionStatus, INFINITE,
-                     INVALID_HANDLE_VALUE, InterlockedCompareExchange, InterlockedDecrement,
-                     InterlockedExchange, InterlockedIncrement, PostQueuedCompletionStatus, SOCKET_ERROR,
-                     WSABUF, WSAGetLastError, WSARecv, WSASend, WSA_IO_PENDING, WaitForMultipleObjects,
-                     SD_SEND, closesocket, invariant, narrate, shutdown, watch)
+from ..win32 import (LINGER, SD_SEND, SO_LINGER, SOL_SOCKET, CancelIoEx, CreateIoCompletionPort, CreateThread,
+                     GetQueuedCompletionStatus, INFINITE, INVALID_HANDLE_VALUE, InterlockedCompareExchange,
+                     InterlockedDecrement, InterlockedExchange, InterlockedIncrement, PostQueuedCompletionStatus,
+                     SOCKET_ERROR, WSABUF, WSAGetLastError, WSARecv, WSASend, WSA_IO_PENDING,
+                     WaitForMultipleObjects, closesocket, invariant, narrate, setsockopt, shutdown, watch)
 from .monitor import Monitor
 from .session import RELEASE, Session, SessionId
 
@@ -154,6 +160,7 @@ class Server:
             else:
                 self.mon.completion(session, ov, "send")
                 yield from self.on_sent(session, nbytes if ok else 0)
+            self.mon.handled(session, ov)
             yield from self.io_done(session)
 
     def on_recv(self, session, nbytes):
@@ -190,11 +197,19 @@ class Server:
     # --- issuing I/O -------------------------------------------------------------------
 
     def recv_post(self, session):
+        if self.stop_receiving(session):
+            return                                         # Disconnect ran: receive nothing more
         yield InterlockedIncrement(session, "io_count")
         session.recv_buf = WSABUF(self.recv_size)
         self.mon.issued(session, session.recv_ov)
         rc, _, _ = yield WSARecv(session.sock, [session.recv_buf], session.recv_ov)
         yield from self.after_issue(session, rc, session.recv_ov)
+        if rc == SOCKET_ERROR and self.stop_receiving(session):   # Disconnect's cancel may have come first
+            yield CancelIoEx(session.sock, session.recv_ov)
+
+    def stop_receiving(self, session):
+        """Disconnect bounds the connection: no receive after it (fixed)."""
+        return session.disconnecting
 
     def send_post(self, session):
         while session.send_ring.used:
@@ -220,6 +235,7 @@ class Server:
 
     def after_issue(self, session, rc, ov):
         if rc == SOCKET_ERROR and (yield WSAGetLastError()) != WSA_IO_PENDING:
+            self.mon.failed_at_once(session, ov)
             if ov.op == "send":                            # no completion will come: undo what it would undo
                 session.send_ring.in_flight = None
                 yield InterlockedExchange(session, "send_flag", 0)
@@ -248,6 +264,8 @@ class Server:
 
     def close(self, session):
         self.mon.closing(session, session.sock)
+        if session.disconnecting:                          # we end it: RST, no TIME_WAIT (D6)
+            yield setsockopt(session.sock, SOL_SOCKET, SO_LINGER, LINGER(1, 0))
         yield closesocket(session.sock)
 
     # --- requests from content (any thread) ----------------------------------------------
@@ -307,4 +325,12 @@ class Server:
         return True
 
     def disconnect(self, session):
+        if (yield InterlockedExchange(session, "disconnecting", 1)):
+            return                                         # already disconnecting
+        self.mon.disconnect_requested(session)
         yield shutdown(session.sock, SD_SEND)              # FIN after the queued data; the handle stays ours
+        yield from self.bound_disconnect(session)
+
+    def bound_disconnect(self, session):
+        """A peer that never closes must not hold the session: cancel the pending receive (B12)."""
+        yield CancelIoEx(session.sock, session.recv_ov)     # FALSE/ERROR_NOT_FOUND if none is pending

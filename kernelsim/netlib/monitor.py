@@ -13,7 +13,8 @@ broken rule as (invariant, detail):
 * OnLeave called once per session;
 * no closesocket on a handle the session does not own;
 * no Enqueue over send-ring bytes still lent to WSASend;
-* bytes sent by content arrive once and in order, at the connection content meant.
+* bytes sent by content arrive once and in order, at the connection content meant;
+* a session asked to Disconnect is released by the time the server stops.
 
 The monitor is instrumentation: it never changes what the library does.
 """
@@ -22,7 +23,8 @@ from .session import RELEASE
 
 
 class Truth:
-    __slots__ = ("uid", "conn", "slot", "sock", "releases", "leaves", "closed", "peer_gone")
+    __slots__ = ("uid", "conn", "slot", "sock", "releases", "leaves", "closed", "peer_gone", "kicked",
+                 "in_kernel", "unfinished", "at_recv0")
 
     def __init__(self, uid, conn, slot, sock):
         self.uid, self.conn, self.slot, self.sock = uid, conn, slot, sock
@@ -30,6 +32,10 @@ class Truth:
         self.leaves = 0
         self.closed = False
         self.peer_gone = False
+        self.kicked = False
+        self.in_kernel = []         # ops of this session's requests issued and not yet completed
+        self.unfinished = []        # ops issued whose completion has not been handled to the end (still counted)
+        self.at_recv0 = None        # (IOCount, what still holds the session) when Recv = 0 was handled
 
 
 class Monitor:
@@ -72,10 +78,17 @@ class Monitor:
 
     def issued(self, session, ov):
         ov.issuer = session.uid
+        t = self.truth.get(session.uid)
+        if t is not None:
+            t.in_kernel.append(ov.op)
+            t.unfinished.append(ov.op)
 
     def completion(self, session, ov, what):
         """A completion for ov is applied to session."""
         issuer = getattr(ov, "issuer", None)
+        t = self.truth.get(issuer)
+        if t is not None and ov.op in t.in_kernel:
+            t.in_kernel.remove(ov.op)
         if issuer is not None and issuer != session.uid:
             self.fail("completion applied to the session that issued it",
                       f"the {what} completion issued by {self.name(issuer)} was applied to "
@@ -100,6 +113,42 @@ class Monitor:
         t = self.truth.get(session.uid)
         if t is not None:
             t.peer_gone = True
+            if t.at_recv0 is None:
+                held = list(t.unfinished)
+                held.remove("recv")                            # the receive being handled now
+                names = {"send": "WSASend", "recv": "WSARecv"}
+                holding = sorted(names[op] + (" (still in the kernel)" if op in t.in_kernel else
+                                              " (its completion not yet handled)") for op in held)
+                t.at_recv0 = (session.io_count & ~RELEASE, holding)
+
+    def failed_at_once(self, session, ov):
+        """The request failed synchronously: no completion will come for it (B4)."""
+        t = self.truth.get(getattr(ov, "issuer", None))
+        if t is not None:
+            for ops in (t.in_kernel, t.unfinished):
+                if ov.op in ops:
+                    ops.remove(ov.op)
+
+    def handled(self, session, ov):
+        """The worker finished handling the completion of ov (its IOCount is released next)."""
+        t = self.truth.get(getattr(ov, "issuer", None))
+        if t is not None and ov.op in t.unfinished:
+            t.unfinished.remove(ov.op)
+
+    def recv0_state(self, uid):
+        """For a quiz: IOCount when this session's Recv = 0 was handled (the receive itself still counted),
+        and the I/O still in the kernel then — what holds the session."""
+        t = self.truth.get(uid)
+        if t is None or t.at_recv0 is None:
+            return {"io_count": None, "in_kernel": None}
+        io_count, holding = t.at_recv0
+        return {"io_count": io_count, "in_kernel": holding}
+
+    def disconnect_requested(self, session):
+        """Disconnect(session) started: the session must be released by the time the server stops."""
+        t = self.truth.get(session.uid)
+        if t is not None:
+            t.kicked = True
 
     def released(self, session):
         t = self.truth[session.uid]
@@ -149,6 +198,11 @@ class Monitor:
                         f"{self.name(uid)}'s client received {bytes(got)!r}, content sent {bytes(want)!r}")
         if self.finished:
             for t in self.truth.values():
+                if t.kicked and not t.releases:
+                    s = self.sessions[t.slot]
+                    return ("a disconnected session is released",
+                            f"{self.name(t.uid)} was asked to Disconnect and was never released: IOCount is still "
+                            f"{s.io_count & ~RELEASE} (its WSARecv waits for a FIN that never comes)")
                 if (t.closed or t.peer_gone) and t.releases != 1:
                     return ("every session released exactly once", f"{self.name(t.uid)} was never released")
                 if t.releases and t.leaves != 1:

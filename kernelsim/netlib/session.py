@@ -42,6 +42,7 @@ class Session:
         self.sock = INVALID_SOCKET
         self.io_count = RELEASE     # a free slot counts as released
         self.send_flag = 0
+        self.disconnecting = 0      # Disconnect was asked: no new receive, Release closes abortively
         self.sending = 0            # bytes handed to the outstanding WSASend
         self.recv_ring = RingBuffer(ring_size)
         self.send_ring = RingBuffer(ring_size)
@@ -51,6 +52,7 @@ class Session:
 
     def reset(self):
         self.send_flag = 0
+        self.disconnecting = 0
         self.sending = 0
         self.recv_ring.clear()
         self.send_ring.clear()
