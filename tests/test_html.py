@@ -176,3 +176,22 @@ def test_lock_rule_ids_in_the_whys_get_their_titles():
     sc = scenario.load("srwlock-reentry")
     data = extract(html.document(sc, scenario.run(sc)))
     assert any(rule.startswith("L") for rule in data["rules"]), data["rules"]
+
+
+def test_a_translator_plugged_into_narration_translates_the_page():
+    """The page's words come from ui.narration: a translator installed there (as --lang does) gives
+    translated templates, field values and whys in the embedded data, filled in the same way."""
+    sc = scenario.load("lifo-wakeup")
+    outcome = scenario.run(sc)
+    table = {"{thread} waits on {what}": "{thread}: {what} 대기", "no packet is queued": "큐에 패킷 없음"}
+    narration.set_translator(lambda kind, text: table.get(text),
+                             field=lambda v: "포트 8" if v == "port 8" else v)
+    try:
+        texts, _ = decode(html.data(sc, outcome))
+        expected = [narration.text(e) for e in outcome.trace.events]
+        whys = html.data(sc, outcome)["strings"]
+    finally:
+        narration.set_translator(None)
+    assert texts == expected
+    assert "T1: 포트 8 대기" in texts and "큐에 패킷 없음" in whys
+    assert "T1 waits on port 8" in [narration.text(e) for e in outcome.trace.events]

@@ -96,7 +96,7 @@ def _events(events, strings, file_index):
         values = None
         if names is not None:
             try:
-                values = [format(e.thread if n == "thread" else e.fields[n], "") for n in names]
+                values = [format(e.thread if n == "thread" else narration.field(e.fields[n]), "") for n in names]
             except KeyError:
                 values = None
         if values is None:

@@ -8,12 +8,20 @@ Until a catalogue is installed (``set_translator``) both are the identity.
 """
 
 _translate = None          # (kind: "template" | "why", english text) -> translated text, or None
+_field = None              # a field value shown inside narration ("port 8") -> its translation
 
 
-def set_translator(translate):
-    """Install ``translate(kind, text) -> str | None`` (None: keep the English); None removes it."""
-    global _translate
+def set_translator(translate, field=None):
+    """Install ``translate(kind, text) -> str | None`` (None: keep the English) and, optionally,
+    ``field(value) -> value`` for field values shown inside a template; None removes them."""
+    global _translate, _field
     _translate = translate
+    _field = field if translate is not None else None
+
+
+def field(value):
+    """A field value as narration shows it (translated when a field translator is installed)."""
+    return _field(value) if _field is not None else value
 
 
 def template(event):
@@ -27,7 +35,8 @@ def text(event):
     """The event's narration: its template filled in with the thread and the event's fields."""
     if _translate is None:
         return event.text
-    return template(event).format(thread=event.thread, **event.fields)
+    fields = {key: field(value) for key, value in event.fields.items()} if _field else event.fields
+    return template(event).format(thread=event.thread, **fields)
 
 
 def why(event):
