@@ -23,7 +23,7 @@ Commands on the prompt (help: ``?``):
 import re
 import sys
 
-from . import view
+from . import narration, view
 
 HELP = __doc__[__doc__.index("Commands on the prompt"):].strip()
 
@@ -138,12 +138,16 @@ def event_matcher(needle):
     """An event concerns NAME if its thread is NAME or its text names it as a whole word."""
     needle = needle.strip()
     pattern = re.compile(r"(?<![\w=])" + re.escape(needle) + r"(?![\w])")
-    return lambda e: e.thread == needle or bool(pattern.search(e.text))
+    return lambda e: e.thread == needle or bool(pattern.search(e.text)) or bool(pattern.search(narration.text(e)))
 
 
 def text_matcher(needle):
     needle = needle.lower()
-    return lambda e: needle in e.text.lower() or needle in (e.why or "").lower()
+    def match(e):
+        """English or the language shown: a search typed from either finds the event."""
+        return (needle in e.text.lower() or needle in (e.why or "").lower()
+                or needle in narration.text(e).lower() or needle in (narration.why(e) or "").lower())
+    return match
 
 
 def resolve_step(frames, spec):
