@@ -280,7 +280,7 @@ def _finish_sync(k, irp, ok):
 
 def _narrate_sync(k, t, irp, result, error):
     """A blocking send/recv that completed inside the call: what it returned, and why at once."""
-    if error is not None:
+    if error:                                                         # 0: success sets the last error to 0
         what, why = f"SOCKET_ERROR, {error_name(error)} ({error})", "the connection cannot carry it (D5, D6)"
     elif irp.op == "send":
         what = f"{irp.nbytes} (bytes copied to the send buffer)"
