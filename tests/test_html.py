@@ -3,6 +3,7 @@ carrying exactly the recorded run.  The page itself is driven in a real browser 
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -195,3 +196,15 @@ def test_a_translator_plugged_into_narration_translates_the_page():
     assert texts == expected
     assert "T1: 포트 8 대기" in texts and "큐에 패킷 없음" in whys
     assert "T1 waits on port 8" in [narration.text(e) for e in outcome.trace.events]
+
+
+def test_html_to_a_folder_or_an_unwritable_file_is_one_line_and_exit_2(tmp_path, capsys):
+    """--html naming an existing folder, or a file that cannot be written, is a usage error: one line."""
+    assert cli.main(["run", "lifo-wakeup", "--html", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "is a folder" in err[0]
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full here (it fails every write, even as root)")
+    assert cli.main(["step", "lifo-wakeup", "--html", "/dev/full"]) == 2     # ENOSPC on write
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot write" in err[0]

@@ -63,14 +63,23 @@ def _check_destinations(args):
     from pathlib import Path
     for name in _exports_wanted(args):
         path = getattr(args, name)
-        folder = Path(path).expanduser().resolve().parent
-        if not folder.is_dir():
-            raise scenarios.UsageError(f"--{name} {path}: the folder {folder} does not exist")
+        target = Path(path).expanduser().resolve()
+        if target.is_dir():
+            raise scenarios.UsageError(f"--{name} {path}: that is a folder; give a file name in it")
+        if not target.parent.is_dir():
+            raise scenarios.UsageError(f"--{name} {path}: the folder {target.parent} does not exist")
     return bool(_exports_wanted(args))
 
 
 def _export(args, sc, outcome, frames):
     """--svg / --perfetto / --html, shared by run and step; prints where each file went (to stderr)."""
+    try:
+        _write_exports(args, sc, outcome, frames)
+    except OSError as exc:                       # no permission, disk full: one line, exit 2
+        raise scenarios.UsageError(f"cannot write {exc.filename or 'the file'}: {exc.strerror or exc}") from None
+
+
+def _write_exports(args, sc, outcome, frames):
     from . import export
     if getattr(args, "svg", None):
         index = _step_index(frames, args.step, len(frames) - 1)
