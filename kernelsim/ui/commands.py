@@ -73,28 +73,39 @@ def _check_destinations(args):
 
 def _export(args, sc, outcome, frames):
     """--svg / --perfetto / --html, shared by run and step; prints where each file went (to stderr)."""
-    try:
-        _write_exports(args, sc, outcome, frames)
-    except OSError as exc:                       # no permission, disk full: one line, exit 2
-        raise scenarios.UsageError(f"cannot write {exc.filename or 'the file'}: {exc.strerror or exc}") from None
-
-
-def _write_exports(args, sc, outcome, frames):
     from . import export
     if getattr(args, "svg", None):
         index = _step_index(frames, args.step, len(frames) - 1)
-        export.svg(frames[index], args.svg, width=args.width)
+        with _writing(args.svg):
+            export.svg(frames[index], args.svg, width=args.width)
         print(f"kernelsim: saved step {index + 1}/{len(frames)} of {sc.name} to {args.svg}", file=sys.stderr)
     if getattr(args, "perfetto", None):
-        export.write_perfetto(outcome, args.perfetto, sc.name)
+        with _writing(args.perfetto):
+            export.write_perfetto(outcome, args.perfetto, sc.name)
         print(f"kernelsim: saved a Perfetto trace of {sc.name} to {args.perfetto} "
               f"(open it at https://ui.perfetto.dev or chrome://tracing)", file=sys.stderr)
     if getattr(args, "html", None):
         from . import html
         index = _step_index(frames, args.step, 0)
-        size = html.write(args.html, sc, outcome, start=index)
+        with _writing(args.html):
+            size = html.write(args.html, sc, outcome, start=index)
         print(f"kernelsim: saved the web stepper of {sc.name} ({len(frames)} steps, {size / 1024:.0f} KiB) "
               f"to {args.html}; open it in a browser", file=sys.stderr)
+
+
+class _writing:
+    """A failed write (no space, no permission) is one line and exit 2, not a traceback."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        if isinstance(exc, OSError):
+            raise scenarios.UsageError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+        return False
 
 
 def _add_export_options(parser, step_help):
