@@ -1,0 +1,246 @@
+"""Sockets, IRPs and memory: rules a wrong model could break while the older tests still passed (issue 14).
+
+Written from SEMANTICS B11/B12, D3, D10, E1–E4, F2, oracle 2.x and ReactOS AFD; each test observes what a
+student sees — return values and byte counts, completion times, memory() gauges back at their baseline.
+"""
+
+import pytest
+from helpers import gqcs, new_port_pair, run
+
+from kernelsim.win32 import *
+
+
+# --- B12 / F2 / D10: byte counts of failed requests ------------------------------------------------
+
+def test_b12_f2_a_cancelled_receive_reports_zero_bytes_through_every_path():
+    """B12 + F2 + B11: a cancelled request completes with STATUS_CANCELLED and no data.  GQCS returns FALSE,
+    0 bytes, the key and the OVERLAPPED, error 995; WSAGetOverlappedResult returns FALSE with 0 bytes and
+    995; a completion routine gets dwError 995 and cbTransferred 0."""
+    def routine(err, nbytes, ov, flags):
+        yield note("routine", err=err, nbytes=nbytes)
+
+    def main():
+        port, server, client = yield from new_port_pair(key=7)
+        ov = OVERLAPPED()
+        yield WSARecv(server, WSABUF(10), ov)
+        yield CancelIoEx(server, ov)
+        ok, nbytes, key, got = yield GetQueuedCompletionStatus(port, 100)
+        yield note("gqcs", ok=ok, nbytes=nbytes, key=key, same_ov=got is ov, error=(yield GetLastError()))
+        ok, nbytes, flags = yield WSAGetOverlappedResult(server, ov, False)
+        yield note("gor", ok=ok, nbytes=nbytes, error=(yield WSAGetLastError()))
+        s2, c2 = yield tcp_pair()
+        yield WSARecv(s2, WSABUF(10), OVERLAPPED(), routine)
+        yield CancelIo(s2)
+        yield SleepEx(0, True)
+
+    o = run(main)
+    g = o.note("gqcs")
+    assert (g.ok, g.nbytes, g.key, g.same_ov, g.error) == (False, 0, 7, True, ERROR_OPERATION_ABORTED)
+    assert (o.note("gor").ok, o.note("gor").nbytes, o.note("gor").error) == (False, 0, WSA_OPERATION_ABORTED)
+    assert (o.note("routine").err, o.note("routine").nbytes) == (WSA_OPERATION_ABORTED, 0)
+
+
+def test_d10_a_waiting_wsagetoverlappedresult_on_a_request_that_fails_reports_zero_bytes():
+    """D10 + B11: WSAGetOverlappedResult(fWait=TRUE) on a pending receive that the peer's RST then fails
+    returns FALSE with 0 bytes ("On failure *lpcbTransfer is not updated": nothing was transferred) and
+    WSAECONNRESET."""
+    def peer(client):
+        yield Sleep(3)
+        yield setsockopt(client, SOL_SOCKET, SO_LINGER, LINGER(1, 0))
+        yield closesocket(client)
+
+    def main():
+        server, client = yield tcp_pair()
+        event = yield WSACreateEvent()
+        ov = OVERLAPPED(hEvent=event)
+        yield WSARecv(server, WSABUF(10), ov)
+        yield CreateThread(peer, client, name="peer")
+        ok, nbytes, flags = yield WSAGetOverlappedResult(server, ov, True)
+        yield note("gor", ok=ok, nbytes=nbytes, error=(yield WSAGetLastError()))
+
+    g = run(main).note("gor")
+    assert (g.ok, g.nbytes, g.error) == (False, 0, WSAECONNRESET)
+    assert g.time == pytest.approx(3.1)
+
+
+def test_d10_waiting_on_a_pending_wsasend_blocks_until_it_completes():
+    """D10 + D4: with SO_SNDBUF 0 a WSASend pends until the transport has the bytes.  WSAGetOverlappedResult
+    with fWait=FALSE says WSA_IO_INCOMPLETE (996); with fWait=TRUE it waits for the completion and returns
+    TRUE with every byte — it does not answer 996 at once."""
+    def main():
+        server, client = yield tcp_pair()
+        yield setsockopt(server, SOL_SOCKET, SO_SNDBUF, 0)
+        event = yield WSACreateEvent()
+        ov = OVERLAPPED(hEvent=event)
+        rc, n = yield WSASend(server, WSABUF(b"z" * 300), ov)
+        yield note("send", rc=rc, error=(yield WSAGetLastError()))
+        ok, nbytes, flags = yield WSAGetOverlappedResult(server, ov, False)
+        yield note("nowait", ok=ok, error=(yield WSAGetLastError()))
+        ok, nbytes, flags = yield WSAGetOverlappedResult(server, ov, True)
+        yield note("wait", ok=ok, nbytes=nbytes)
+
+    o = run(main)
+    assert (o.note("send").rc, o.note("send").error) == (SOCKET_ERROR, WSA_IO_PENDING)
+    assert (o.note("nowait").ok, o.note("nowait").error) == (False, WSA_IO_INCOMPLETE)
+    w = o.note("wait")
+    assert (w.ok, w.nbytes) == (True, 300) and w.time == pytest.approx(0.1)
+
+
+# --- D3: the send buffer --------------------------------------------------------------------------
+
+def sndbuf_pair(sndbuf, rcvbuf):
+    """A connected pair, the server's SO_SNDBUF and the client's SO_RCVBUF set (the client does not read)."""
+    server, client = yield tcp_pair()
+    yield setsockopt(server, SOL_SOCKET, SO_SNDBUF, sndbuf)
+    yield setsockopt(client, SOL_SOCKET, SO_RCVBUF, rcvbuf)
+    return server, client
+
+
+def test_d3_a_send_that_exactly_fills_the_send_buffer_completes_at_once_and_one_byte_more_pends():
+    """D3: "If the data fits in AFD's send buffer it is copied and the call returns 0 immediately": with
+    SO_SNDBUF 8, an 8-byte WSASend succeeds at once; on a fresh connection a 9-byte one pends."""
+    def main():
+        server, client = yield from sndbuf_pair(8, 8192)
+        rc, n = yield WSASend(server, WSABUF(b"12345678"), OVERLAPPED())
+        yield note("fits", rc=rc, n=n)
+        s2, c2 = yield tcp_pair()
+        yield setsockopt(s2, SOL_SOCKET, SO_SNDBUF, 8)
+        rc, n = yield WSASend(s2, WSABUF(b"123456789"), OVERLAPPED())
+        yield note("over", rc=rc, error=(yield WSAGetLastError()))
+
+    o = run(main)
+    assert (o.note("fits").rc, o.note("fits").n) == (0, 8)
+    assert (o.note("over").rc, o.note("over").error) == (SOCKET_ERROR, WSA_IO_PENDING)
+
+
+def test_d3_a_pending_send_completes_when_it_fits_in_the_send_buffer_before_it_is_on_the_wire():
+    """D3 ("Winsock doesn't indicate the send completion until the stack completes enough sends to put back the
+    socket within SO_SNDBUF quota", KB214397): SO_SNDBUF 8 and the peer's window 8 bytes.  S1 (8 bytes) is
+    copied at once and sent; S2 (8 bytes) pends.  When S1 is acknowledged (0.1 ms) the buffer is free and S2 is
+    copied into it and completes then — although the peer's window is full and none of its bytes are on the
+    wire yet.  Its bytes follow S1's once the peer reads: the stream arrives in call order."""
+    def main():
+        port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+        server, client = yield from sndbuf_pair(8, 8)
+        yield CreateIoCompletionPort(server, port, 1, 0)
+        r1 = yield WSASend(server, WSABUF(b"AAAAAAAA"), OVERLAPPED(op="S1"))
+        r2 = yield WSASend(server, WSABUF(b"BBBBBBBB"), OVERLAPPED(op="S2"))
+        yield note("issued", r1=r1, r2=r2[0])
+        for _ in range(2):
+            ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 100)
+            yield note("done", op=ov.op, ok=ok, nbytes=nbytes)
+        yield Sleep(5)
+        got = b""
+        while len(got) < 16:
+            got += yield recv(client, 64)
+        yield note("stream", data=got)
+
+    o = run(main)
+    assert o.note("issued").r1 == (0, 8) and o.note("issued").r2 == SOCKET_ERROR
+    done = [(n.op, n.ok, n.nbytes) for n in o.notes("done")]
+    assert done == [("S1", True, 8), ("S2", True, 8)]
+    assert o.notes("done")[1].time == pytest.approx(0.1)
+    assert o.note("stream").data == b"AAAAAAAA" + b"BBBBBBBB"
+
+
+# --- return shapes of the blocking calls ------------------------------------------------------------
+
+def test_blocking_wsarecv_and_wsasend_return_their_own_shapes_whether_or_not_they_block():
+    """Return shapes (README, and the Win32 out-parameters they fold): WSARecv → (rc, bytes, flags), WSASend →
+    (rc, bytes), for a call without an OVERLAPPED that completes at once and for one that blocks first."""
+    def peer(client):
+        yield Sleep(2)
+        yield send(client, b"late")
+
+    def main():
+        server, client = yield tcp_pair()
+        yield send(client, b"early")
+        yield Sleep(1)
+        yield note("recv-now", r=(yield WSARecv(server, WSABUF(16), None)))
+        yield CreateThread(peer, client, name="peer")
+        yield note("recv-blocked", r=(yield WSARecv(server, WSABUF(16), None)))
+        yield note("send-now", r=(yield WSASend(server, WSABUF(b"abc"), None)))
+        yield setsockopt(server, SOL_SOCKET, SO_SNDBUF, 0)
+        yield note("send-blocked", r=(yield WSASend(server, WSABUF(b"defg"), None)))
+
+    o = run(main)
+    assert o.note("recv-now").r == (0, 5, 0)
+    assert o.note("recv-blocked").r == (0, 4, 0) and o.note("recv-blocked").time == pytest.approx(3.1)
+    assert o.note("send-now").r == (0, 3)
+    assert o.note("send-blocked").r == (0, 4) and o.note("send-blocked").time > o.note("send-now").time
+
+
+# --- E1–E4: memory comes back --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("discard", [False, True])
+def test_e1_e4_a_peer_reset_socket_gives_all_its_memory_back(discard):
+    """E1–E4 with D6: the server has a pending WSARecv on a port, unread bytes buffered on a second socket and a
+    send waiting in its send buffer; the peer resets both connections (linger {1,0}).  Once every packet is
+    dequeued and the server's sockets are closed, non-paged pool and locked pages are back to zero — with
+    rst_discards_buffered on or off."""
+    def main():
+        port, server, client = yield from new_port_pair()
+        yield WSARecv(server, WSABUF(4096), OVERLAPPED(op="recv"))
+        s2, c2 = yield tcp_pair()
+        yield CreateIoCompletionPort(s2, port, 2, 0)
+        yield send(c2, b"unread bytes")
+        yield setsockopt(c2, SOL_SOCKET, SO_RCVBUF, 4)
+        yield WSASend(s2, WSABUF(b"w" * 64), OVERLAPPED(op="send"))
+        yield Sleep(1)
+        during = yield memory()
+        yield note("during", npp=during[0])
+        for c in (client, c2):
+            yield setsockopt(c, SOL_SOCKET, SO_LINGER, LINGER(1, 0))
+            yield closesocket(c)
+        yield Sleep(1)
+        while True:
+            ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 0)
+            if ov is None:
+                break
+            yield note("packet", op=ov.op, ok=ok, error=(yield GetLastError()))
+        yield recv(s2, 100)
+        yield closesocket(server)
+        yield closesocket(s2)
+        yield Sleep(1)
+        after = yield memory()
+        yield note("after", npp=after[0], locked=after[1])
+
+    o = run(main, config={"rst_discards_buffered": discard})
+    assert o.note("during").npp > 0
+    assert sorted((n.op, n.ok) for n in o.notes("packet")) == [("recv", False), ("send", True)]
+    assert (o.note("after").npp, o.note("after").locked) == (0, 0)
+
+
+def test_e4_a_tcp_pair_that_fails_half_way_leaves_no_memory_behind():
+    """E4/E5: when the pool has room for one connected endpoint but not two, tcp_pair fails with
+    WSAENOBUFS and INVALID_SOCKET twice, and the endpoint it did make is freed: memory() is back to its
+    baseline and the next socket() still fits."""
+    def main():
+        before = yield memory()
+        pair = yield tcp_pair()
+        error = yield WSAGetLastError()
+        after = yield memory()
+        s = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield note("r", pair=pair, error=error, before=before, after=after, socket_ok=s != INVALID_SOCKET)
+
+    r = run(main, config={"npp_limit": 4000}).note("r")
+    assert r.pair == (INVALID_SOCKET, INVALID_SOCKET) and r.error == WSAENOBUFS
+    assert r.after == r.before == (0, 0)
+    assert r.socket_ok
+
+
+def test_e3_the_locked_pages_limit_setting_is_the_limit():
+    """E3 with CONFIG locked_pages_limit (SEMANTICS H: "locked_pages_limit = phys_pages/8 (configurable)"):
+    with a limit of 2 pages, two pending one-page receives lock 2 pages and the third fails at once with
+    WSAENOBUFS — whatever phys_mb would allow."""
+    def main():
+        results = []
+        for _ in range(3):
+            s, c = yield tcp_pair()
+            rc, n, f = yield WSARecv(s, WSABUF(100), OVERLAPPED())
+            results.append((rc, (yield WSAGetLastError())))
+        yield note("r", results=results, locked=(yield memory())[1])
+
+    r = run(main, config={"locked_pages_limit": 2}).note("r")
+    assert r.results == [(SOCKET_ERROR, WSA_IO_PENDING)] * 2 + [(SOCKET_ERROR, WSAENOBUFS)]
+    assert r.locked == 2

@@ -1,0 +1,810 @@
+"""Mutation testing for kernelsim: would the suite notice a wrong model?
+
+    python tools/mutate.py --files kernelsim/model/port.py kernelsim/model/sync.py --sample 60 --seed 1
+    python tools/mutate.py --ci                  # the fixed sample and floor in tools/mutation-floor.json
+
+Each mutant changes one thing in one file: an operator flipped, a comparison's
+boundary moved (``<`` to ``<=``), a constant moved by one, ``append`` swapped
+with ``insert(0, …)``, ``pop(0)`` with ``pop()``, ``appendleft``/``popleft``
+with ``append``/``pop``, ``min`` with ``max``, a statement deleted, a condition
+negated.  A mutant runs first against the tests that execute its line (a
+line-coverage map computed once per source tree and cached outside the
+repository), then against the rest of the non-live suite; the first failing
+test kills it, and so does a timeout.  Mutants listed in
+``tests/mutants_equivalent.txt`` (by id, with the reason) are equivalent: no
+test can tell them from the original, and they are not run.
+
+Mutants run in temporary copies of the tree, one per job; the tree given by
+``--root`` is only read.  The live tests (those that use the ``session``
+fixture, which needs Wine) are not run.
+
+Prints per-file rates and every survivor as a unified diff (``--json``: one
+object).  Exit 0, or 1 when ``--floor``/``--ci`` is given and the
+killed-or-equivalent rate is below the floor, 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import concurrent.futures
+import difflib
+import hashlib
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_ROOT = HERE.parent
+EQUIVALENTS = "tests/mutants_equivalent.txt"
+FLOOR_FILE = HERE / "mutation-floor.json"
+IGNORED = shutil.ignore_patterns(".git", ".venv", "venv", "__pycache__", "*.pyc", "*.egg-info", ".hypothesis",
+                                 ".pytest_cache", "build", "dist", "out", "*.exe")
+LIVE_FIXTURE = "session"
+
+
+# --- mutants -----------------------------------------------------------------------------
+
+@dataclass
+class Mutant:
+    """One change to one file: characters [start, end) of the source replaced by ``new``."""
+
+    path: str            # relative to the root, with forward slashes
+    qualname: str        # the enclosing function or class, or "<module>"
+    kind: str
+    line: int
+    start: int
+    end: int
+    old: str
+    new: str
+    id: str = ""
+    status: str = ""     # killed, timeout, survived, equivalent, error
+    killed_by: str = ""
+    seconds: float = 0.0
+    diff: str = field(default="", repr=False)
+
+    def describe(self):
+        old = " ".join(self.old.split())
+        new = " ".join(self.new.split())
+        return f"{self.kind}: {shorten(old)} -> {shorten(new)}"
+
+
+def shorten(text, width=70):
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
+BINOPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.FloorDiv, ast.FloorDiv: ast.Mult, ast.Div: ast.Mult,
+          ast.Mod: ast.FloorDiv, ast.BitOr: ast.BitAnd, ast.BitAnd: ast.BitOr, ast.LShift: ast.RShift,
+          ast.RShift: ast.LShift}
+OPTEXT = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.FloorDiv: "//", ast.Div: "/", ast.Mod: "%", ast.BitOr: "|",
+          ast.BitAnd: "&", ast.LShift: "<<", ast.RShift: ">>", ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<",
+          ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=", ast.Is: "is", ast.IsNot: "is not", ast.In: "in",
+          ast.NotIn: "not in", ast.And: "and", ast.Or: "or"}
+# (kind, replacement) for each comparison operator: a boundary moved, or the test inverted.
+COMPARES = {ast.Lt: [("boundary", ast.LtE)], ast.LtE: [("boundary", ast.Lt)], ast.Gt: [("boundary", ast.GtE)],
+            ast.GtE: [("boundary", ast.Gt)], ast.Eq: [("compare", ast.NotEq)], ast.NotEq: [("compare", ast.Eq)],
+            ast.Is: [("compare", ast.IsNot)], ast.IsNot: [("compare", ast.Is)], ast.In: [("compare", ast.NotIn)],
+            ast.NotIn: [("compare", ast.In)]}
+UNDELETABLE = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Pass,
+               ast.Global, ast.Nonlocal)
+
+
+class Source:
+    """A file's text with conversion from AST positions (UTF-8 byte columns) to character offsets."""
+
+    def __init__(self, text):
+        self.text = text
+        self.lines = text.splitlines(keepends=True)
+        self.starts = [0]
+        for line in self.lines:
+            self.starts.append(self.starts[-1] + len(line))
+
+    def offset(self, lineno, col):
+        line = self.lines[lineno - 1]
+        return self.starts[lineno - 1] + len(line.encode()[:col].decode(errors="ignore"))
+
+    def span(self, node):
+        return self.offset(node.lineno, node.col_offset), self.offset(node.end_lineno, node.end_col_offset)
+
+    def segment(self, node):
+        start, end = self.span(node)
+        return self.text[start:end]
+
+
+class Generator(ast.NodeVisitor):
+    """Walks one module and lists its mutants, in source order."""
+
+    def __init__(self, path, text):
+        self.path = path
+        self.src = Source(text)
+        self.scope = []
+        self.mutants = []
+        self.tree = ast.parse(text)
+        self.skip = self._skipped_nodes(self.tree)
+        self.nomutate = {i + 1 for i, line in enumerate(self.src.lines) if "pragma: no mutate" in line}
+
+    @staticmethod
+    def _skipped_nodes(tree):
+        """Docstrings, ``__all__``, the ``__main__`` block: nothing there is behaviour."""
+        skip = set()
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.Expr) \
+                    and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+                skip.add(id(body[0]))
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__"
+                                                     for t in node.targets):
+                skip.add(id(node))
+            if isinstance(node, ast.If) and "__name__" in ast.dump(node.test):
+                skip.add(id(node))
+        return skip
+
+    def run(self):
+        self.visit(self.tree)
+        return self.mutants
+
+    # -- helpers
+
+    def add(self, node_or_span, kind, new):
+        if isinstance(node_or_span, tuple):
+            start, end = node_or_span
+        else:
+            start, end = self.src.span(node_or_span)
+        line = self.src.text.count("\n", 0, start) + 1
+        if line in self.nomutate:
+            return
+        old = self.src.text[start:end]
+        if old == new:
+            return
+        qual = ".".join(self.scope) or "<module>"
+        self.mutants.append(Mutant(self.path, qual, kind, line, start, end, old, new))
+
+    def generic_visit(self, node):
+        if id(node) in self.skip:
+            return
+        super().generic_visit(node)
+
+    def _scoped(self, node):
+        if id(node) in self.skip:
+            return
+        for deco in node.decorator_list:
+            self.visit(deco)
+        self.scope.append(node.name)
+        for stmt in node.body:
+            self.visit(stmt)
+        self.scope.pop()
+
+    visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _scoped
+
+    def visit(self, node):
+        if id(node) in self.skip:
+            return
+        if isinstance(node, ast.stmt) and not isinstance(node, UNDELETABLE):
+            self.add(node, "delete", "pass")
+        return super().visit(node)
+
+    def _op_between(self, left, right, old_op, new_op, kind):
+        """Replace the operator token between two operands (keeps the rest of the line as written)."""
+        start = self.src.offset(left.end_lineno, left.end_col_offset)
+        end = self.src.offset(right.lineno, right.col_offset)
+        region = self.src.text[start:end]
+        pattern = r"\b%s\b" % re.escape(old_op).replace(r"\ ", r"\s+") if old_op[0].isalpha() else re.escape(old_op)
+        match = re.search(pattern, region)
+        if match:
+            a, b = start + match.start(), start + match.end()
+            self.add((a, b), kind, new_op)
+
+    # -- expressions
+
+    def visit_BinOp(self, node):
+        new = BINOPS.get(type(node.op))
+        texts = [x for x in (node.left, node.right) if isinstance(x, ast.JoinedStr)
+                 or (isinstance(x, ast.Constant) and isinstance(x.value, str))]
+        if new and not texts:                          # "%s" % x and "a" + b build messages
+            self._op_between(node.left, node.right, OPTEXT[type(node.op)], OPTEXT[new], "operator")
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node):
+        new = BINOPS.get(type(node.op))
+        if new:
+            start = self.src.offset(node.target.end_lineno, node.target.end_col_offset)
+            end = self.src.offset(node.value.lineno, node.value.col_offset)
+            region = self.src.text[start:end]
+            old = OPTEXT[type(node.op)] + "="
+            i = region.find(old)
+            if i >= 0:
+                self.add((start + i, start + i + len(old)), "operator", OPTEXT[new] + "=")
+        self.generic_visit(node)
+
+    def visit_Compare(self, node):
+        left = node.left
+        for op, right in zip(node.ops, node.comparators):
+            for kind, new in COMPARES.get(type(op), []):
+                self._op_between(left, right, OPTEXT[type(op)], OPTEXT[new], kind)
+            left = right
+        self.generic_visit(node)
+
+    def visit_BoolOp(self, node):
+        old = OPTEXT[type(node.op)]
+        new = "or" if old == "and" else "and"
+        a = self.src.offset(node.lineno, node.col_offset)
+        b = self.src.offset(node.end_lineno, node.end_col_offset)
+        text = self.src.text[a:b]
+        # Flip every operator of this BoolOp (the regions between its operands).
+        pieces, cursor = [], a
+        for left, right in zip(node.values, node.values[1:]):
+            s = self.src.offset(left.end_lineno, left.end_col_offset)
+            e = self.src.offset(right.lineno, right.col_offset)
+            pieces.append(self.src.text[cursor:s])
+            pieces.append(re.sub(r"\b%s\b" % old, new, self.src.text[s:e], count=1))
+            cursor = e
+        pieces.append(self.src.text[cursor:b])
+        mutated = "".join(pieces)
+        if mutated != text:
+            self.add((a, b), "boolean", mutated)
+        # A condition weakened or strengthened: one operand dropped.
+        operands = [self.src.segment(v) for v in node.values]
+        for i in range(len(operands)):
+            rest = [f"({o})" if "\n" in o else o for j, o in enumerate(operands) if j != i]
+            self.add((a, b), "boolean", f" {old} ".join(rest) if len(rest) == 1 else "(" + f" {old} ".join(rest) + ")")
+        self.generic_visit(node)
+
+    def visit_UnaryOp(self, node):
+        if isinstance(node.op, ast.Not):
+            self.add(node, "negate", self.src.segment(node.operand) if not isinstance(node.operand, (ast.BoolOp,
+                     ast.Compare, ast.IfExp)) else "(" + self.src.segment(node.operand) + ")")
+        self.generic_visit(node)
+
+    def visit_Constant(self, node):
+        value = node.value
+        if isinstance(value, bool):
+            self.add(node, "constant", repr(not value))
+        elif isinstance(value, (int, float)):
+            self.add(node, "constant", repr(value + 1))
+            self.add(node, "constant", repr(value - 1))
+
+    def visit_JoinedStr(self, node):
+        return                                          # messages, not behaviour
+
+    def _negate_test(self, test):
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            return                                      # dropping the ``not`` is the UnaryOp mutant
+        self.add(test, "negate", "not (" + self.src.segment(test) + ")")
+
+    def visit_If(self, node):
+        self._negate_test(node.test)
+        self.generic_visit(node)
+
+    def visit_While(self, node):
+        self._negate_test(node.test)
+        self.generic_visit(node)
+
+    def visit_IfExp(self, node):
+        self._negate_test(node.test)
+        self.generic_visit(node)
+
+    def visit_comprehension(self, node):
+        for test in node.ifs:
+            self._negate_test(test)
+        self.generic_visit(node)
+
+    def visit_Break(self, node):
+        self.add(node, "operator", "continue")
+
+    def visit_Continue(self, node):
+        self.add(node, "operator", "break")
+
+    def visit_Call(self, node):
+        func = node.func
+        if isinstance(func, ast.Attribute) and not node.keywords:
+            obj = self.src.segment(func.value)
+            args = [self.src.segment(a) for a in node.args]
+            name, n = func.attr, len(node.args)
+            swaps = []
+            if name == "append" and n == 1:
+                swaps.append(("order", f"{obj}.insert(0, {args[0]})"))
+            elif name == "insert" and n == 2 and args[0] == "0":
+                swaps.append(("order", f"{obj}.append({args[1]})"))
+            elif name == "appendleft" and n == 1:
+                swaps.append(("order", f"{obj}.append({args[0]})"))
+            elif name == "pop" and n == 1 and args[0] == "0":
+                swaps.append(("order", f"{obj}.pop()"))
+            elif name == "pop" and n == 0:
+                swaps.append(("order", f"{obj}.pop(0)"))
+            elif name == "popleft" and n == 0:
+                swaps.append(("order", f"{obj}.pop()"))
+            for kind, new in swaps:
+                self.add(node, kind, new)
+        elif isinstance(func, ast.Name) and func.id in ("min", "max") and len(node.args) >= 2:
+            a, b = self.src.span(func)
+            self.add((a, b), "operator", "max" if func.id == "min" else "min")
+        self.generic_visit(node)
+
+
+def mutant_id(m, seen):
+    """A short id that survives edits elsewhere in the file: what changed, where (function), which occurrence."""
+    key = "|".join([m.path, m.qualname, m.kind, " ".join(m.old.split()), " ".join(m.new.split())])
+    seen[key] = seen.get(key, 0) + 1
+    return hashlib.sha1(f"{key}|{seen[key]}".encode()).hexdigest()[:10]
+
+
+class FileMutants:
+    """Every candidate mutant of one file (cheap to list); ``valid`` checks one (parses the mutated file)."""
+
+    def __init__(self, root, path):
+        self.path = path
+        self.text = (root / path).read_text(encoding="utf-8")
+        self.candidates = Generator(path, self.text).run()
+        seen = {}
+        for m in self.candidates:
+            m.id = mutant_id(m, seen)
+        self._tree = None
+
+    def valid(self, m):
+        """The mutant parses and changes the program (not only its formatting); fills in its diff."""
+        mutated = self.text[:m.start] + m.new + self.text[m.end:]
+        try:
+            changed = ast.dump(ast.parse(mutated))
+        except SyntaxError:
+            return False
+        if self._tree is None:
+            self._tree = ast.dump(ast.parse(self.text))
+        if changed == self._tree:
+            return False
+        m.diff = "".join(difflib.unified_diff(self.text.splitlines(keepends=True), mutated.splitlines(keepends=True),
+                                              f"a/{m.path}", f"b/{m.path}", n=2))
+        return True
+
+
+def sample(root, files, n, seed):
+    """``n`` valid mutants drawn at random (seeded) from every candidate of the files, in file order;
+    all of them when n is None.  Returns (mutants, number of candidates)."""
+    per_file = {path: FileMutants(root, path) for path in files}
+    everything = [(per_file[m.path], m) for path in files for m in per_file[path].candidates]
+    order = list(range(len(everything)))
+    if n is not None:
+        random.Random(seed).shuffle(order)
+    chosen = []
+    for i in order:
+        owner, m = everything[i]
+        if owner.valid(m):
+            chosen.append(i)
+            if n is not None and len(chosen) == n:
+                break
+    return [everything[i][1] for i in sorted(chosen)], len(everything)
+
+
+def by_id(root, files, ids):
+    found = []
+    for path in files:
+        owner = FileMutants(root, path)
+        found.extend(m for m in owner.candidates if m.id in ids and owner.valid(m))
+    return found
+
+
+def read_equivalents(path):
+    """``id  where  what  # reason`` lines; returns {id: reason}."""
+    result = {}
+    if not path.exists():
+        return result
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        ident = line.split()[0]
+        reason = line.split("#", 1)[1].strip() if "#" in line else ""
+        result[ident] = reason
+    return result
+
+
+# --- running the suite ---------------------------------------------------------------------
+
+PLUGIN = r'''
+"""pytest plugin of tools/mutate.py: skip live tests, no hypothesis database, optional line map."""
+import json, os, sys, threading, time
+import pytest
+
+LIVE = os.environ.get("MUTATE_LIVE_FIXTURE", "session")
+
+def pytest_configure(config):
+    try:
+        from hypothesis import settings
+        settings.register_profile("mutate", database=None, print_blob=False)
+        settings.load_profile("mutate")
+    except ImportError:
+        pass
+
+def pytest_collection_modifyitems(session, config, items):
+    keep = [i for i in items if LIVE not in getattr(i, "fixturenames", ())]
+    dropped = [i for i in items if LIVE in getattr(i, "fixturenames", ())]
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+    items[:] = keep
+
+_targets = {p: p for p in filter(None, os.environ.get("MUTATE_TRACE", "").split(os.pathsep))}
+_map = {}
+_hits = None
+
+def _local(frame, event, arg):
+    if event == "line":
+        _hits.add((frame.f_code.co_filename, frame.f_lineno))
+    return _local
+
+def _global(frame, event, arg):
+    if frame.f_code.co_filename in _targets:
+        _hits.add((frame.f_code.co_filename, frame.f_lineno))
+        return _local
+    return None
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_protocol(item, nextitem):
+    global _hits
+    if not _targets:
+        yield
+        return
+    _hits = set()
+    sys.settrace(_global)
+    threading.settrace(_global)
+    began = time.perf_counter()
+    try:
+        yield
+    finally:
+        sys.settrace(None)
+        threading.settrace(None)
+        lines = {}
+        for f, n in _hits:
+            lines.setdefault(f, []).append(n)
+        _map[item.nodeid] = {"seconds": time.perf_counter() - began, "lines": lines}
+
+def pytest_runtest_logreport(report):
+    if _targets and report.failed:
+        _map.setdefault("__failed__", []).append(report.nodeid)
+
+def pytest_sessionfinish(session, exitstatus):
+    out = os.environ.get("MUTATE_MAP_OUT")
+    if out and _targets:
+        with open(out, "w") as f:
+            json.dump(_map, f)
+'''
+
+
+class Tree:
+    """A temporary copy of the tree, where one mutant at a time is written and tested."""
+
+    def __init__(self, root, workdir, index):
+        self.root = root
+        self.dir = workdir / f"tree{index}"
+        shutil.copytree(root, self.dir, ignore=IGNORED, symlinks=True)
+        self.plugin_dir = workdir
+
+    def env(self):
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join([str(self.dir), str(self.plugin_dir)])
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env["PYTHONHASHSEED"] = "0"
+        env["MUTATE_LIVE_FIXTURE"] = LIVE_FIXTURE
+        env.pop("MUTATE_TRACE", None)
+        env.setdefault("COLUMNS", "200")
+        return env
+
+    def pytest(self, node_ids, timeout, extra_env=None, stop_first=True):
+        """Run these tests, by default stopping at the first failure: (return code or None on timeout, output)."""
+        env = self.env()
+        env.update(extra_env or {})
+        argv = [sys.executable, "-m", "pytest", "-q", *(["-x"] if stop_first else []), "-rf", "-p", "no:cacheprovider",
+                "-p", "mutate_plugin", "--hypothesis-seed=0", "--no-header", "-o", "addopts=", *node_ids]
+        proc = subprocess.Popen(argv, cwd=self.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                text=True, start_new_session=True)
+        try:
+            out, _ = proc.communicate(timeout=timeout)
+            return proc.returncode, out
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            return None, ""
+
+    def write(self, path, text):
+        (self.dir / path).write_text(text, encoding="utf-8")
+
+
+def source_digest(root, files):
+    """What the coverage map depends on: every Python file of the package, tests and scenarios."""
+    h = hashlib.sha256()
+    h.update(json.dumps(sorted(files)).encode())
+    for sub in ("kernelsim", "tests", "scenarios", "tutorials"):
+        for p in sorted((root / sub).rglob("*")):
+            if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".md", ".c", ".txt"):
+                h.update(str(p.relative_to(root)).encode())
+                h.update(p.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "kernelsim-mutate"
+
+
+def coverage_map(tree, files, log):
+    """Run the whole non-live suite once, unmutated and traced: which tests run which lines of the files.
+
+    Also proves the suite passes on the unmutated tree.  Cached by the digest of the sources."""
+    digest = source_digest(tree.dir, files)
+    cached = cache_dir() / f"map-{digest}.json"
+    if cached.exists():
+        log(f"coverage map: cached ({cached})")
+        return json.loads(cached.read_text())
+    log("coverage map: running the suite once, traced (a few minutes)")
+    out_file = tree.plugin_dir / "map.json"
+    traced = os.pathsep.join(str(tree.dir / f) for f in files)
+    began = time.perf_counter()
+    rc, out = tree.pytest(["tests"], timeout=3600, extra_env={"MUTATE_TRACE": traced, "MUTATE_MAP_OUT": str(out_file)},
+                          stop_first=False)
+    if rc not in (0, 1) or not out_file.exists():
+        raise SystemExit(f"mutate: the unmutated suite did not run (exit {rc}):\n{out[-3000:]}")
+    raw = json.loads(out_file.read_text())
+    failed = raw.pop("__failed__", [])
+    if failed:
+        # Tracing slows everything down: a test with a wall-clock budget may fail only under the tracer.
+        # Untraced, the unmutated suite must pass.
+        rc, out = tree.pytest(sorted(set(failed)), timeout=1800, stop_first=False)
+        if rc != 0:
+            raise SystemExit(f"mutate: the unmutated suite does not pass (exit {rc}); fix it first:\n{out[-3000:]}")
+        log(f"coverage map: {len(set(failed))} test(s) failed only under the tracer (their map is partial)")
+    prefix = str(tree.dir) + os.sep
+    result = {"tests": {}, "lines": {}}
+    for nodeid, entry in raw.items():
+        result["tests"][nodeid] = entry["seconds"]
+        for fname, lines in entry["lines"].items():
+            rel = fname[len(prefix):] if fname.startswith(prefix) else fname
+            per_file = result["lines"].setdefault(rel.replace(os.sep, "/"), {})
+            for n in lines:
+                per_file.setdefault(str(n), []).append(nodeid)
+    log(f"coverage map: {len(result['tests'])} tests in {time.perf_counter() - began:.0f} s")
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    cached.write_text(json.dumps(result))
+    return result
+
+
+def only_these(tests):
+    """A stand-in map for --tests: those tests run for every mutant, with a generous time budget."""
+    return {"tests": {t: 60.0 for t in tests}, "lines": {}}
+
+
+def covering(cmap, m):
+    lines = cmap["lines"].get(m.path, {})
+    last = m.line + m.old.count("\n")
+    found = set()
+    for n in range(m.line, last + 1):
+        found.update(lines.get(str(n), ()))
+    return found
+
+
+def test_mutant(tree, original, m, cmap, slowdown):
+    """Write the mutant into this tree, run the covering tests, then the rest; restore the file."""
+    began = time.perf_counter()
+    tree.write(m.path, original[:m.start] + m.new + original[m.end:])
+    try:
+        first = covering(cmap, m)
+        rest = set(cmap["tests"]) - first
+        for group in (first, rest):
+            if not group:
+                continue
+            ids = sorted(group, key=lambda t: cmap["tests"][t])
+            budget = 20 + 3 * slowdown * sum(cmap["tests"][t] for t in ids)
+            rc, out = tree.pytest(ids, timeout=budget)
+            if rc is None:
+                m.status, m.killed_by = "timeout", f"no result within {budget:.0f} s"
+                return m
+            if rc != 0:
+                m.status = "killed"
+                failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", out, re.M)
+                m.killed_by = failed[0] if failed else f"pytest exit {rc}"
+                if rc in (3, 4):
+                    m.status, m.killed_by = "error", out[-2000:]
+                return m
+        m.status = "survived"
+        return m
+    finally:
+        tree.write(m.path, original)
+        m.seconds = time.perf_counter() - began
+
+
+# --- reporting ---------------------------------------------------------------------------
+
+def rates(mutants):
+    per = {}
+    for m in mutants:
+        row = per.setdefault(m.path, {"mutants": 0, "killed": 0, "equivalent": 0, "survived": 0, "error": 0})
+        row["mutants"] += 1
+        key = {"timeout": "killed"}.get(m.status, m.status)
+        row[key] += 1
+    total = {"mutants": 0, "killed": 0, "equivalent": 0, "survived": 0, "error": 0}
+    for row in per.values():
+        for k in total:
+            total[k] += row[k]
+    for row in [*per.values(), total]:
+        n, k, e = row["mutants"], row["killed"], row["equivalent"]
+        row["killed_or_equivalent"] = round((k + e) / n, 4) if n else 1.0
+        row["killed_of_non_equivalent"] = round(k / (n - e), 4) if n - e else 1.0
+    return per, total
+
+
+def print_report(mutants, per, total, candidates, args, out=sys.stdout):
+    w = out.write
+    w(f"mutants: {len(mutants)} of {candidates} candidates (seed {args.seed})\n\n")
+    w(f"{'file':44} {'n':>4} {'killed':>6} {'equiv':>5} {'surv':>5}  {'k-or-e':>6}  {'k/non-e':>7}\n")
+    for path, row in sorted(per.items()):
+        w(f"{path:44} {row['mutants']:4} {row['killed']:6} {row['equivalent']:5} {row['survived']:5}  "
+          f"{row['killed_or_equivalent']:6.1%}  {row['killed_of_non_equivalent']:7.1%}\n")
+    w(f"{'total':44} {total['mutants']:4} {total['killed']:6} {total['equivalent']:5} {total['survived']:5}  "
+      f"{total['killed_or_equivalent']:6.1%}  {total['killed_of_non_equivalent']:7.1%}\n")
+    errors = [m for m in mutants if m.status == "error"]
+    for m in errors:
+        w(f"\nERROR running {m.id} {m.path}:{m.line}: {m.killed_by[-500:]}\n")
+    survivors = [m for m in mutants if m.status == "survived"]
+    if survivors:
+        w(f"\n{len(survivors)} survivors (id  file:line  function  change):\n")
+    for m in survivors:
+        w(f"\n{m.id}  {m.path}:{m.line}  {m.qualname}  {m.describe()}\n{m.diff}")
+
+
+class Progress:
+    """A rich progress bar on a terminal; nothing otherwise."""
+
+    def __init__(self, total, enabled):
+        self.bar = None
+        if enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, \
+                TimeRemainingColumn
+            self.bar = Bar(TextColumn("mutants"), BarColumn(), MofNCompleteColumn(),
+                           TextColumn("killed {task.fields[killed]} survived {task.fields[survived]}"),
+                           TimeRemainingColumn(), transient=True)
+            self.task = self.bar.add_task("", total=total, killed=0, survived=0)
+        self.killed = self.survived = 0
+
+    def __enter__(self):
+        if self.bar:
+            self.bar.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar:
+            self.bar.__exit__(*exc)
+
+    def advance(self, m):
+        if m.status == "survived":
+            self.survived += 1
+        elif m.status in ("killed", "timeout"):
+            self.killed += 1
+        if self.bar:
+            self.bar.update(self.task, advance=1, killed=self.killed, survived=self.survived)
+
+
+# --- command line ------------------------------------------------------------------------
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog="tools/mutate.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("--files", nargs="+", metavar="FILE", help="files to mutate, relative to the root")
+    p.add_argument("--sample", type=int, metavar="N", help="test N mutants drawn at random (default: all)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="the sample's seed (default 0)")
+    p.add_argument("--jobs", type=int, default=1, metavar="J", help="mutants tested at once (default 1)")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--root", type=Path, default=DEFAULT_ROOT, help="the tree to mutate (only read)")
+    p.add_argument("--equivalents", metavar="FILE", help=f"equivalent mutants (default ROOT/{EQUIVALENTS})")
+    p.add_argument("--floor", type=float, metavar="RATE", help="exit 1 when killed-or-equivalent is below RATE")
+    p.add_argument("--ci", action="store_true", help=f"files, sample, seed and floor from {FLOOR_FILE.name}")
+    p.add_argument("--list", action="store_true", help="list the sample's mutants (id, place, change); run nothing")
+    p.add_argument("--mutant", nargs="+", metavar="ID", help="test only these mutants (ids from --list or a report)")
+    p.add_argument("--tests", nargs="+", metavar="TEST",
+                   help="run only these tests (files or node ids) against each mutant: no coverage map")
+    p.add_argument("--verbose", action="store_true", help="one line per mutant on stderr as it finishes")
+    p.add_argument("--slowdown", type=float, default=1.0, help="scale the per-mutant timeouts (a loaded machine)")
+    args = p.parse_args(argv)
+    if args.ci:
+        cfg = json.loads(FLOOR_FILE.read_text())
+        args.files = args.files or cfg["files"]
+        args.sample = args.sample or cfg["sample"]
+        args.seed = cfg["seed"] if args.seed == 0 else args.seed
+        args.floor = cfg["floor"] if args.floor is None else args.floor
+    if not args.files:
+        p.error("--files is required (or --ci)")
+    if args.jobs < 1 or (args.sample is not None and args.sample < 1):
+        p.error("--jobs and --sample must be at least 1")
+    args.root = args.root.resolve()
+    missing = [f for f in args.files if not (args.root / f).is_file() or not f.endswith(".py")]
+    if missing:
+        p.error(f"not a Python file under {args.root}: {', '.join(missing)}")
+    return args
+
+
+def main(argv=None):
+    args = parse(argv)
+    root = args.root
+    files = [Path(f).as_posix() for f in args.files]
+    if args.mutant:
+        wanted = set(args.mutant)
+        chosen = by_id(root, files, wanted)
+        candidates = len(chosen)
+        unknown = wanted - {m.id for m in chosen}
+        if unknown:
+            print(f"mutate: no such mutant in these files: {' '.join(sorted(unknown))}", file=sys.stderr)
+            return 2
+    else:
+        chosen, candidates = sample(root, files, args.sample, args.seed)
+    if args.list:
+        for m in chosen:
+            print(f"{m.id}  {m.path}:{m.line}  {m.qualname}  {m.describe()}")
+        return 0
+    equivalents = read_equivalents(Path(args.equivalents) if args.equivalents else root / EQUIVALENTS)
+    quiet = args.json or not sys.stdout.isatty()
+
+    def log(text):
+        if not args.json:
+            print(text, file=sys.stderr)
+
+    originals = {f: (root / f).read_text(encoding="utf-8") for f in files}
+    with tempfile.TemporaryDirectory(prefix="kernelsim-mutate-") as tmp:
+        work = Path(tmp)
+        (work / "mutate_plugin.py").write_text(PLUGIN)
+        trees = [Tree(root, work, i) for i in range(args.jobs)]
+        check = subprocess.run([sys.executable, "-c", "import kernelsim; print(kernelsim.__file__)"],
+                               env=trees[0].env(), cwd=trees[0].dir, capture_output=True, text=True)
+        if not check.stdout.strip().startswith(str(trees[0].dir)):
+            print(f"mutate: the copy's kernelsim is not the one imported ({check.stdout.strip()})", file=sys.stderr)
+            return 2
+        cmap = only_these(args.tests) if args.tests else coverage_map(trees[0], files, log)
+        todo = []
+        for m in chosen:
+            if m.id in equivalents:
+                m.status, m.killed_by = "equivalent", equivalents[m.id]
+            else:
+                todo.append(m)
+        free = list(trees)
+        lock = threading.Lock()
+
+        def work_on(m):
+            with lock:
+                tree = free.pop()
+            try:
+                return test_mutant(tree, originals[m.path], m, cmap, args.slowdown)
+            finally:
+                with lock:
+                    free.append(tree)
+
+        with Progress(len(todo), not quiet) as progress, \
+                concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+            for m in pool.map(work_on, todo):
+                progress.advance(m)
+                if args.verbose:
+                    print(f"{m.status:9} {m.id} {m.path}:{m.line} {m.describe()} ({m.seconds:.1f} s)",
+                          file=sys.stderr, flush=True)
+    per, total = rates(chosen)
+    if args.json:
+        json.dump({"seed": args.seed, "sample": args.sample, "candidates": candidates, "files": per,
+                   "total": total, "mutants": [asdict(m) for m in chosen]}, sys.stdout, indent=1)
+        print()
+    else:
+        print_report(chosen, per, total, candidates, args)
+    if any(m.status == "error" for m in chosen):
+        return 2
+    if args.floor is not None and total["killed_or_equivalent"] < args.floor:
+        print(f"mutate: killed-or-equivalent {total['killed_or_equivalent']:.1%} is below the floor "
+              f"{args.floor:.1%}", file=sys.stderr)
+        return 1
+    if args.floor is not None and not args.json:
+        print(f"floor {args.floor:.1%}: met ({total['killed_or_equivalent']:.1%})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
