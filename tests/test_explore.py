@@ -205,3 +205,156 @@ def test_the_invariant_helper_ends_the_run_with_a_violation_note(counter):
     assert out.kernel.end_reason == "invariant violated"
     assert [e.kind for e in out.trace][-2:] == ["violation", "end"]
     assert not out.passed
+
+
+# --- The explorer's own behaviour, through its public API (issue 14) -------------------------------
+# These use only explore.explore(...), its Report's JSON and the CLI, so that they hold for any search
+# (plain dfs, partial-order reduction, caching): they state what a search must report, not how.
+
+ORDER = textwrap.dedent('''
+    """Three threads take a ticket each from one InterlockedIncrement; main notes who got which."""
+    from kernelsim.win32 import *
+    TITLE = "ticket order"
+    CONFIG = {"cpus": 4}
+
+    class Box:
+        value = 0
+
+    def main():
+        box = Box()
+        tickets = {}
+        threads = []
+        for name in ("T1", "T2", "T3"):
+            threads.append((yield CreateThread(taker, box, tickets, name, name=name)))
+        yield WaitForMultipleObjects(threads, True, INFINITE)
+        yield note("order", who="".join(sorted(tickets, key=tickets.get)))
+
+    def taker(box, tickets, name):
+        tickets[name] = yield InterlockedIncrement(box, "value")
+''')
+
+
+@pytest.fixture
+def scenario_file(tmp_path):
+    def make(source, name):
+        path = tmp_path / f"{name}.py"
+        path.write_text(source, encoding="utf-8")
+        return path
+    return make
+
+
+def test_dfs_covers_every_alternative_of_a_small_known_tree(scenario_file):
+    """Explorer (DESIGN §7): with no preemption allowed, the only choices are which of the three threads
+    steps next — 3 × 2 × 1 orders, each giving a different ticket order.  An exhaustive dfs reaches all
+    six outcomes, says it was exhaustive, and counts no schedule twice (six runs, not more)."""
+    path = scenario_file(ORDER, "order")
+    report = explore.explore(scenario.load(str(path)), "dfs", max_preemptions=0, budget=1000, seconds=0)
+    data = report.to_json()
+    assert data["failed"] is False and data["exhausted"] is True
+    assert data["distinct_outcomes"] == 6
+    assert data["schedules"] == 6          # six outcomes need six runs; more would count one twice
+
+
+def test_a_search_cut_short_by_its_budget_is_not_reported_exhaustive(scenario_file, capsys):
+    """Explorer (DESIGN §8 "a run that covered every schedule within the bound prints 'every schedule within
+    the bound'"): the same six-leaf tree with a budget of 3 schedules stops after 3 and is not exhaustive —
+    in the report, in --json and in the text; the full search is."""
+    path = str(scenario_file(ORDER, "order"))
+    cut = explore.explore(scenario.load(path), "dfs", max_preemptions=0, budget=3, seconds=0).to_json()
+    assert (cut["schedules"], cut["exhausted"]) == (3, False)
+    assert cli.main(["explore", path, "--strategy", "dfs", "--max-preemptions", "0", "--budget", "3",
+                     "--time", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "every schedule within the bound" not in out and "not exhaustive" in out
+    assert cli.main(["explore", path, "--strategy", "dfs", "--max-preemptions", "0", "--time", "0"]) == 0
+    assert "every schedule within the bound" in capsys.readouterr().out
+
+
+NONDETERMINISTIC = textwrap.dedent('''
+    """Deliberately nondeterministic: a module global counts the runs, and each run's notes show it."""
+    from kernelsim.win32 import *
+    TITLE = "nondeterministic"
+    CONFIG = {"cpus": 2}
+    RUNS = [0]
+
+    def main():
+        RUNS[0] += 1
+        a = yield CreateThread(worker, name="T1")
+        b = yield CreateThread(worker, name="T2")
+        yield WaitForMultipleObjects([a, b], True, INFINITE)
+        yield note("run", n=RUNS[0])
+
+    def worker():
+        yield note("step")
+
+    def check(outcome):
+        assert False, "this claim never holds"
+''')
+
+
+def test_the_determinism_check_reports_a_nondeterministic_scenario(scenario_file, capsys):
+    """Explorer (DESIGN §4: the same scenario and schedule must give a byte-identical trace): a scenario whose
+    trace depends on how many times it ran before fails; replaying the failing schedule twice gives two
+    different traces, and the report says so (deterministic False, "DIFFER") instead of claiming they match."""
+    path = str(scenario_file(NONDETERMINISTIC, "nondet"))
+    report = explore.explore(scenario.load(path), "dfs", max_preemptions=1, budget=50, seconds=0)
+    assert report.failed
+    assert report.to_json()["deterministic"] is False
+    assert cli.main(["explore", path, "--strategy", "dfs", "--budget", "50", "--time", "0"]) == 1
+    assert "the two replays DIFFER" in capsys.readouterr().out
+
+
+TWO_RACES = textwrap.dedent('''
+    """Two independent lost-update races, each with its own invariant."""
+    from kernelsim.win32 import *
+    TITLE = "two races"
+    CONFIG = {"cpus": 4}
+
+    class Counter:
+        def __init__(self):
+            self.value = 0
+            self.done = 0
+
+    def main():
+        x, y = Counter(), Counter()
+        yield invariant("no lost update on X", lambda: None if x.value >= x.done else "X lost one")
+        yield invariant("no lost update on Y", lambda: None if y.value >= y.done else "Y lost one")
+        threads = []
+        for name, c in (("X1", x), ("X2", x), ("Y1", y), ("Y2", y)):
+            threads.append((yield CreateThread(adder, c, name=name)))
+        yield WaitForMultipleObjects(threads, True, INFINITE)
+
+    def adder(c):
+        for _ in range(2):
+            seen = c.value
+            yield note("read", value=seen)
+            c.value = seen + 1
+            c.done += 1
+''')
+
+
+def test_minimisation_keeps_the_invariant_the_search_found(scenario_file, capsys):
+    """Explorer (DESIGN §7 "minimises the shortest counterexample"): minimising must keep the failure it was
+    given.  With two races, random searches that stop at their first failure find either invariant; for each,
+    the minimised schedule, replayed with ``run --schedule``, breaks the same invariant that the schedule the
+    search found breaks; and it is never longer, and for some seed shorter."""
+    path = str(scenario_file(TWO_RACES, "two_races"))
+    seen = set()
+    shrunk = 0
+    for seed in range(1, 9):
+        assert cli.main(["explore", path, "--strategy", "random", "--seed", str(seed), "--first", "--json",
+                         "--time", "0", "--budget", "400"]) == 1
+        data = json.loads(capsys.readouterr().out)
+        found = scenario.run(scenario.load(path), schedule=data["found_schedule"]).note("violation").invariant
+        kept = scenario.run(scenario.load(path), schedule=data["schedule"]).note("violation").invariant
+        assert kept == found == data["invariant"], (seed, found, kept)
+        assert decisions(data["schedule"]) <= decisions(data["found_schedule"])
+        shrunk += decisions(data["schedule"]) < decisions(data["found_schedule"])
+        seen.add(found)
+    assert len(seen) == 2          # both races were found, so a switch from one to the other could show
+    assert shrunk                  # and minimisation does shorten a random schedule
+
+
+def decisions(schedule):
+    """How many decisions a replay string names ('0*3.1' is four)."""
+    return sum(int(part.partition("*")[2] or 1) for part in schedule.split(".") if part)

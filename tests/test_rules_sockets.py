@@ -5,7 +5,7 @@ student sees — return values and byte counts, completion times, memory() gauge
 """
 
 import pytest
-from helpers import gqcs, new_port_pair, run
+from helpers import new_port_pair, run
 
 from kernelsim.win32 import *
 

@@ -7,6 +7,8 @@ the invariant is broken: the model records a ``violation`` note (invariant
 name, detail), emits a trace event at the step that broke it and ends the run
 there — as a use-after-free would end a real server — so the
 explorer can report it and ``--schedule`` replays stop at the same step.
+The step in which ``main`` returns is checked too: invariants about progress
+(netlib's "every session eventually released") can only be judged then.
 """
 
 from ..outcome import Note
@@ -18,7 +20,7 @@ def invariant(k, t, name, check):
     owner = t.name
 
     def checked(kernel):
-        if kernel.ended:
+        if kernel.ended and kernel.end_reason != "main returned":
             return
         detail = check()
         if detail:
@@ -31,6 +33,8 @@ def invariant(k, t, name, check):
             kernel.emit("violation", thread, "INVARIANT BROKEN ({invariant}): {detail}",
                         why="an invariant of the race layer failed at this step (DESIGN §7)",
                         invariant=rule, detail=detail)
+            if kernel.ended:                       # broken at the end of the run, when main returned
+                kernel.end_reason = "invariant violated"
             kernel.end("invariant violated", f"{rule}: {detail}")
 
     k.invariants.append(checked)

@@ -16,6 +16,16 @@ broken rule as (invariant, detail):
 * bytes sent by content arrive once and in order, at the connection content meant;
 * a session asked to Disconnect is released by the time the server stops.
 
+Two more are about *progress*, not safety: they can only fail once the server
+has stopped (``finished``, set by ``Server.stop``), when nothing more will
+happen:
+
+* every session is eventually released: one whose peer went away (Recv = 0 or
+  a failed receive) or that the library closed must have been released;
+* every queued send is eventually sent: a session still alive at stop has an
+  empty SendQ and no send flag left set (seed: "Send 1회로 제한" — a flag that
+  stays 1 after its send completed stalls the session's sends for good).
+
 The monitor is instrumentation: it never changes what the library does.
 """
 
@@ -197,14 +207,30 @@ class Monitor:
                 return ("bytes arrive once and in order, at the connection content meant",
                         f"{self.name(uid)}'s client received {bytes(got)!r}, content sent {bytes(want)!r}")
         if self.finished:
-            for t in self.truth.values():
-                if t.kicked and not t.releases:
-                    s = self.sessions[t.slot]
-                    return ("a disconnected session is released",
-                            f"{self.name(t.uid)} was asked to Disconnect and was never released: IOCount is still "
-                            f"{s.io_count & ~RELEASE} (its WSARecv waits for a FIN that never comes)")
-                if (t.closed or t.peer_gone) and t.releases != 1:
-                    return ("every session released exactly once", f"{self.name(t.uid)} was never released")
-                if t.releases and t.leaves != 1:
-                    return ("OnLeave called once", f"OnLeave ran {t.leaves} times for {self.name(t.uid)}")
+            return self.check_progress()
+        return None
+
+    def check_progress(self):
+        """The end-of-run invariants: every session released once its connection is gone (or it was told to
+        Disconnect), every queued send sent (checked once the server has stopped)."""
+        for t in self.truth.values():
+            if t.kicked and not t.releases:
+                s = self.sessions[t.slot]
+                return ("a disconnected session is released",
+                        f"{self.name(t.uid)} was asked to Disconnect and was never released: IOCount is still "
+                        f"{s.io_count & ~RELEASE} (its WSARecv waits for a FIN that never comes)")
+            if (t.closed or t.peer_gone) and t.releases != 1:
+                return ("every session released exactly once", f"{self.name(t.uid)} was never released")
+            if t.releases and t.leaves != 1:
+                return ("OnLeave called once", f"OnLeave ran {t.leaves} times for {self.name(t.uid)}")
+        for s in self.sessions:
+            t = self.truth.get(s.uid)
+            if t is None or t.releases:
+                continue                       # a free slot, or a released session: its SendQ was dropped
+            ring = s.send_ring
+            if ring.used or s.send_flag:
+                stuck = (f"{ring.used} bytes are still in its SendQ" if ring.used else
+                         "its send flag is still set with no WSASend outstanding")
+                return ("every queued send eventually sent",
+                        f"the server stopped and {self.name(s.uid)} was not released, but {stuck}")
         return None

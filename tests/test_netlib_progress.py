@@ -1,0 +1,116 @@
+"""The race layer's progress invariants (issue 14): every session eventually released, every queued send sent.
+
+Safety invariants (no use after release, IOCount never negative …) cannot see a library that simply stops:
+a send flag left set stalls a session's sends, a release that never happens leaks the session.  The
+monitor checks progress once the server has stopped (``Server.stop``).  Each test runs the fixed library
+as the control and a copy with one injected bug that only a progress invariant can catch.
+"""
+
+import pytest
+from helpers import run
+
+from kernelsim.netlib import Content, Server, frame
+from kernelsim.netlib.monitor import Monitor
+from kernelsim.win32 import *
+
+
+class Echo(Content):
+    def __init__(self):
+        self.server = None
+
+    def OnRecv(self, session_id, payload):
+        yield from self.server.SendPacket(session_id, payload)
+
+
+class FlagNeverCleared(Server):
+    """Bug: the send completion forgets to clear the send flag ("Send 1회로 제한" done wrong)."""
+
+    def on_sent(self, session, nbytes):
+        ring = session.send_ring
+        ring.move_front(nbytes)
+        ring.in_flight = None
+        yield from self.send_post(session)
+
+
+class NeverReleases(Server):
+    """Bug: IOCount reaches 0 but Release is never called."""
+
+    def io_done(self, session):
+        yield InterlockedDecrement(session, "io_count")
+
+
+def echo_twice(server_class, hang_up):
+    """A client sends two packets 5 ms apart and reads the echoes (hanging up after both, if asked); the server
+    stops 30 ms later, whatever the client got."""
+    def client(server, cli, uid):
+        for payload in (b"one", b"two"):
+            yield send(cli, frame(payload))
+            yield Sleep(5)
+        got = b""
+        while len(got) < 2 * len(frame(b"one")):
+            data = yield recv(cli, 64)
+            if not data or data == SOCKET_ERROR:
+                break
+            got += data
+            server.mon.received(uid, data)
+            yield note("echoed", data=data)
+        if hang_up:
+            yield closesocket(cli)
+
+    def main():
+        content = Echo()
+        server = content.server = server_class(content, workers=2, max_sessions=2)
+        yield from server.start()
+        srv, cli = yield tcp_pair()
+        sid = yield from server.accept(srv, "client")
+        yield CreateThread(client, server, cli, sid.uid, name="client")
+        yield Sleep(30)
+        yield from server.stop()
+    return main
+
+
+@pytest.mark.parametrize("hang_up", [False, True])
+def test_the_fixed_library_makes_progress(hang_up):
+    """Control: the fixed library echoes both packets, its SendQ is empty with the flag clear at stop, and a
+    client that hung up leaves a released session: no invariant breaks."""
+    o = run(echo_twice(Server, hang_up))
+    assert not o.notes("violation"), o.note("violation").fields
+    assert b"".join(n.data for n in o.notes("echoed")) == frame(b"one") + frame(b"two")
+
+
+def test_a_send_flag_left_set_is_caught_as_a_send_that_never_goes_out():
+    """Progress: with the send flag never cleared, the second echo stays in the SendQ forever; no safety
+    invariant breaks, but at stop 'every queued send eventually sent' does."""
+    o = run(echo_twice(FlagNeverCleared, hang_up=False))
+    violation = o.note("violation")
+    assert violation.invariant == "every queued send eventually sent"
+    assert "SendQ" in violation.detail
+
+
+def test_a_session_never_released_after_its_client_hung_up_is_caught():
+    """Progress: Recv = 0 drains IOCount to 0, but this library never releases; at stop 'every session
+    released exactly once' reports the session as never released."""
+    o = run(echo_twice(NeverReleases, hang_up=True))
+    violation = o.note("violation")
+    assert violation.invariant == "every session released exactly once"
+    assert "never released" in violation.detail
+
+
+def test_progress_is_not_judged_before_the_server_stops():
+    """The progress invariants wait for stop: a live session with bytes queued is not a violation while the
+    server runs (the send may still go out), only once it has stopped."""
+    mon = Monitor()
+
+    class Ring:
+        used = 5
+
+    class Slot:
+        index, uid, io_count, send_flag, send_ring = 0, 0, 1, 1, Ring()
+    slot = Slot()
+    slot.send_ring.overwritten = 0
+    slot.sock = 40
+    slot.uid = mon.born(slot, "c")
+    mon.sessions = [slot]
+    assert mon.check() is None
+    mon.finished = True
+    assert mon.check()[0] == "every queued send eventually sent"
