@@ -12,6 +12,9 @@ asks WSAGetOverlappedResult how many bytes arrived (D10).  Asked about A,
 whose data has not come yet, with fWait = FALSE, it says WSA_IO_INCOMPLETE
 (996).  An event is needed per request, and one wait can cover only 64
 (``overlapped-events-64``): why servers move on to completion ports.
+
+A's peer sends only when the server has asked about A (an event, ``go``), so
+the order is the same on the model and live, however loaded the machine.
 """
 
 from kernelsim.win32 import *
@@ -41,8 +44,9 @@ def main():
         rc, nbytes, flags = yield WSARecv(s, [buf], ov)
         yield note("posted", conn=name, rc=rc, error=(yield WSAGetLastError()))
         conns.append((name, s, event, ov, buf))
-    yield CreateThread(peer, b_cli, b"from B", 5, name="peerB")
-    yield CreateThread(peer, a_cli, b"hello from A", 12, name="peerA")
+    go = yield CreateEvent(None, True, False, None)             # set once the server has peeked at A
+    yield CreateThread(peer, b_cli, b"from B", None, name="peerB")
+    yield CreateThread(peer, a_cli, b"hello from A", go, name="peerA")
     events = [c[2] for c in conns]
     pending = list(range(len(conns)))
     while pending:
@@ -53,6 +57,7 @@ def main():
             other = conns[pending[1 - (index - WSA_WAIT_EVENT_0)]]
             ok, n, flags = yield WSAGetOverlappedResult(other[1], other[3], False)
             yield note("early", conn=other[0], ok=ok, error=(yield WSAGetLastError()))
+            yield SetEvent(go)                    # now A's data may come
         name, s, event, ov, buf = conn
         ok, nbytes, flags = yield WSAGetOverlappedResult(s, ov, False)
         yield note("done", conn=name, ok=ok, nbytes=nbytes, data=bytes(buf.buf[:nbytes]))
@@ -60,8 +65,11 @@ def main():
         pending.remove(conns.index(conn))
 
 
-def peer(s, data, delay):
-    yield Sleep(delay)
+def peer(s, data, wait_for):
+    if wait_for is None:
+        yield Sleep(5)
+    else:
+        yield WaitForSingleObject(wait_for, INFINITE)
     yield send(s, data)
 
 

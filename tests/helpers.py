@@ -7,7 +7,9 @@ rules about CurrentCount, queue depth and waiter order are rules about state:
 
 * ``peek(tag, fn)`` records a note whose fields are ``fn(kernel)`` (a dict);
 * ``port_state(tag, port)`` records CurrentCount, MaximumCount, depth, the
-  queued packets' keys and the waiters in release order, for one port handle;
+  queued packets' keys and the blocked waiters in the order they blocked, for
+  one port handle (which waiter is released next is a rule — A4 — that tests
+  observe by posting packets, not read from the model);
 * ``complete(port, key, ov, status, nbytes)`` queues a packet with an NTSTATUS,
   standing in for an I/O request completing into the port (what
   NtSetIoCompletion does, oracle 1.12) until sockets are modelled.
@@ -53,7 +55,7 @@ def peek(tag, fn):
 
 
 def port_state(tag, port):
-    """A note with the port's CurrentCount, MaximumCount, depth, queued keys and waiters (next first)."""
+    """A note with the port's CurrentCount, MaximumCount, depth, queued keys and waiters (oldest first)."""
     return Call("test_port_state", tag, port)
 
 
@@ -74,9 +76,7 @@ def _peek(k, t, tag, fn):
 
 
 def state_of(port):
-    waiters = [w.name for w in port.waiters]
-    if port.lifo:
-        waiters.reverse()
+    waiters = [w.name for w in port.waiters]          # in the order they blocked
     queued = [port.entries[i].key for i in range(port.head, len(port.entries))]
     return {"current": port.current, "maximum": port.maximum, "depth": port.depth(),
             "queued": queued, "waiters": waiters, "threads": [x.name for x in port.threads]}

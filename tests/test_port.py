@@ -146,13 +146,13 @@ def test_a3_running_thread_takes_queued_packets_before_blocked_waiters():
     o = run(a3_main)
     assert o.passed, o.failures
     posted = o.note("posted")
-    assert (posted.current, posted.queued, posted.waiters) == (1, [1, 2], ["T3", "T2"])
+    assert (posted.current, posted.queued, posted.waiters) == (1, [1, 2], ["T2", "T3"])
     assert got(o) == [("T1", 0), ("T1", 1), ("T1", 2)]
     # T1 did not block: it got P1 and P2 the moment its compute ended (t=50)
     assert [n.time for n in o.notes("got")][1:] == [50, 50]
     assert [b.thread for b in o.trace if b.kind == "block" and b.thread == "T1"] == []
     end = o.note("end")
-    assert (end.current, end.waiters, end.depth) == (1, ["T3", "T2"], 0)
+    assert (end.current, end.waiters, end.depth) == (1, ["T2", "T3"], 0)
 
 
 def test_a3_wine_has_no_concurrency_limit():

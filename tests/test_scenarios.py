@@ -38,7 +38,7 @@ PINNED_SIMPY_EVENTS = {
     "movefront-before-completion": 14,
     "movefront-before-completion-fixed": 14,
     "npp-exhaustion": 1407,
-    "overlapped-event": 9,
+    "overlapped-event": 7,
     "overlapped-events-64": 3,
     "peer-rst": 5,
     "pending-vs-immediate": 12,

@@ -36,6 +36,12 @@ def test_the_tutorials_have_commands():
     assert len(TUTORIALS) >= 3 and len(CASES) >= 15
 
 
+def test_every_command_shows_what_it_prints():
+    """A command quoted with no output would be checked only by its exit code: each shows at least one line."""
+    silent = [f"{tutorial}: {command}" for tutorial, command, code, expected in CASES if not expected]
+    assert not silent, silent
+
+
 @pytest.mark.parametrize("tutorial,command,code,expected", CASES,
                          ids=[f"{c[0]}:{c[1][:40]}" for c in CASES])
 def test_tutorial_command(tutorial, command, code, expected, capsys, tmp_path, monkeypatch):
@@ -49,3 +55,7 @@ def test_tutorial_command(tutorial, command, code, expected, capsys, tmp_path, m
         found = out.find(line, position)
         assert found >= 0, f"{tutorial}: `{command}` did not print, in this order: {line!r}"
         position = found + len(line)
+    for option in ("--svg", "--html", "--perfetto"):          # a file the lesson hands out is really written
+        if option in argv:
+            written = tmp_path / argv[argv.index(option) + 1]
+            assert written.is_file() and written.stat().st_size > 0, f"{tutorial}: `{command}` wrote no {written.name}"
