@@ -179,6 +179,9 @@ class Generator(ast.NodeVisitor):
             return
         for deco in node.decorator_list:
             self.visit(deco)
+        if not isinstance(node, ast.ClassDef):              # default values are evaluated at def time
+            for default in [*node.args.defaults, *filter(None, node.args.kw_defaults)]:
+                self.visit(default)
         self.scope.append(node.name)
         for stmt in node.body:
             self.visit(stmt)
@@ -409,73 +412,22 @@ def read_equivalents(path):
 
 # --- running the suite ---------------------------------------------------------------------
 
-PLUGIN = r'''
-"""pytest plugin of tools/mutate.py: skip live tests, no hypothesis database, optional line map."""
-import json, os, sys, threading, time
-import pytest
+SITECUSTOMIZE = "import mutate_trace\nmutate_trace.trace_this_process()\n"
+MAP_VERSION = "2"           # bump when the tracer changes: cached maps are then made again
 
-LIVE = os.environ.get("MUTATE_LIVE_FIXTURE", "session")
 
-def pytest_configure(config):
-    try:
-        from hypothesis import settings
-        settings.register_profile("mutate", database=None, print_blob=False)
-        settings.load_profile("mutate")
-    except ImportError:
-        pass
+RUNNING = set()             # the pytest processes running now: stopped with us (SIGTERM, Ctrl-C)
 
-def pytest_collection_modifyitems(session, config, items):
-    keep = [i for i in items if LIVE not in getattr(i, "fixturenames", ())]
-    dropped = [i for i in items if LIVE in getattr(i, "fixturenames", ())]
-    if dropped:
-        config.hook.pytest_deselected(items=dropped)
-    items[:] = keep
 
-_targets = {p: p for p in filter(None, os.environ.get("MUTATE_TRACE", "").split(os.pathsep))}
-_map = {}
-_hits = None
-
-def _local(frame, event, arg):
-    if event == "line":
-        _hits.add((frame.f_code.co_filename, frame.f_lineno))
-    return _local
-
-def _global(frame, event, arg):
-    if frame.f_code.co_filename in _targets:
-        _hits.add((frame.f_code.co_filename, frame.f_lineno))
-        return _local
-    return None
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_protocol(item, nextitem):
-    global _hits
-    if not _targets:
-        yield
-        return
-    _hits = set()
-    sys.settrace(_global)
-    threading.settrace(_global)
-    began = time.perf_counter()
-    try:
-        yield
-    finally:
-        sys.settrace(None)
-        threading.settrace(None)
-        lines = {}
-        for f, n in _hits:
-            lines.setdefault(f, []).append(n)
-        _map[item.nodeid] = {"seconds": time.perf_counter() - began, "lines": lines}
-
-def pytest_runtest_logreport(report):
-    if _targets and report.failed:
-        _map.setdefault("__failed__", []).append(report.nodeid)
-
-def pytest_sessionfinish(session, exitstatus):
-    out = os.environ.get("MUTATE_MAP_OUT")
-    if out and _targets:
-        with open(out, "w") as f:
-            json.dump(_map, f)
-'''
+def stop_running(signum=None, frame=None):
+    """End every test run we started (each is its own process group), then exit; temporary trees go too."""
+    for proc in list(RUNNING):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    if signum is not None:
+        raise SystemExit(128 + signum)
 
 
 class Tree:
@@ -485,15 +437,16 @@ class Tree:
         self.root = root
         self.dir = workdir / f"tree{index}"
         shutil.copytree(root, self.dir, ignore=IGNORED, symlinks=True)
-        self.plugin_dir = workdir
+        self.plugin_dir = workdir               # holds sitecustomize.py (only the map run uses it)
 
     def env(self):
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(self.dir), str(self.plugin_dir)])
+        env["PYTHONPATH"] = os.pathsep.join([str(self.dir), str(HERE), str(self.plugin_dir)])
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env["PYTHONHASHSEED"] = "0"
         env["MUTATE_LIVE_FIXTURE"] = LIVE_FIXTURE
-        env.pop("MUTATE_TRACE", None)
+        for name in ("MUTATE_TRACE", "MUTATE_TEST", "MUTATE_SUB_DIR", "MUTATE_MAP_OUT"):
+            env.pop(name, None)
         env.setdefault("COLUMNS", "200")
         return env
 
@@ -505,6 +458,7 @@ class Tree:
                 "-p", "mutate_plugin", "--hypothesis-seed=0", "--no-header", "-o", "addopts=", *node_ids]
         proc = subprocess.Popen(argv, cwd=self.dir, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                                 text=True, start_new_session=True)
+        RUNNING.add(proc)
         try:
             out, _ = proc.communicate(timeout=timeout)
             return proc.returncode, out
@@ -512,6 +466,8 @@ class Tree:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
             return None, ""
+        finally:
+            RUNNING.discard(proc)
 
     def write(self, path, text):
         (self.dir / path).write_text(text, encoding="utf-8")
@@ -520,7 +476,7 @@ class Tree:
 def source_digest(root, files):
     """What the coverage map depends on: every Python file of the package, tests and scenarios."""
     h = hashlib.sha256()
-    h.update(json.dumps(sorted(files)).encode())
+    h.update(json.dumps([MAP_VERSION, sorted(files)]).encode())
     for sub in ("kernelsim", "tests", "scenarios", "tutorials"):
         for p in sorted((root / sub).rglob("*")):
             if p.is_file() and "__pycache__" not in p.parts and p.suffix in (".py", ".md", ".c", ".txt"):
@@ -545,10 +501,13 @@ def coverage_map(tree, files, log):
         return json.loads(cached.read_text())
     log("coverage map: running the suite once, traced (a few minutes)")
     out_file = tree.plugin_dir / "map.json"
+    sub_dir = tree.plugin_dir / "subprocesses"
+    sub_dir.mkdir(exist_ok=True)
     traced = os.pathsep.join(str(tree.dir / f) for f in files)
     began = time.perf_counter()
-    rc, out = tree.pytest(["tests"], timeout=3600, extra_env={"MUTATE_TRACE": traced, "MUTATE_MAP_OUT": str(out_file)},
-                          stop_first=False)
+    rc, out = tree.pytest(["tests"], timeout=3600, stop_first=False,
+                          extra_env={"MUTATE_TRACE": traced, "MUTATE_MAP_OUT": str(out_file),
+                                     "MUTATE_SUB_DIR": str(sub_dir)})
     if rc not in (0, 1) or not out_file.exists():
         raise SystemExit(f"mutate: the unmutated suite did not run (exit {rc}):\n{out[-3000:]}")
     raw = json.loads(out_file.read_text())
@@ -560,15 +519,25 @@ def coverage_map(tree, files, log):
         if rc != 0:
             raise SystemExit(f"mutate: the unmutated suite does not pass (exit {rc}); fix it first:\n{out[-3000:]}")
         log(f"coverage map: {len(set(failed))} test(s) failed only under the tracer (their map is partial)")
+    result_partial = sorted(set(failed))
     prefix = str(tree.dir) + os.sep
-    result = {"tests": {}, "lines": {}}
+    result = {"tests": {}, "lines": {}, "partial": result_partial}
+    runs = [(nodeid, entry["lines"]) for nodeid, entry in raw.items()]
+    for sub in sorted(sub_dir.glob("*.json")):         # what the processes a test started ran
+        entry = json.loads(sub.read_text())
+        runs.append((entry["test"], entry["lines"]))
     for nodeid, entry in raw.items():
         result["tests"][nodeid] = entry["seconds"]
-        for fname, lines in entry["lines"].items():
+    for nodeid, traced_lines in runs:
+        if nodeid not in result["tests"]:
+            continue
+        for fname, lines in traced_lines.items():
             rel = fname[len(prefix):] if fname.startswith(prefix) else fname
             per_file = result["lines"].setdefault(rel.replace(os.sep, "/"), {})
             for n in lines:
-                per_file.setdefault(str(n), []).append(nodeid)
+                tests = per_file.setdefault(str(n), [])
+                if nodeid not in tests:
+                    tests.append(nodeid)
     log(f"coverage map: {len(result['tests'])} tests in {time.perf_counter() - began:.0f} s")
     cached.parent.mkdir(parents=True, exist_ok=True)
     cached.write_text(json.dumps(result))
@@ -589,13 +558,20 @@ def covering(cmap, m):
     return found
 
 
-def test_mutant(tree, original, m, cmap, slowdown):
-    """Write the mutant into this tree, run the covering tests, then the rest; restore the file."""
+def test_mutant(tree, original, m, cmap, slowdown, rest_mode="all"):
+    """Write the mutant into this tree, run the covering tests, then the rest; restore the file.
+
+    ``rest_mode`` "unmapped": after the covering tests, run only the tests whose line map is partial
+    (they failed under the tracer) — a test that never executes the mutated line cannot see it.  A
+    mutant no test executes (import-time code: constants, class bodies, default arguments) still runs
+    against every test."""
     began = time.perf_counter()
     tree.write(m.path, original[:m.start] + m.new + original[m.end:])
     try:
         first = covering(cmap, m)
         rest = set(cmap["tests"]) - first
+        if rest_mode == "unmapped" and first:
+            rest &= set(cmap.get("partial", ()))
         for group in (first, rest):
             if not group:
                 continue
@@ -707,6 +683,9 @@ def parse(argv):
     p.add_argument("--mutant", nargs="+", metavar="ID", help="test only these mutants (ids from --list or a report)")
     p.add_argument("--tests", nargs="+", metavar="TEST",
                    help="run only these tests (files or node ids) against each mutant: no coverage map")
+    p.add_argument("--rest", choices=["all", "unmapped"], default="all",
+                   help="after the covering tests: every other non-live test (all, the default), or only those "
+                        "whose line map is partial (unmapped: much faster; see the docstring of test_mutant)")
     p.add_argument("--verbose", action="store_true", help="one line per mutant on stderr as it finishes")
     p.add_argument("--slowdown", type=float, default=1.0, help="scale the per-mutant timeouts (a loaded machine)")
     args = p.parse_args(argv)
@@ -716,14 +695,25 @@ def parse(argv):
         args.sample = args.sample or cfg["sample"]
         args.seed = cfg["seed"] if args.seed == 0 else args.seed
         args.floor = cfg["floor"] if args.floor is None else args.floor
+        args.rest = cfg.get("rest", args.rest)
     if not args.files:
         p.error("--files is required (or --ci)")
     if args.jobs < 1 or (args.sample is not None and args.sample < 1):
         p.error("--jobs and --sample must be at least 1")
     args.root = args.root.resolve()
-    missing = [f for f in args.files if not (args.root / f).is_file() or not f.endswith(".py")]
+    files, missing = [], []
+    for f in args.files:
+        if any(c in f for c in "*?["):                 # a pattern: whatever matches now (CI's list survives splits)
+            files.extend(sorted(str(x.relative_to(args.root)) for x in args.root.glob(f) if x.is_file()))
+        elif (args.root / f).is_file() and f.endswith(".py"):
+            files.append(f)
+        else:
+            missing.append(f)
     if missing:
         p.error(f"not a Python file under {args.root}: {', '.join(missing)}")
+    args.files = list(dict.fromkeys(x for x in files if x.endswith(".py")))
+    if not args.files:
+        p.error("--files matched no Python file")
     return args
 
 
@@ -745,7 +735,6 @@ def main(argv=None):
         for m in chosen:
             print(f"{m.id}  {m.path}:{m.line}  {m.qualname}  {m.describe()}")
         return 0
-    equivalents = read_equivalents(Path(args.equivalents) if args.equivalents else root / EQUIVALENTS)
     quiet = args.json or not sys.stdout.isatty()
 
     def log(text):
@@ -753,14 +742,24 @@ def main(argv=None):
             print(text, file=sys.stderr)
 
     originals = {f: (root / f).read_text(encoding="utf-8") for f in files}
+    signal.signal(signal.SIGTERM, stop_running)
+    try:
+        return run_mutants(args, root, files, chosen, candidates, originals, log, quiet)
+    finally:
+        stop_running()
+
+
+def run_mutants(args, root, files, chosen, candidates, originals, log, quiet):
+    equivalents = read_equivalents(Path(args.equivalents) if args.equivalents else root / EQUIVALENTS)
     with tempfile.TemporaryDirectory(prefix="kernelsim-mutate-") as tmp:
         work = Path(tmp)
-        (work / "mutate_plugin.py").write_text(PLUGIN)
+        (work / "sitecustomize.py").write_text(SITECUSTOMIZE)
         trees = [Tree(root, work, i) for i in range(args.jobs)]
-        check = subprocess.run([sys.executable, "-c", "import kernelsim; print(kernelsim.__file__)"],
+        package = files[0].split("/")[0]              # the copy's package must shadow an installed one
+        check = subprocess.run([sys.executable, "-c", f"import {package}; print({package}.__file__)"],
                                env=trees[0].env(), cwd=trees[0].dir, capture_output=True, text=True)
         if not check.stdout.strip().startswith(str(trees[0].dir)):
-            print(f"mutate: the copy's kernelsim is not the one imported ({check.stdout.strip()})", file=sys.stderr)
+            print(f"mutate: the copy's {package} is not the one imported ({check.stdout.strip()})", file=sys.stderr)
             return 2
         cmap = only_these(args.tests) if args.tests else coverage_map(trees[0], files, log)
         todo = []
@@ -776,7 +775,7 @@ def main(argv=None):
             with lock:
                 tree = free.pop()
             try:
-                return test_mutant(tree, originals[m.path], m, cmap, args.slowdown)
+                return test_mutant(tree, originals[m.path], m, cmap, args.slowdown, args.rest)
             finally:
                 with lock:
                     free.append(tree)

@@ -1,0 +1,168 @@
+"""tools/mutate.py, the mutation tester (README "For contributors"): its mutants and its verdicts.
+
+The end-to-end tests run the tool on a tiny project made in a temporary folder (a module and one test
+file), so they take seconds and do not depend on the real suite.
+"""
+
+import importlib.util
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+TOOLS = Path(__file__).resolve().parent.parent / "tools"
+
+
+def load_tool():
+    spec = importlib.util.spec_from_file_location("mutate_tool", TOOLS / "mutate.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module                   # dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+mutate = load_tool()
+
+SOURCE = textwrap.dedent('''
+    """A module docstring is never mutated."""
+    from collections import deque
+
+
+    def add(a, b):
+        return a + b
+
+
+    def first_big(values, limit=10):
+        for v in values:
+            if v >= limit and v != 99:
+                return v
+        return None
+
+
+    def fifo(items):
+        q = deque()
+        for i in items:
+            q.append(i)
+        return [q.popleft() for _ in items]
+''')
+
+
+def mutants(source=SOURCE):
+    """The candidate mutants of ``source`` as pkg/m.py, with their ids."""
+    import tempfile
+    root = Path(tempfile.mkdtemp(prefix="mutate-test-"))
+    (root / "pkg").mkdir()
+    (root / "pkg" / "m.py").write_text(source)
+    return mutate.FileMutants(root, "pkg/m.py").candidates
+
+
+def test_the_generator_makes_each_kind_of_mutant():
+    """Every kind of change the README lists is produced where the code has one."""
+    made = {(m.kind, m.old.strip(), m.new.strip()) for m in mutants()}
+    assert ("operator", "+", "-") in made
+    assert ("boundary", ">=", ">") in made
+    assert ("compare", "!=", "==") in made
+    assert ("constant", "10", "11") in made and ("constant", "10", "9") in made
+    assert ("order", "q.append(i)", "q.insert(0, i)") in made
+    assert ("order", "q.popleft()", "q.pop()") in made
+    assert ("negate", "v >= limit and v != 99", "not (v >= limit and v != 99)") in made
+    assert ("boolean", "v >= limit and v != 99", "v >= limit or v != 99") in made
+    assert ("boolean", "v >= limit and v != 99", "v != 99") in made          # an operand dropped
+    assert ("delete", "return a + b", "pass") in made
+    assert not any("docstring" in m.old for m in mutants())
+    assert not any(m.kind == "delete" and m.old.startswith(("def ", "from ")) for m in mutants())
+
+
+def test_mutant_ids_survive_edits_elsewhere_in_the_file():
+    """An id names the change and its function, not a line number: lines added above keep it."""
+    before = {m.id for m in mutants()}
+    after = {m.id for m in mutants("# a comment\n# and another\n" + SOURCE)}
+    assert before == after and len(before) == len(mutants())
+
+
+def test_sampling_is_seeded_and_never_touches_the_files(tmp_path):
+    """The same seed draws the same mutants; listing or sampling reads the files and writes nothing."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "m.py").write_text(SOURCE)
+    first, total = mutate.sample(tmp_path, ["pkg/m.py"], 5, seed=3)
+    again, _ = mutate.sample(tmp_path, ["pkg/m.py"], 5, seed=3)
+    other, _ = mutate.sample(tmp_path, ["pkg/m.py"], 5, seed=4)
+    assert [m.id for m in first] == [m.id for m in again] != [m.id for m in other]
+    assert len(first) == 5 and total > 5
+    assert all(m.diff.startswith("--- a/pkg/m.py") for m in first)
+    assert (tmp_path / "pkg" / "m.py").read_text() == SOURCE
+
+
+def test_the_equivalents_file_is_id_then_reason(tmp_path):
+    path = tmp_path / "eq.txt"
+    path.write_text("# comment\n\nabc1234567  pkg/m.py:first_big  boundary: >= -> >  # never reached with 10\n")
+    assert mutate.read_equivalents(path) == {"abc1234567": "never reached with 10"}
+
+
+def project(tmp_path, test_body):
+    (tmp_path / "pkg").mkdir(parents=True)
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "m.py").write_text(SOURCE)
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_m.py").write_text("from pkg.m import add, fifo\n\n" + textwrap.dedent(test_body))
+    return tmp_path
+
+
+def run_tool(root, *args):
+    result = subprocess.run([sys.executable, str(TOOLS / "mutate.py"), "--root", str(root), "--files", "pkg/m.py",
+                             "--json", *args], capture_output=True, text=True, timeout=600,
+                            env={"PATH": "/usr/bin:/bin", "HOME": str(root), "XDG_CACHE_HOME": str(root / ".cache")})
+    return result.returncode, (json.loads(result.stdout) if result.stdout.strip() else None), result.stderr
+
+
+def test_a_test_that_checks_the_result_kills_the_mutant_and_a_weak_one_lets_it_survive(tmp_path):
+    """End to end: `a + b` → `a - b` is killed by a test that checks add(2, 3) == 5, and survives a test that
+    only calls add; the queue-order mutants of fifo are killed by a test of its order.  The project's file is
+    unchanged afterwards (mutants live in temporary copies)."""
+    root = project(tmp_path, '''
+        def test_add_is_a_sum():
+            assert add(2, 3) == 5
+
+        def test_fifo_keeps_order():
+            assert fifo([1, 2, 3]) == [1, 2, 3]
+    ''')
+    ids = [m.id for m in mutants() if m.kind in ("operator", "order") and m.qualname in ("add", "fifo")]
+    code, report, err = run_tool(root, "--mutant", *ids)
+    assert code == 0, err
+    assert {m["status"] for m in report["mutants"]} == {"killed"}
+    assert (root / "pkg" / "m.py").read_text() == SOURCE
+
+    weak = project(tmp_path / "weak", '''
+        def test_add_runs():
+            add(2, 3)
+    ''')
+    plus = [m.id for m in mutants() if m.kind == "operator" and m.qualname == "add"]
+    code, report, err = run_tool(weak, "--mutant", *plus)
+    assert code == 0, err
+    survivor = report["mutants"][0]
+    assert survivor["status"] == "survived" and "-    return a + b\n+    return a - b" in survivor["diff"]
+    assert report["files"]["pkg/m.py"]["survived"] == 1
+
+
+def test_the_floor_fails_the_run_and_an_equivalent_counts_for_it(tmp_path):
+    """--floor: exit 1 when killed-or-equivalent is below it; listing the survivor as equivalent (with a
+    reason) makes the same run pass."""
+    root = project(tmp_path, '''
+        def test_add_runs():
+            add(2, 3)
+    ''')
+    plus = [m.id for m in mutants() if m.kind == "operator" and m.qualname == "add"]
+    code, report, err = run_tool(root, "--mutant", *plus, "--floor", "0.5")
+    assert code == 1 and "below the floor" in err
+    (root / "eq.txt").write_text(f"{plus[0]}  pkg/m.py:add  operator  # for this test's sake\n")
+    code, report, err = run_tool(root, "--mutant", *plus, "--floor", "0.5", "--equivalents", str(root / "eq.txt"))
+    assert code == 0, err
+    assert report["mutants"][0]["status"] == "equivalent"
+
+
+def test_bad_arguments_are_usage_errors(tmp_path):
+    """A file that does not exist, or a negative sample, prints usage and exits 2."""
+    for args in (["--files", "nope.py"], ["--files", "tools/mutate.py", "--sample", "0"]):
+        result = subprocess.run([sys.executable, str(TOOLS / "mutate.py"), *args], capture_output=True, text=True)
+        assert result.returncode == 2 and "usage:" in result.stderr
