@@ -424,7 +424,8 @@ def stop_running(signum=None, frame=None):
     for proc in list(RUNNING):
         try:
             os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
+            proc.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
             pass
     if signum is not None:
         raise SystemExit(128 + signum)
@@ -437,11 +438,11 @@ class Tree:
         self.root = root
         self.dir = workdir / f"tree{index}"
         shutil.copytree(root, self.dir, ignore=IGNORED, symlinks=True)
-        self.plugin_dir = workdir               # holds sitecustomize.py (only the map run uses it)
+        self.plugin_dir = workdir               # the plugin, the tracer and sitecustomize.py
 
     def env(self):
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join([str(self.dir), str(HERE), str(self.plugin_dir)])
+        env["PYTHONPATH"] = os.pathsep.join([str(self.dir), str(self.plugin_dir)])
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env["PYTHONHASHSEED"] = "0"
         env["MUTATE_LIVE_FIXTURE"] = LIVE_FIXTURE
@@ -751,9 +752,11 @@ def main(argv=None):
 
 def run_mutants(args, root, files, chosen, candidates, originals, log, quiet):
     equivalents = read_equivalents(Path(args.equivalents) if args.equivalents else root / EQUIVALENTS)
-    with tempfile.TemporaryDirectory(prefix="kernelsim-mutate-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="kernelsim-mutate-", ignore_cleanup_errors=True) as tmp:
         work = Path(tmp)
         (work / "sitecustomize.py").write_text(SITECUSTOMIZE)
+        for helper in ("mutate_plugin.py", "mutate_trace.py"):      # a copy: the checkout may change meanwhile
+            shutil.copy(HERE / helper, work / helper)
         trees = [Tree(root, work, i) for i in range(args.jobs)]
         package = files[0].split("/")[0]              # the copy's package must shadow an installed one
         check = subprocess.run([sys.executable, "-c", f"import {package}; print({package}.__file__)"],
