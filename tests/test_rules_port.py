@@ -219,3 +219,58 @@ def test_oracle_1_15_a_gqcs_waiter_takes_the_packet_and_the_direct_waiter_times_
     o = run(main)
     assert [(n.thread, n.key, n.time) for n in o.notes("gqcs")] == [("G", "P", 5)]
     assert (o.note("direct").result, o.note("direct").time) == (WAIT_TIMEOUT, 20)
+
+
+def test_c6_a3_with_currentcount_above_the_maximum_the_apc_wins_and_the_entry_stays():
+    """C6 (oracle 1.9) with A3 and A6: max 1; the caller is associated and running, and another associated
+    thread woke from an event (A6), so CurrentCount is 2.  Its GQCSEx(alertable) stops counting itself (2→1)
+    but 1 is not below the maximum: no entry is available to it, so it would block — and with an APC pending
+    the alertable wait runs the APC and returns FALSE / WAIT_IO_COMPLETION; the entry stays queued."""
+    def apc(data):
+        yield note("apc", data=data)
+
+    def other(port, event):
+        yield GetQueuedCompletionStatus(port, INFINITE)           # associated
+        yield WaitForSingleObject(event, INFINITE)                # blocks, then wakes: CurrentCount + 1
+        yield compute(100)
+
+    def main():
+        me = yield GetCurrentThread()
+        port = yield new_port(1)
+        event = yield CreateEvent(None, False, False, None)
+        yield PostQueuedCompletionStatus(port, 0, "O", None)
+        yield CreateThread(other, port, event, name="T2")
+        yield Sleep(1)                                            # T2 took O and blocks on the event
+        yield PostQueuedCompletionStatus(port, 0, "warm", None)
+        yield GetQueuedCompletionStatus(port, 0)                  # main: associated, CurrentCount 1
+        yield SetEvent(event)                                     # T2 wakes: CurrentCount 2
+        yield PostQueuedCompletionStatus(port, 0, "E1", None)
+        yield QueueUserAPC(apc, me, "f")
+        ok, entries = yield GetQueuedCompletionStatusEx(port, 4, 0, True)
+        yield note("r", ok=ok, n=len(entries), err=(yield GetLastError()))
+        yield port_state("after", port)
+
+    o = run(main)
+    assert (o.note("r").ok, o.note("r").n, o.note("r").err) == (False, 0, WAIT_IO_COMPLETION)
+    assert [n.data for n in o.notes("apc")] == ["f"]
+    assert o.note("after").queued == ["E1"]
+
+
+def test_the_stepper_shows_the_waiter_released_next_on_top():
+    """A4 in the view (README: "waiters newest on top"): with T1 then T2 blocked in GQCS, the port's snapshot
+    lists T2 first on Windows (LIFO) and T1 first under the wine profile (FIFO, W2) — the thread that the next
+    packet will go to, as the release that follows shows."""
+    def main():
+        port = yield new_port(4)
+        for name in ("T1", "T2"):
+            yield CreateThread(took("got"), port, name=name)
+            yield Sleep(1)
+        yield note("both-blocked")
+        yield PostQueuedCompletionStatus(port, 0, "P", None)
+        yield Sleep(1)
+
+    for profile, first in (("windows", "T2"), ("wine", "T1")):
+        o = run(main, profile=profile, snapshots=True)
+        shown = next(s for s in o.trace.snapshots if s.notes == 1).ports[0].waiters
+        assert shown == (first, "T1" if first == "T2" else "T2"), profile
+        assert o.note("got").thread == first

@@ -244,3 +244,100 @@ def test_e3_the_locked_pages_limit_setting_is_the_limit():
     r = run(main, config={"locked_pages_limit": 2}).note("r")
     assert r.results == [(SOCKET_ERROR, WSA_IO_PENDING)] * 2 + [(SOCKET_ERROR, WSAENOBUFS)]
     assert r.locked == 2
+
+
+# --- what the stepper and the handle show ---------------------------------------------------------
+
+def test_b4_an_irp_waiting_for_its_completion_routine_is_shown_in_the_apc_state():
+    """B4.3 / C8 in the view: a completed request whose completion routine is queued as a user APC stays an
+    IRP in state "apc" until the routine runs (its kernel routine frees it); the snapshot shows that state, and
+    after the alertable wait the IRP is gone."""
+    def routine(err, nbytes, ov, flags):
+        yield note("routine", nbytes=nbytes)
+
+    def main():
+        server, client = yield tcp_pair()
+        yield WSARecv(server, WSABUF(16), OVERLAPPED(), routine)
+        yield send(client, b"data")
+        yield Sleep(1)
+        yield note("queued")
+        yield SleepEx(0, True)
+        yield note("ran")
+
+    o = run(main, snapshots=True)
+    at = {s.notes: s for s in o.trace.snapshots}
+    assert [i.state for i in at[1].irps] == ["apc"]
+    assert o.note("routine").nbytes == 4
+    assert at[3].irps == ()
+
+
+def test_b7_a_null_hevent_written_as_0_signals_the_socket_handle():
+    """B7/B4.2: with hEvent NULL the I/O manager signals the file object itself; NULL written as 0 is the same
+    NULL: after the receive completes, waiting on the socket handle returns WAIT_OBJECT_0 at once."""
+    def main():
+        server, client = yield tcp_pair()
+        yield WSARecv(server, WSABUF(16), OVERLAPPED(hEvent=0))
+        yield note("before", state=(yield WaitForSingleObject(server, 0)))
+        yield send(client, b"x")
+        yield Sleep(1)
+        yield note("after", state=(yield WaitForSingleObject(server, 0)))
+
+    o = run(main)
+    assert (o.note("before").state, o.note("after").state) == (WAIT_TIMEOUT, WAIT_OBJECT_0)
+
+
+def test_b6_notification_modes_on_a_handle_that_is_not_a_file_fail_with_invalid_handle():
+    """B6 (MS-SFCNM: the handle must be a file handle): SetFileCompletionNotificationModes on an event handle
+    returns FALSE with ERROR_INVALID_HANDLE, as on a closed handle; on a socket it succeeds."""
+    def main():
+        event = yield CreateEvent(None, True, False, None)
+        ok = yield SetFileCompletionNotificationModes(event, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)
+        yield note("event", ok=ok, error=(yield GetLastError()))
+        server, client = yield tcp_pair()
+        ok = yield SetFileCompletionNotificationModes(server, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)
+        yield note("socket", ok=ok)
+
+    o = run(main)
+    assert (o.note("event").ok, o.note("event").error) == (False, ERROR_INVALID_HANDLE)
+    assert o.note("socket").ok is True
+
+
+def test_bind_on_a_socket_that_already_has_an_address_fails_with_wsaeinval():
+    """bind (MS docs, WSAEINVAL: "The socket is already bound to an address"): a connected socket has its
+    local address — tcp_pair's server end and a client after connect() — so bind fails with WSAEINVAL; a fresh
+    socket binds."""
+    def main():
+        server, client = yield tcp_pair()
+        r1 = yield bind(server, ("127.0.0.1", 7001))
+        e1 = yield WSAGetLastError()
+        ls = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        r2 = yield bind(ls, ("127.0.0.1", 7002))
+        yield listen(ls, 5)
+        c = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield connect(c, ("127.0.0.1", 7002))
+        r3 = yield bind(c, ("127.0.0.1", 7003))
+        e3 = yield WSAGetLastError()
+        yield note("r", results=[r1, r2, r3], errors=[e1, e3])
+
+    r = run(main).note("r")
+    assert r.results == [SOCKET_ERROR, 0, SOCKET_ERROR] and r.errors == [WSAEINVAL, WSAEINVAL]
+
+
+def test_b12_cancelioex_cancels_a_send_still_waiting_for_the_window():
+    """B12/D8 on a send: SO_SNDBUF 0 and a peer whose 8-byte window is full, so a 100-byte WSASend waits with
+    its buffer locked.  CancelIoEx(s, &ov) finds it (TRUE) and it completes through the port with FALSE, 995."""
+    def main():
+        port, server, client = yield from new_port_pair()
+        yield setsockopt(server, SOL_SOCKET, SO_SNDBUF, 0)
+        yield setsockopt(client, SOL_SOCKET, SO_RCVBUF, 8)
+        ov = OVERLAPPED(op="send")
+        rc, n = yield WSASend(server, WSABUF(b"s" * 100), ov)
+        yield Sleep(1)
+        ok = yield CancelIoEx(server, ov)
+        yield note("cancel", ok=ok, pending=rc == SOCKET_ERROR)
+        ok, nbytes, key, got = yield GetQueuedCompletionStatus(port, 100)
+        yield note("g", ok=ok, op=got.op if got else None, error=(yield GetLastError()))
+
+    o = run(main)
+    assert (o.note("cancel").ok, o.note("cancel").pending) == (True, True)
+    assert (o.note("g").ok, o.note("g").op, o.note("g").error) == (False, "send", ERROR_OPERATION_ABORTED)

@@ -243,3 +243,62 @@ def test_interlocked_calls_return_what_the_ms_docs_say():
     r = run(main).note("r")
     assert (r.inc, r.after_inc, r.dec, r.dec2) == (6, 6, 5, 4)
     assert (r.xchg, r.miss, r.after_miss, r.hit, r.final) == (4, 40, 40, 40, 7)
+
+
+# --- what the trace says -------------------------------------------------------------------------
+
+def test_a_wait_that_times_out_is_narrated_at_the_line_of_its_own_call():
+    """Trace (DESIGN §5: each event carries the scenario line that caused it): when T1's WaitForSingleObject
+    times out while main is at another line, the wake event names T1's wait line, not main's."""
+    def t1(event):
+        yield WaitForSingleObject(event, 5)           # T1-WAIT
+        yield note("woke")
+
+    def main():
+        event = yield CreateEvent(None, True, False, None)
+        yield CreateThread(t1, event, name="T1")
+        yield Sleep(50)                               # MAIN-SLEEP
+
+    o = run(main)
+    wake = next(e for e in o.trace if e.kind == "wake" and e.thread == "T1")
+    assert wake.time == 5 and wake.line == line_of("# T1-WAIT")
+
+
+def test_c5_the_narration_names_wait_io_completion():
+    """C5 in the trace: after the APCs of an alertable wait ran, the event says the wait returns
+    WAIT_IO_COMPLETION (0xC0, WSA_WAIT_IO_COMPLETION to Winsock) — a name a student looks up, not None."""
+    def apc(data):
+        yield note("apc")
+
+    def main():
+        me = yield GetCurrentThread()
+        yield QueueUserAPC(apc, me, None)
+        yield SleepEx(INFINITE, True)
+
+    done = [e for e in run(main).trace if e.kind == "apc-done"]
+    assert len(done) == 1 and "WAIT_IO_COMPLETION" in done[0].text and "None" not in done[0].text
+
+
+def test_compute_with_a_negative_time_is_a_scenario_error_naming_its_line():
+    """compute(ms) is busy CPU time: a negative or non-numeric time is a bug in the scenario, reported with
+    its file and line (README: "A Python exception in a scenario stops the run and names the file and line")
+    rather than run as if it were zero."""
+    import pytest
+
+    from kernelsim.model import ScenarioError
+
+    def main():
+        yield compute(-5)                             # BAD-COMPUTE
+
+    with pytest.raises(ScenarioError) as err:
+        run(main)
+    assert err.value.line == line_of("# BAD-COMPUTE") and "compute" in err.value.message
+
+
+def line_of(marker):
+    """The line number in this file of the line that ends with marker."""
+    with open(__file__, encoding="utf-8") as f:
+        for number, text in enumerate(f, 1):
+            if text.rstrip().endswith(marker) and "line_of(" not in text:
+                return number
+    raise LookupError(marker)
