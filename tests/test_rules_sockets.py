@@ -341,3 +341,42 @@ def test_b12_cancelioex_cancels_a_send_still_waiting_for_the_window():
     o = run(main)
     assert (o.note("cancel").ok, o.note("cancel").pending) == (True, True)
     assert (o.note("g").ok, o.note("g").op, o.note("g").error) == (False, "send", ERROR_OPERATION_ABORTED)
+
+
+def test_b12_a_cancelled_send_sends_no_more_and_cannot_be_cancelled_twice():
+    """B12/D8 (oracle 2.12: a second CancelIoEx on the same request → ERROR_NOT_FOUND): SO_SNDBUF 0, the peer's
+    window is 8 bytes, a 100-byte WSASend waits.  After CancelIoEx, only the 8 bytes already on the wire reach
+    the peer — the rest of the cancelled send never goes out, even once the peer reads — and a second
+    CancelIoEx on it finds nothing.  A 10-byte send whose bytes are all on the wire, cancelled before the
+    acknowledgement, likewise cannot be cancelled twice."""
+    def main():
+        port, server, client = yield from new_port_pair()
+        yield setsockopt(server, SOL_SOCKET, SO_SNDBUF, 0)
+        yield setsockopt(client, SOL_SOCKET, SO_RCVBUF, 8)
+        ov = OVERLAPPED(op="send")
+        yield WSASend(server, WSABUF(b"s" * 100), ov)
+        yield Sleep(1)
+        yield CancelIoEx(server, ov)
+        again = yield CancelIoEx(server, ov)
+        yield note("again", ok=again, error=(yield GetLastError()))
+        got = b""
+        for _ in range(3):
+            yield Sleep(2)
+            yield ioctlsocket(client, FIONBIO, 1)
+            data = yield recv(client, 256)
+            if data != SOCKET_ERROR:
+                got += data
+        yield note("peer", n=len(got))
+        s2, c2 = yield tcp_pair()
+        yield setsockopt(s2, SOL_SOCKET, SO_SNDBUF, 0)
+        ov2 = OVERLAPPED(op="short")
+        yield WSASend(s2, WSABUF(b"t" * 10), ov2)
+        first = yield CancelIoEx(s2, ov2)
+        second = yield CancelIoEx(s2, ov2)
+        yield note("short", first=first, second=second, error=(yield GetLastError()))
+
+    o = run(main)
+    assert (o.note("again").ok, o.note("again").error) == (False, ERROR_NOT_FOUND)
+    assert o.note("peer").n == 8
+    short = o.note("short")
+    assert (short.first, short.second, short.error) == (True, False, ERROR_NOT_FOUND)
