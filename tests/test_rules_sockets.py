@@ -380,3 +380,22 @@ def test_b12_a_cancelled_send_sends_no_more_and_cannot_be_cancelled_twice():
     assert o.note("peer").n == 8
     short = o.note("short")
     assert (short.first, short.second, short.error) == (True, False, ERROR_NOT_FOUND)
+
+
+def test_oracle_2_20_data_sent_to_a_closed_endpoint_is_answered_with_a_reset():
+    """Oracle 2.20 (Wine's test_shutdown, run on Windows): the server closed its socket; the client's send
+    still succeeds (5 bytes, the FIN only says the peer will send no more), but the closed endpoint answers
+    the data with RST, so the client's next recv fails (-1) instead of reporting end of stream — and the trace
+    says "RST arrives"."""
+    def main():
+        server, client = yield tcp_pair()
+        yield closesocket(server)
+        yield Sleep(1)
+        sent = yield send(client, b"hello")
+        yield Sleep(1)
+        got = yield recv(client, 10)
+        yield note("r", sent=sent, got=got)
+
+    o = run(main)
+    assert (o.note("r").sent, o.note("r").got) == (5, SOCKET_ERROR)
+    assert any(e.text.startswith("RST arrives at socket") for e in o.trace)
