@@ -52,7 +52,7 @@ def measure(name, repeat):
         best = elapsed if best is None else min(best, elapsed)
     data = html.data(sc, outcome)
     return {"name": name, "run_s": run_s, "write_s": best, "bytes": len(page.encode("utf-8")),
-            "steps": len(data["steps"]), "events": len(data["events"]), "recorded": data["recorded"],
+            "steps": html.step_count(data["steps"]), "events": len(data["events"]), "recorded": data["recorded"],
             "steps_bytes": _compact(data["steps"]), "events_bytes": _compact(data["events"]) +
             _compact(data["strings"]) + _compact(data["templates"]), "naive_steps": naive_steps_size(outcome)}
 

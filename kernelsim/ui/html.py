@@ -17,7 +17,8 @@ The data is compact:
   (the page fills them in), any other as its finished text;
 * steps: each step stores only the panels that changed since the step before,
   and within a panel only the rows, within a row only the cells, that changed
-  (``delta``), whenever that is shorter.
+  (``delta``), whenever that is shorter; a run of steps that change nothing
+  shown (a run without snapshots) is one number, their count.
 
 Everything is read through ``view.steps(outcome)`` (the one accessor) and
 ``narration`` (the one place words are made), so the snapshot representation
@@ -166,9 +167,19 @@ def _steps(outcome):
                 change["pl"] = delta(last_pool, pool)
                 last_pool = pool
                 columns.setdefault("pl", list(snap.pool._fields))
-        out.append(change)
+        if change:
+            out.append(change)
+        elif out and isinstance(out[-1], int):
+            out[-1] += 1
+        else:
+            out.append(1)
         last_seq, last_notes = step.seq, step.notes
     return out, columns
+
+
+def step_count(steps):
+    """How many steps the stored list holds (a number in it stands for that many unchanged steps)."""
+    return sum(item if isinstance(item, int) else 1 for item in steps)
 
 
 def _sources(sc):
@@ -260,7 +271,7 @@ def data(sc, outcome, start=0):
             "replay": replay_command(sc, outcome), "kernelsim": __version__,
         },
         "recorded": recorded,
-        "start": max(0, min(start, len(steps) - 1)),
+        "start": max(0, min(start, step_count(steps) - 1)),
         "strings": strings.table,
         "templates": templates,
         "events": event_rows,

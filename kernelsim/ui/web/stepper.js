@@ -2,10 +2,19 @@
 "use strict";
 (function () {
   const D = JSON.parse(document.getElementById("kernelsim-data").textContent);
-  const S = D.strings, EV = D.events, STEPS = D.steps, N = STEPS.length;
+  const S = D.strings, EV = D.events, STEPS = expand(D.steps), N = STEPS.length;
   const COLS = D.columns, LIM = D.limits;
   const $ = (id) => document.getElementById(id);
   const CHECKPOINT = 64;          // a full state is kept every CHECKPOINT steps; others are rebuilt from one
+
+  function expand(stored) {          // a number in the stored list stands for that many unchanged steps
+    const out = [];
+    for (const item of stored) {
+      if (typeof item === "number") for (let k = 0; k < item; k++) out.push({});
+      else out.push(item);
+    }
+    return out;
+  }
 
   // --- strings and events -------------------------------------------------------------------------------
   function esc(text) {
