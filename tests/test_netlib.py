@@ -26,6 +26,7 @@ RACES = {
     "closesocket-twice": "closesocket only on a handle the session owns",
     "sendpacket-vs-release": "no access to a released session",
     "movefront-before-completion": "no Enqueue over bytes lent to WSASend",
+    "send-flag-race": "one WSASend at a time per session",
 }
 
 

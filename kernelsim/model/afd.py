@@ -31,7 +31,7 @@ closes them (``close_socket``, also reached through CloseHandle's ``close``);
 irp.py unlinks cancelled IRPs (``unlink``) and completes blocking calls
 (``sync_result``); wire.py moves bytes between two endpoints.
 
-Rules: D6 (sending the RST), D7, D8, D10 (by_ov), E4, E9, oracle 2.9, 2.11.
+Rules: D6 (sending the RST), D7, D8, D10 (by_ov), D12 (inherit), E4, E9, oracle 2.9, 2.10, 2.11.
 """
 
 from ..trace import SocketView
@@ -58,7 +58,7 @@ class Socket:
     __slots__ = ("handle", "state", "addr", "peer", "rx", "fin_received", "reset", "rst_sent", "fin_sent",
                  "fin_pending", "shut_send", "shut_recv", "recv_q", "outq", "unacked", "sndbuffered",
                  "in_flight", "sndbuf", "rcvbuf", "linger", "port", "key", "notify_modes", "closed",
-                 "nonblocking", "npp", "signalled", "wait_list", "by_ov", "listener", "tcb")
+                 "nonblocking", "npp", "signalled", "wait_list", "by_ov", "listener", "tcb", "evsel", "selectors")
 
     def __init__(self, k, npp):
         n = net(k)
@@ -90,6 +90,8 @@ class Socket:
         self.by_ov = None                   # id(OVERLAPPED) -> live IRP, for WSAGetOverlappedResult
         self.listener = None                # [unaccepted sockets, waiting threads, backlog] when listening
         self.tcb = 0                        # bytes of the connection block kept after an active close (E9)
+        self.evsel = None                   # WSAEventSelect's record (netevents.py), when asked for
+        self.selectors = ()                 # select() calls waiting on this socket (netevents.py)
         k.sockets.append(self)
 
     # --- handle-level protocol (CreateIoCompletionPort, WaitFor*, CloseHandle, CancelIo*) ---
@@ -138,7 +140,7 @@ class Socket:
 
     def unlink(self, irp):
         """Take a pending IRP off this socket's queues (it is being cancelled or aborted)."""
-        if irp.op == "recv":
+        if irp.op in ("recv", "accept"):                  # an AcceptEx waits in its listener's receive queue
             if irp in self.recv_q:
                 self.recv_q.remove(irp)
             return
@@ -215,6 +217,13 @@ def pair(k, a, b):
     a.state = b.state = "connected"
 
 
+def inherit(child, listener):
+    """D12: an accepted socket has the listening socket's properties — buffer sizes, linger, blocking
+    mode (MS accept: "the same properties as socket s"; the seed's "ListenSocket 옵션 상속")."""
+    child.sndbuf, child.rcvbuf = listener.sndbuf, listener.rcvbuf
+    child.linger, child.nonblocking = listener.linger, listener.nonblocking
+
+
 # --- local close (D7) ---------------------------------------------------------------------
 
 def close_socket(k, s):
@@ -243,7 +252,11 @@ def close_socket(k, s):
         del k.socket_net.bound[s.addr]
     pending, s.recv_q = s.recv_q, ()
     for irp in pending:
-        complete(k, irp, status, 0, why)
+        if irp.op == "accept":                        # AcceptEx on a closed listener: 995 (oracle 2.10)
+            complete(k, irp, STATUS_CANCELLED, 0, "the listening socket was closed under a pending AcceptEx "
+                                                  "(oracle 2.10, D15)")
+        else:
+            complete(k, irp, status, 0, why)
     if abortive or k.profile.close_cancels_sends:
         if abortive:
             drop_sends(k, s, status, why)

@@ -52,7 +52,8 @@ class Irp:
     """One I/O request.  ``state``: pending, completed (sync), queued (as a packet), apc, freed."""
 
     __slots__ = ("id", "op", "thread", "sock", "ov", "routine", "bufs", "length", "pages", "mdl",
-                 "state", "status", "nbytes", "pending", "on_thread", "sync", "cvalue", "waiters")
+                 "state", "status", "nbytes", "pending", "on_thread", "sync", "cvalue", "waiters",
+                 "accept_sock")
 
     def __init__(self, k, t, sock, op, bufs, length, ov, routine, sync):
         k._irp_ids += 1
@@ -76,6 +77,7 @@ class Irp:
         event = ov.hEvent if ov is not None else None
         self.cvalue = ov if ov is not None and not (isinstance(event, int) and event & 1) else None
         self.waiters = None         # threads in WSAGetOverlappedResult(fWait=TRUE)
+        self.accept_sock = None     # AcceptEx: the socket prepared for the connection (acceptex.py)
 
     @property
     def event_handle(self):

@@ -19,8 +19,10 @@ cannot get non-paged pool or locked pages fails at once with WSAENOBUFS and no
 packet (E3–E5).  Misuse gets Winsock's error codes (WSAENOTSOCK, WSAEFAULT,
 WSAEINVAL…), never an exception.
 
-What we simplify.  connect() completes at once.  No datagrams, no AcceptEx, no
-MSG_PARTIAL.  The legacy per-socket cap of D11 is CONFIG
+What we simplify.  connect() completes at once.  No datagrams, no
+MSG_PARTIAL.  An accepted socket takes the listening socket's options (D12);
+AcceptEx (acceptex.py) and select/WSAEventSelect (netevents.py) have their
+own modules.  The legacy per-socket cap of D11 is CONFIG
 ``max_outstanding_recv`` (off).  Blocking send/recv/accept park the calling
 thread with ``thread.block``, so the A5 rule applies to them.
 
@@ -34,17 +36,19 @@ import functools
 import inspect
 
 from ..win32.constants import (AF_INET, FIONBIO, INFINITE, INVALID_SOCKET, SD_BOTH, SD_RECEIVE, SD_SEND,
-                               SO_LINGER, SO_RCVBUF, SO_SNDBUF, SOCK_STREAM, SOCKET_ERROR, SOL_SOCKET,
+                               SO_LINGER, SO_RCVBUF, SO_SNDBUF, SO_UPDATE_ACCEPT_CONTEXT, SOCK_STREAM,
+                               SOCKET_ERROR, SOL_SOCKET,
                                STATUS_PENDING, STATUS_SUCCESS, WSA_IO_INCOMPLETE, WSA_IO_PENDING, WSAEADDRINUSE,
                                WSAECONNREFUSED, WSAECONNRESET, WSAEFAULT, WSAEINVAL, WSAEISCONN, WSAENOBUFS,
                                WSAENOTCONN, WSAENOTSOCK, WSAESHUTDOWN, WSAEWOULDBLOCK, error_name)
 from ..win32.structs import LINGER, OVERLAPPED, WSABUF
-from .afd import Socket, close_socket, new_socket, pair
+from .acceptex import complete_acceptex, update_accept_context, waiting_acceptex
+from .afd import Socket, close_socket, inherit, new_socket, pair
 from .irp import complete, fail_sync, new_irp, pend, wait_result
 from .services import ScenarioError, syscall
 from .status import nt_success, wsa_error
 from .thread import block, unwait
-from .wire import absorb, net, pump, push, take
+from .wire import absorb, changed, net, pump, push, take
 
 WSAENOPROTOOPT = 10042
 WSAESOCKTNOSUPPORT = 10044
@@ -384,8 +388,9 @@ def connect(k, t, s, name):
     pool = k.pool
     if not pool.alloc_npp(pool.connect_bytes, "socket"):
         return _fail(t, WSAENOBUFS)
-    child = new_socket(k, connected=True, handle=False)
-    if child is None:
+    acceptex = waiting_acceptex(listener)
+    child = new_socket(k, connected=True, handle=False) if acceptex is None else acceptex.accept_sock
+    if child is None or (acceptex is not None and not pool.alloc_npp(pool.connect_bytes, "socket")):
         pool.free_npp(pool.connect_bytes, "socket")
         return _fail(t, WSAENOBUFS)
     sock.npp += pool.connect_bytes
@@ -396,6 +401,11 @@ def connect(k, t, s, name):
     child.addr = addr
     unaccepted, waiters, _ = listener.listener
     k.emit("call", t, "{thread} connects socket {h} to {addr}", h=s, addr=f"{addr[0]}:{addr[1]}")
+    changed(k, sock)                                   # FD_CONNECT, FD_WRITE (D13)
+    if acceptex is not None:                           # a pending AcceptEx takes it (D15)
+        complete_acceptex(k, listener, acceptex, pool.connect_bytes)
+        return 0
+    inherit(child, listener)                           # D12: accept() gives the listener's options
     if waiters:
         waiter = waiters.pop(0)
         child.handle = k.handles.add(child)
@@ -403,6 +413,7 @@ def connect(k, t, s, name):
                text="{thread}'s accept returns socket {h}", h=child.handle)
     else:
         unaccepted.append(child)
+        changed(k, listener)                           # FD_ACCEPT, readable for select (D13, D14)
     return 0
 
 
@@ -515,6 +526,8 @@ def setsockopt(k, t, s, level, optname, optval):
             return _fail(t, WSAEFAULT)
         sock.linger = optval
         return 0
+    if optname == SO_UPDATE_ACCEPT_CONTEXT:
+        return update_accept_context(k, t, sock, optval)            # D12 (acceptex.py)
     return _fail(t, WSAENOPROTOOPT)
 
 

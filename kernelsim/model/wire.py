@@ -32,6 +32,14 @@ from ..win32.constants import STATUS_CONNECTION_RESET, STATUS_SUCCESS
 from .irp import complete
 
 DEFAULT_BUFFER = 8192                       # SEMANTICS §H so_sndbuf_default / so_rcvbuf_default
+READINESS = []                              # hook(k, sock): what select/WSAEventSelect see may have changed
+
+
+def changed(k, sock):
+    """Data, a FIN, a RST, room to send or a connection reached sock: tell netevents.py (D13, D14)."""
+    if sock.evsel is not None or sock.selectors:
+        for hook in READINESS:
+            hook(k, sock)
 
 
 class Net:
@@ -159,8 +167,10 @@ def _arrive(k, s, r, chunk, from_buffer, last, origin):
             k.emit("net", None, "{n} bytes arrive at socket {h}", n=n, h=r.handle,
                    why=f"sent {k.socket_net.latency:g} ms ago over loopback")
         serve(k, r)
+        changed(k, r)
     absorb(k, s)
     pump(k, s)
+    changed(k, s)
 
 
 def _fin_arrives(k, s, r):
@@ -172,6 +182,7 @@ def _fin_arrives(k, s, r):
     r.fin_received = True
     k.emit("net", None, "FIN arrives at socket {h}: the peer closed gracefully", h=r.handle, why="D5")
     serve(k, r)
+    changed(k, r)
 
 
 def _rst_arrives(k, s, r):
@@ -193,6 +204,7 @@ def _rst_arrives(k, s, r):
         for irp in pending:
             complete(k, irp, STATUS_CONNECTION_RESET, 0, "the peer reset the connection (D6)")
     drop_sends(k, r, STATUS_CONNECTION_RESET, "the peer reset the connection (D6)")
+    changed(k, r)
 
 
 def drop_sends(k, s, status, why):

@@ -17,23 +17,33 @@ that the explorer finds the race that scenario teaches; by default all are on.
 * ``move_front_early``: MoveFront right after WSASend instead of in the
   completion; the next Enqueue may overwrite bytes the kernel still sends
   ("Send직후 바로 밀어버린다면 ... Enque될때 겹쳐질수있다").
+* ``plain_send_flag``: the send flag is read, then set — two steps, not one
+  InterlockedExchange; two threads sending to one session can both find it
+  clear and both call WSASend with the session's one send OVERLAPPED ("flag를
+  추가하여, 인터락으로 판단하여 WSASend를 1회로제한").
+* ``release_after_delay``: on Recv = 0, wait ``release_delay`` ms and then
+  release — the notes' method 1 ("대기시간을 가짐"): a send completion that
+  comes later still touches a released session.
 * ``unbounded_disconnect``: Disconnect only calls shutdown(SD_SEND) and waits
   for the client to close.  A client that reads the FIN and never closes
   keeps the receive pending forever: IOCount stays 1, Release and OnLeave
   never run, the slot is never freed ("클라쪽이 FIN을 주지않는다면 대기상태").
 """
 
+from ..win32 import InterlockedCompareExchange, Sleep
 from .fixed import Server
 from .session import RELEASE, SessionId
 
-BUGS = ("release_on_recv0", "socket_id", "close_in_disconnect", "move_front_early", "unbounded_disconnect")
+BUGS = ("release_on_recv0", "socket_id", "close_in_disconnect", "move_front_early", "unbounded_disconnect",
+        "plain_send_flag", "release_after_delay")
 
 
 class BrokenServer(Server):
     variant = "broken"
 
-    def __init__(self, content=None, bugs=BUGS, **kwargs):
+    def __init__(self, content=None, bugs=BUGS, release_delay=10, **kwargs):
         super().__init__(content, **kwargs)
+        self.release_delay = release_delay
         unknown = [b for b in bugs if b not in BUGS]
         if unknown:
             raise ValueError(f"unknown bug(s) {unknown}; known: {', '.join(BUGS)}")
@@ -73,10 +83,13 @@ class BrokenServer(Server):
         if "socket_id" not in self.bugs:
             yield from super().unhold(session)
 
-    # release_on_recv0: Recv = 0 → release now.
+    # release_on_recv0: Recv = 0 → release now.  release_after_delay: Recv = 0 → wait, then release.
     def on_recv_end(self, session):
         if "release_on_recv0" in self.bugs:
             yield from self.release_now(session)               # BUG: a send completion may still come
+        elif "release_after_delay" in self.bugs:
+            yield Sleep(self.release_delay)                    # BUG: a later send completion still comes
+            yield from self.release_now(session)
         else:
             yield from super().on_recv_end(session)
 
@@ -86,9 +99,18 @@ class BrokenServer(Server):
                                               "completion may still come (IOCount ignored)")
 
     def io_done(self, session):
-        if "release_on_recv0" in self.bugs and session.io_count & RELEASE:
+        if {"release_on_recv0", "release_after_delay"} & set(self.bugs) and session.io_count & RELEASE:
             return                                             # already "deleted": nothing to count
         yield from super().io_done(session)
+
+    # plain_send_flag: read the flag, then set it — another thread can run in between.
+    def take_send_flag(self, session):
+        if "plain_send_flag" not in self.bugs:
+            return (yield from super().take_send_flag(session))
+        if (yield InterlockedCompareExchange(session, "send_flag", 0, 0)) == 1:    # read it ...
+            return False
+        session.send_flag = 1                                  # BUG: ... then set it: not one step
+        return True
 
     # close_in_disconnect: close the socket to disconnect (Release closes it again).
     def disconnect(self, session):

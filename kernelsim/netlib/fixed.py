@@ -213,7 +213,7 @@ class Server:
 
     def send_post(self, session):
         while session.send_ring.used:
-            if (yield InterlockedExchange(session, "send_flag", 1)) == 1:
+            if not (yield from self.take_send_flag(session)):
                 return                                     # a WSASend is outstanding; its completion sends the rest
             ring = session.send_ring
             if not ring.used:                              # it drained between the check and the flag
@@ -229,6 +229,10 @@ class Server:
             self.after_send_issued(session)
             yield from self.after_issue(session, rc, session.send_ov)
             return
+
+    def take_send_flag(self, session):
+        """The send flag, test-and-set in one interlocked step → True when this caller may send ("Send 1회로 제한")."""
+        return (yield InterlockedExchange(session, "send_flag", 1)) == 0
 
     def after_send_issued(self, session):
         """Fixed: nothing — the SendQ front moves in the completion (on_sent)."""

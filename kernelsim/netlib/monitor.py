@@ -14,7 +14,8 @@ broken rule as (invariant, detail):
 * no closesocket on a handle the session does not own;
 * no Enqueue over send-ring bytes still lent to WSASend;
 * bytes sent by content arrive once and in order, at the connection content meant;
-* a session asked to Disconnect is released by the time the server stops.
+* a session asked to Disconnect is released by the time the server stops;
+* one WSASend at a time per session (its one send OVERLAPPED is never reused while in the kernel).
 
 Two more are about *progress*, not safety: they can only fail once the server
 has stopped (``finished``, set by ``Server.stop``), when nothing more will
@@ -90,6 +91,10 @@ class Monitor:
         ov.issuer = session.uid
         t = self.truth.get(session.uid)
         if t is not None:
+            if ov.op == "send" and "send" in t.in_kernel:
+                self.fail("one WSASend at a time per session",
+                          f"a second WSASend on {self.name(session.uid)} while the first is still in the kernel, "
+                          "with the same OVERLAPPED (the send flag was read, then set: both threads found it clear)")
             t.in_kernel.append(ov.op)
             t.unfinished.append(ov.op)
 

@@ -48,6 +48,12 @@ RULES = {
     'D9': 'ERROR_NETNAME_DELETED (64) summary',
     'D10': 'WSAGetOverlappedResult',
     'D11': 'Too many outstanding requests (legacy)',
+    'D12': "An accepted socket takes the listening socket's options; an AcceptEx socket only after "
+           "SO_UPDATE_ACCEPT_CONTEXT",
+    'D13': 'WSAEventSelect records a network event once, until the call that re-enables it',
+    'D14': "select has no limit of its own: FD_SETSIZE is an fd_set's capacity",
+    'D15': 'AcceptEx pends on the listening socket and completes like any overlapped request',
+    'D16': "SO_RCVBUF = 0 is accepted; TCP never drops what the peer sent",
     'E1': 'The IRP as a non-paged allocation',
     'E2': 'MDLs and locked pages',
     'E3': 'Locked-page limit',

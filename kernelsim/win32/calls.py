@@ -309,13 +309,40 @@ def closesocket(s):
 
 
 def setsockopt(s, level, optname, optval):
-    """SO_SNDBUF, SO_RCVBUF (ints) and SO_LINGER (a LINGER). → 0 or SOCKET_ERROR"""
+    """SO_SNDBUF, SO_RCVBUF (ints), SO_LINGER (a LINGER), SO_UPDATE_ACCEPT_CONTEXT (the listening
+    socket, after AcceptEx). → 0 or SOCKET_ERROR"""
     return Call("setsockopt", s, level, optname, optval)
 
 
 def getsockopt(s, level, optname):
     """→ the option's value, or SOCKET_ERROR."""
     return Call("getsockopt", s, level, optname)
+
+
+def select(nfds, readfds, writefds, exceptfds, timeout):
+    """Wait until a socket in the sets is ready → the number ready (the sets are rewritten in place),
+    0 on timeout, SOCKET_ERROR.  nfds is ignored, as on Windows; timeout is a TIMEVAL or None. [D14]"""
+    return Call("select", nfds, readfds, writefds, exceptfds, timeout)
+
+
+def WSAEventSelect(s, hEventObject, lNetworkEvents):
+    """Ask for FD_* network events on s to be recorded and hEventObject set; s becomes non-blocking.
+    → 0 or SOCKET_ERROR [D13]"""
+    return Call("WSAEventSelect", s, hEventObject, lNetworkEvents)
+
+
+def WSAEnumNetworkEvents(s, hEventObject):
+    """The network events recorded for s since the last call → (rc, WSANETWORKEVENTS); clears the record
+    and resets hEventObject, in one step. [D13]"""
+    return Call("WSAEnumNetworkEvents", s, hEventObject)
+
+
+def AcceptEx(sListenSocket, sAcceptSocket, lpOutputBuffer, dwReceiveDataLength, dwLocalAddressLength,
+             dwRemoteAddressLength, lpOverlapped):
+    """Overlapped accept into a socket made beforehand → (ok, bytes received); FALSE with
+    ERROR_IO_PENDING while it waits for a connection. [D15]"""
+    return Call("AcceptEx", sListenSocket, sAcceptSocket, lpOutputBuffer, dwReceiveDataLength,
+                dwLocalAddressLength, dwRemoteAddressLength, lpOverlapped)
 
 
 def WSACreateEvent():

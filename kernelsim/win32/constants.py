@@ -114,6 +114,18 @@ MSG_PARTIAL = 0x8000
 FIONBIO = 0x8004667E
 SOMAXCONN = 0x7FFFFFFF
 LOOPBACK = "127.0.0.1"
+SO_UPDATE_ACCEPT_CONTEXT = 0x700B      # mswsock.h: an AcceptEx socket takes the listener's options (D12)
+
+# --- network events (winsock2.h): select, WSAEventSelect ----------------------------
+FD_SETSIZE = 64                        # the default capacity of an fd_set; a program may define more (D14)
+FD_READ_BIT, FD_WRITE_BIT, FD_OOB_BIT, FD_ACCEPT_BIT, FD_CONNECT_BIT, FD_CLOSE_BIT = range(6)
+FD_READ = 1 << FD_READ_BIT
+FD_WRITE = 1 << FD_WRITE_BIT
+FD_OOB = 1 << FD_OOB_BIT
+FD_ACCEPT = 1 << FD_ACCEPT_BIT
+FD_CONNECT = 1 << FD_CONNECT_BIT
+FD_CLOSE = 1 << FD_CLOSE_BIT
+FD_MAX_EVENTS = 10
 
 
 def NT_ERROR(status):

@@ -1,5 +1,6 @@
 """The Win32 structures scenarios pass to calls: OVERLAPPED, OVERLAPPED_ENTRY, WSABUF, LINGER,
-CRITICAL_SECTION and SRWLOCK.
+CRITICAL_SECTION, SRWLOCK, and for select/WSAEventSelect fd_set (with the FD_* macros), TIMEVAL and
+WSANETWORKEVENTS.
 
 They behave like their C counterparts where a student can observe it: an
 OVERLAPPED is identified by its address (here: the Python object), its
@@ -136,3 +137,68 @@ class SRWLOCK:
 
     def __repr__(self):
         return f"SRWLOCK({self.name!r})" if self.name else "SRWLOCK()"
+
+
+# --- select and WSAEventSelect (winsock2.h) ----------------------------------------------
+
+class fd_set:
+    """winsock2.h's fd_set: a count and an array of at most FD_SETSIZE sockets.
+
+    The capacity is a compile-time constant on Windows (FD_SETSIZE, 64 unless the program defines it
+    before including winsock2.h); ``fd_set(128)`` is a set compiled with FD_SETSIZE 128.  select
+    rewrites the set in place with the sockets that are ready (D14).
+    """
+
+    def __init__(self, size=64):
+        self.size = size
+        self.fd_array = []
+
+    @property
+    def fd_count(self):
+        return len(self.fd_array)
+
+    def __repr__(self):
+        return f"fd_set({self.fd_array})"
+
+
+def FD_ZERO(set):
+    """Empty the set."""
+    set.fd_array.clear()
+
+
+def FD_SET(fd, set):
+    """Add fd — silently ignored when the set already holds FD_SETSIZE sockets, as winsock2.h's macro does."""
+    if fd not in set.fd_array and len(set.fd_array) < set.size:
+        set.fd_array.append(fd)
+
+
+def FD_CLR(fd, set):
+    if fd in set.fd_array:
+        set.fd_array.remove(fd)
+
+
+def FD_ISSET(fd, set):
+    """__WSAFDIsSet: is fd in the set (after select: is it ready)?"""
+    return fd in set.fd_array
+
+
+class TIMEVAL:
+    """A select timeout: seconds and microseconds (None instead of a TIMEVAL waits for ever)."""
+
+    def __init__(self, tv_sec=0, tv_usec=0):
+        self.tv_sec, self.tv_usec = tv_sec, tv_usec
+
+    @property
+    def ms(self):
+        return self.tv_sec * 1000 + self.tv_usec / 1000
+
+
+class WSANETWORKEVENTS:
+    """What WSAEnumNetworkEvents reports: the recorded FD_* bits and one error code per event bit."""
+
+    def __init__(self, lNetworkEvents=0, iErrorCode=None):
+        self.lNetworkEvents = lNetworkEvents
+        self.iErrorCode = list(iErrorCode or [0] * 10)
+
+    def __repr__(self):
+        return f"WSANETWORKEVENTS({self.lNetworkEvents:#x})"

@@ -1,0 +1,166 @@
+"""select, WSAEventSelect and WSAEnumNetworkEvents (rules D13, D14; kernelsim/model/netevents.py)."""
+
+from helpers import run
+
+from kernelsim.win32 import *
+
+
+def test_d14_select_rewrites_the_sets_with_the_ready_sockets():
+    """D14: select returns the number of ready sockets and leaves only them in the sets; a socket with
+    data is readable, a connected socket with room is writable; TIMEVAL(0, 0) polls."""
+    def main():
+        a, pa = yield tcp_pair()
+        b, pb = yield tcp_pair()
+        rs, ws = fd_set(), fd_set()
+        for s in (a, b):
+            FD_SET(s, rs)
+        n = yield select(0, rs, None, None, TIMEVAL(0, 0))
+        yield note("idle", n=n, ready=list(rs.fd_array))
+        yield send(pb, b"x")
+        yield Sleep(1)
+        FD_ZERO(rs)
+        for s in (a, b):
+            FD_SET(s, rs)
+        FD_SET(a, ws)
+        n = yield select(0, rs, ws, None, TIMEVAL(1, 0))
+        yield note("data", n=n, readable=list(rs.fd_array), writable=list(ws.fd_array), b=b, a=a)
+    o = run(main)
+    assert (o.note("idle").n, o.note("idle").ready) == (0, [])
+    d = o.note("data")
+    assert (d.n, d.readable, d.writable) == (2, [d.b], [d.a])
+
+
+def test_d14_a_blocking_select_wakes_when_data_arrives_or_times_out():
+    """D14: select blocks until a socket is ready (data 5 ms later wakes it at 5.1 ms), or returns 0 at
+    its timeout with the sets emptied."""
+    def peer(c):
+        yield Sleep(5)
+        yield send(c, b"hi")
+
+    def main():
+        s, c = yield tcp_pair()
+        yield CreateThread(peer, c, name="peer")
+        rs = fd_set()
+        FD_SET(s, rs)
+        n = yield select(0, rs, None, None, None)
+        yield note("woke", n=n, ready=list(rs.fd_array), s=s)
+        yield recv(s, 10)
+        FD_SET(s, rs)
+        n = yield select(0, rs, None, None, TIMEVAL(0, 20_000))
+        yield note("timeout", n=n, ready=list(rs.fd_array))
+    o = run(main)
+    woke = o.note("woke")
+    assert (woke.n, woke.ready, woke.time) == (1, [woke.s], 5.1)
+    t = o.note("timeout")
+    assert (t.n, t.ready, t.time) == (0, [], 25.1)
+
+
+def test_d14_fd_setsize_is_the_sets_capacity_not_a_limit_of_select():
+    """D14 (winsock2.h FD_SET; MS select: FD_SETSIZE defaults to 64 and may be defined larger): FD_SET
+    ignores a 65th socket in a default set; a set made with FD_SETSIZE 128 holds it and select reports it."""
+    def main():
+        pairs = []
+        for _ in range(65):
+            pairs.append((yield tcp_pair()))
+        yield send(pairs[64][1], b"x")
+        yield Sleep(1)
+        for size in (FD_SETSIZE, 128):
+            rs = fd_set(size)
+            for s, _ in pairs:
+                FD_SET(s, rs)
+            count = rs.fd_count
+            n = yield select(0, rs, None, None, TIMEVAL(0, 0))
+            yield note("set", size=size, count=count, n=n)
+    o = run(main)
+    assert [(n.size, n.count, n.n) for n in o.notes("set")] == [(64, 64, 0), (128, 65, 1)]
+
+
+def test_d14_select_misuse_returns_winsock_errors():
+    """D14 bad input: no socket in any set → WSAEINVAL; a handle that is not a socket → WSAENOTSOCK."""
+    def main():
+        rc = yield select(0, fd_set(), None, None, TIMEVAL(0, 0))
+        yield note("empty", rc=rc, err=(yield WSAGetLastError()))
+        e = yield CreateEvent(None, False, False, None)
+        rs = fd_set()
+        FD_SET(e, rs)
+        rc = yield select(0, rs, None, None, TIMEVAL(0, 0))
+        yield note("event", rc=rc, err=(yield WSAGetLastError()))
+    o = run(main)
+    assert (o.note("empty").rc, o.note("empty").err) == (SOCKET_ERROR, WSAEINVAL)
+    assert (o.note("event").rc, o.note("event").err) == (SOCKET_ERROR, WSAENOTSOCK)
+
+
+def test_d13_wsaeventselect_records_fd_read_once_until_recv_reenables_it():
+    """D13 (MS WSAEventSelect): the socket becomes non-blocking; data sets the event and records FD_READ;
+    more data before a recv records nothing new; WSAEnumNetworkEvents clears the record and resets the
+    event; a recv that leaves data behind records FD_READ again at once."""
+    def main():
+        s, c = yield tcp_pair()
+        e = yield WSACreateEvent()
+        rc = yield WSAEventSelect(s, e, FD_READ | FD_CLOSE)
+        got = yield recv(s, 10)
+        yield note("nonblocking", rc=rc, recv=got, err=(yield WSAGetLastError()))
+        yield send(c, b"one")
+        yield Sleep(1)
+        yield send(c, b"two")
+        yield Sleep(1)
+        rc, ev = yield WSAEnumNetworkEvents(s, e)
+        waited = yield WSAWaitForMultipleEvents([e], False, 0, False)
+        yield note("first", events=ev.lNetworkEvents, reset=waited == WSA_WAIT_TIMEOUT)
+        data = yield recv(s, 3)                                # "one": "two" is still there
+        rc, ev = yield WSAEnumNetworkEvents(s, e)
+        yield note("again", data=data, events=ev.lNetworkEvents)
+        yield closesocket(c)
+        yield Sleep(1)
+        rc, ev = yield WSAEnumNetworkEvents(s, None)
+        yield note("close", events=ev.lNetworkEvents, error=ev.iErrorCode[FD_CLOSE_BIT])
+    o = run(main)
+    nb = o.note("nonblocking")
+    assert (nb.rc, nb.recv, nb.err) == (0, SOCKET_ERROR, WSAEWOULDBLOCK)
+    assert (o.note("first").events, o.note("first").reset) == (FD_READ, True)
+    assert (o.note("again").data, o.note("again").events) == (b"one", FD_READ)
+    # FD_READ was recorded again and then read out; with no recv since, only FD_CLOSE is new (graceful: 0)
+    assert (o.note("close").events, o.note("close").error) == (FD_CLOSE, 0)
+
+
+def test_d13_an_abortive_close_is_fd_close_with_wsaeconnreset():
+    """D13 + D6: FD_CLOSE after the peer's RST carries WSAECONNRESET in iErrorCode[FD_CLOSE_BIT]."""
+    def main():
+        s, c = yield tcp_pair()
+        e = yield WSACreateEvent()
+        yield WSAEventSelect(s, e, FD_CLOSE)
+        yield setsockopt(c, SOL_SOCKET, SO_LINGER, LINGER(1, 0))
+        yield closesocket(c)
+        result = yield WSAWaitForMultipleEvents([e], False, 100, False)
+        rc, ev = yield WSAEnumNetworkEvents(s, e)
+        yield note("rst", result=result, events=ev.lNetworkEvents, error=ev.iErrorCode[FD_CLOSE_BIT])
+    o = run(main)
+    r = o.note("rst")
+    assert (r.result, r.events, r.error) == (WSA_WAIT_EVENT_0, FD_CLOSE, WSAECONNRESET)
+
+
+def test_d13_fd_accept_is_reenabled_by_accept():
+    """D13: a connection waiting on a listening socket records FD_ACCEPT; a second connection before
+    accept records nothing new; accept re-enables it and the one still waiting records it again."""
+    def client():
+        s = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield connect(s, (LOOPBACK, 9100))
+
+    def main():
+        ls = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield bind(ls, (LOOPBACK, 9100))
+        yield listen(ls, SOMAXCONN)
+        e = yield WSACreateEvent()
+        yield WSAEventSelect(ls, e, FD_ACCEPT)
+        for name in ("c1", "c2"):
+            yield CreateThread(client, name=name)
+            yield Sleep(1)
+        rc, ev = yield WSAEnumNetworkEvents(ls, e)
+        rc, ev2 = yield WSAEnumNetworkEvents(ls, e)
+        a = yield accept(ls)
+        rc, ev3 = yield WSAEnumNetworkEvents(ls, e)
+        yield note("accept", first=ev.lNetworkEvents, nothing=ev2.lNetworkEvents, after=ev3.lNetworkEvents,
+                   ok=a != INVALID_SOCKET)
+    o = run(main)
+    n = o.note("accept")
+    assert (n.first, n.nothing, n.after, n.ok) == (FD_ACCEPT, 0, FD_ACCEPT, True)
