@@ -176,3 +176,34 @@ def test_a_malformed_seed_correction_names_the_file_and_line(tmp_path, capsys):
     assert cli.main(["run", str(path)]) == 2
     err = capsys.readouterr().err
     assert "bad_correction.py, line 3" in err and "SEED_CORRECTION" in err
+
+
+# --- the lessons -------------------------------------------------------------------------------------------
+
+LESSONS = sorted(p.name for p in (ROOT / "tutorials").glob("[0-9][0-9]-*.md"))
+
+
+def test_there_are_at_least_seven_lessons_each_in_korean_with_answers_apart():
+    """Issue 10: at least seven lessons; each has a Korean counterpart (tutorials/ko) and the
+    instructor's answers in a separate file (tutorials/answers, and in Korean)."""
+    assert len(LESSONS) >= 7
+    for name in ("04-from-select-to-iocp.md", "05-ending-a-connection.md", "06-what-send-and-recv-do.md"):
+        assert name in LESSONS
+        for folder in ("ko", "answers", "answers/ko"):
+            assert (ROOT / "tutorials" / folder / name).is_file(), (folder, name)
+
+
+@pytest.mark.parametrize("name", ["04-from-select-to-iocp.md", "05-ending-a-connection.md",
+                                  "06-what-send-and-recv-do.md"])
+def test_a_new_lesson_has_objectives_predictions_without_answers_and_exercises(name):
+    """Each new lesson states learning objectives, starts with a predict step whose answers are not on
+    the page (bare `kernelsim quiz NAME` commands: the quiz reveals them), and ends with exercises whose
+    answers are in the instructor's file, not in the lesson."""
+    for text, headings in ((lesson(name), ("## Learning objectives", "## 1. Predict first", "## Exercises")),
+                           (lesson("ko/" + name), ("## 학습 목표", "## 1. 먼저 예측", "## 연습 문제"))):
+        for heading in headings:
+            assert heading in text, (name, heading)
+        predict = text.split(headings[1], 1)[1].split("\n## ", 1)[0]
+        assert "$ kernelsim quiz " in predict and "answer:" not in predict and "--answers\n" not in predict
+    answers = lesson("answers/" + name)
+    assert "## Exercises" in answers and answers.count("\n1. ") >= 1

@@ -241,9 +241,10 @@ def cmd_quiz(args):
         print(f"  (seed {args.seed}, schedule {outcome.schedule or '-'})")
     if outcome.variant:
         print("  this variant: " + ", ".join(f"{name} = {value!r}" for name, value in outcome.variant.items()))
-    if not outcome.passed:
-        print(f"  check: FAILED in this run — {outcome.failures[0]}")
-        print("  (the answers below describe a run whose claims did not hold)")
+    if not outcome.passed:               # said either way; the detail only where answers are shown
+        detail = f" — {outcome.failures[0]}" if args.answers else f" (kernelsim run {sc.name} shows why)"
+        print(f"  check: FAILED in this run{detail}")
+        print("  (the answers describe a run whose claims did not hold)")
     print()
     interactive = _interactive() and not args.answers
     if interactive:
@@ -265,8 +266,9 @@ def cmd_quiz(args):
         print()
     if interactive:
         print(f"{right}/{len(pairs)} predicted exactly.  Step through it: kernelsim step {sc.name}")
-    for c in sc.corrections:            # shown after the answers: the correction may give one away
-        print(f"The course notes, corrected ({c.rule}): 「{c.notes}」 — {c.windows}")
+    for c in sc.corrections:            # after the answers; the correction itself only with them
+        print(f"The course notes, corrected ({c.rule}): 「{c.notes}」" +
+              (f" — {c.windows}" if args.answers else f" — see kernelsim explain {sc.name}"))
     return 0
 
 
