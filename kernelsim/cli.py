@@ -88,6 +88,12 @@ def cmd_list(args):
 def run_from_args(args, **kwargs):
     sc = scenarios.load(args.scenario)
     outcome = scenarios.run(sc, seed=args.seed, profile=args.profile, schedule=args.schedule, **kwargs)
+    trace = outcome.trace
+    if trace is not None and trace.stopped is not None:
+        mb = outcome.kernel.recorder.budget / (1 << 20)
+        print(f"kernelsim: stopped recording snapshots at step {trace.stopped:,} of {len(trace.events):,}: "
+              f"they would pass {mb:g} MB (CONFIG snapshot_mb); later steps are rebuilt by replaying the run "
+              "when shown", file=sys.stderr)
     return sc, outcome
 
 

@@ -25,7 +25,7 @@ import types
 from pathlib import Path
 from typing import NamedTuple
 
-from .model import Kernel, ScenarioError, parse_schedule
+from .model import Captured, Kernel, ScenarioError, parse_schedule
 from .model.pool import MEMORY_RULES
 from .outcome import Outcome
 
@@ -217,6 +217,9 @@ def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=Tru
     outcome = Outcome(scenario.name, seed, kernel.profile.describe(), kernel.notes, kernel.trace,
                       kernel.chooser.schedule, kernel.end_reason, kernel)
     outcome.variant = variant
+    # How to run exactly this again (rebuild): every choice as taken, whatever made it.
+    outcome.replay = (scenario, seed, profile, list(kernel.chooser.taken), config, tuple(invariants))
+    kernel.trace.rebuild = lambda seqs: rebuild(outcome, seqs)
     expect_deadlock = cfg.get("expect_deadlock")       # a scenario that shows a deadlock claims it (L11)
     if kernel.end_reason == "invariant violated":      # the race layer stopped the run (DESIGN §7)
         v = outcome.notes("violation")[0]
@@ -232,6 +235,41 @@ def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=Tru
     if scenario.check is not None:
         _check(scenario, outcome)
     return outcome
+
+
+def rebuild(outcome, seqs):
+    """Snapshots of steps ``seqs`` rebuilt by replaying the run → {seq: Snapshot}.
+
+    The run is deterministic (same scenario, seed and choices: the same trace),
+    so replaying it and taking a snapshot from scratch at step ``seq`` gives what
+    recording would have kept.  The replay stops at the last step asked for.  It
+    is how the stepper shows steps the memory guard did not record, and what the
+    recorded, shared snapshots are tested against.
+    """
+    scenario, seed, profile, taken, config, invariants = outcome.replay
+    wanted = sorted(set(seqs))
+    if not wanted:
+        return {}
+    scenario.apply_variant(seed)
+    cfg = {**scenario.config, **(config or {})}
+    kernel = Kernel(cfg, profile, seed=seed, schedule=taken, trace=True, snapshots=False,
+                    source_file=scenario.path)
+    kernel.invariants.extend(invariants)
+    kernel.capture = dict.fromkeys(wanted)
+    try:
+        kernel.start(scenario.main)
+        kernel.run()
+    except Captured:
+        pass
+    except ScenarioError:
+        pass                                  # the recorded run ended the same way; what was captured stands
+    recorded = outcome.trace.events if outcome.trace is not None else []
+    for seq in wanted:
+        replayed = kernel.trace.events[seq] if seq < len(kernel.trace.events) else None
+        if replayed is None or seq >= len(recorded) or replayed.text != recorded[seq].text:
+            raise RuntimeError(f"replaying {scenario.name} did not reach the same step {seq + 1}: the scenario "
+                               "is not deterministic (module state kept between runs?)")
+    return dict(kernel.capture)
 
 
 def _stuck(kernel):

@@ -48,7 +48,7 @@ def test_thread_states_seen_by_a_student():
     def main():
         yield CreateThread(worker, name="W")
         yield Sleep(1)
-        yield peek("s", lambda k: {"state": k.threads[1].state, "view": k.threads[1].view()._asdict()})
+        yield peek("s", lambda k: {"state": k.threads[1].state, "view": k.threads[1].view(k)._asdict()})
 
     s = run(main).note("s")
     assert s.state == "waiting"

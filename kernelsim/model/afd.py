@@ -55,6 +55,8 @@ CLOSE_STATUS = {                            # D7 with the oracle's correction (2
 class Socket:
     """An AFD endpoint.  Small on purpose (__slots__, lists): 10,000 of them must stay cheap."""
 
+    panel = "sockets"            # the Snapshot field it is shown in
+
     __slots__ = ("handle", "state", "addr", "peer", "rx", "fin_received", "reset", "rst_sent", "fin_sent",
                  "fin_pending", "shut_send", "shut_recv", "recv_q", "outq", "unacked", "sndbuffered",
                  "in_flight", "sndbuf", "rcvbuf", "linger", "port", "key", "notify_modes", "closed",
@@ -92,7 +94,8 @@ class Socket:
         self.tcb = 0                        # bytes of the connection block kept after an active close (E9)
         self.evsel = None                   # WSAEventSelect's record (netevents.py), when asked for
         self.selectors = ()                 # select() calls waiting on this socket (netevents.py)
-        k.sockets.append(self)
+        k.sockets[self] = None
+        k.touch(self)
 
     # --- handle-level protocol (CreateIoCompletionPort, WaitFor*, CloseHandle, CancelIo*) ---
 
@@ -100,6 +103,7 @@ class Socket:
         if self.port is not None or self.closed:
             return False
         self.port, self.key = port, key
+        k.touch(self)
         return True
 
     def is_signalled(self):
@@ -181,7 +185,9 @@ class Socket:
             room += irp.length
         return room
 
-    def view(self):
+    def view(self, k):
+        if self.closed:
+            return None
         if self.reset:
             state = "reset"
         elif self.fin_received:
@@ -215,6 +221,8 @@ def pair(k, a, b):
     """Connect two endpoints to each other."""
     a.peer, b.peer = b, a
     a.state = b.state = "connected"
+    k.touch(a)
+    k.touch(b)
 
 
 def inherit(child, listener):
@@ -231,8 +239,8 @@ def close_socket(k, s):
     if s.closed:
         return
     s.closed = True
-    if s in k.sockets:
-        k.sockets.remove(s)
+    k.sockets.pop(s, None)
+    k.touch(s)
     status = CLOSE_STATUS.get(k.profile.close_error_mode, STATUS_CONNECTION_ABORTED)
     linger = s.linger
     abortive = linger is not None and linger.l_onoff and linger.l_linger == 0

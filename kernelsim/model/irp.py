@@ -51,6 +51,8 @@ from .thread import Apc, at_exit, block, queue_user_apc, unwait
 class Irp:
     """One I/O request.  ``state``: pending, completed (sync), queued (as a packet), apc, freed."""
 
+    panel = "irps"               # the Snapshot field it is shown in
+
     __slots__ = ("id", "op", "thread", "sock", "ov", "routine", "bufs", "length", "pages", "mdl",
                  "state", "status", "nbytes", "pending", "on_thread", "sync", "cvalue", "waiters",
                  "accept_sock")
@@ -91,32 +93,14 @@ class Irp:
             write_iosb(self)
         free(k, self)
 
-    def view(self):
+    def view(self, k):
+        if self.state == "freed":
+            return None
         return IrpView(self.id, self.op, self.thread.name, self.sock.handle or 0, self.state, self.pages,
                        self.nbytes)
 
     def __repr__(self):
         return f"<IRP {self.id} {self.op} {self.state}>"
-
-
-class IrpList(dict):
-    """k.irps: the live IRPs in issue order, with O(1) removal (10,000 sessions free IRPs all the time).
-
-    It keeps the list protocol the rest of the model uses: append, remove, iteration, len, indexing.
-    """
-
-    __slots__ = ()
-
-    def append(self, irp):
-        self[irp] = None
-
-    def remove(self, irp):
-        del self[irp]
-
-    def __getitem__(self, index):
-        if isinstance(index, (int, slice)):
-            return list(self)[index]
-        return dict.__getitem__(self, index)
 
 
 def new_irp(k, t, sock, op, bufs, length, ov, routine=None, sync=None):
@@ -125,10 +109,8 @@ def new_irp(k, t, sock, op, bufs, length, ov, routine=None, sync=None):
     if not pool.alloc_npp(pool.irp_bytes, "irp"):
         return None
     irp = Irp(k, t, sock, op, bufs, length, ov, routine, sync)
-    irps = k.irps
-    if type(irps) is not IrpList:
-        irps = k.irps = IrpList.fromkeys(irps)
-    irps.append(irp)
+    k.irps[irp] = None
+    k.touch(irp)
     return irp
 
 
@@ -149,6 +131,7 @@ def pend(k, irp):
             return False
     irp.pages, irp.mdl = pages, mdl
     irp.state = "pending"
+    k.touch(irp)
     irp.pending = True
     if irp.ov is not None:
         irp.ov.Internal = STATUS_PENDING              # oracle 2.18: InternalHigh untouched
@@ -158,7 +141,7 @@ def pend(k, irp):
                 and irp.event_handle is None and irp.routine is None)
     if not agnostic:
         irp.on_thread = True
-        irp.thread.irps.append(irp)
+        irp.thread.irps[irp] = None
     return True
 
 
@@ -173,10 +156,11 @@ def free(k, irp):
     _unlock(k, irp)
     if irp.on_thread:
         irp.on_thread = False
-        irp.thread.irps.remove(irp)
+        del irp.thread.irps[irp]
     irp.state = "freed"
+    k.touch(irp)
     k.pool.free_npp(k.pool.irp_bytes, "irp")
-    k.irps.remove(irp)
+    del k.irps[irp]
     irp.sock.forget(irp)
 
 
@@ -201,10 +185,11 @@ def complete(k, irp, status, nbytes, why=""):
     if irp.state not in ("pending", "issued"):
         return
     irp.status, irp.nbytes = status, nbytes
+    k.touch(irp)
     _unlock(k, irp)                                                   # stage 1 (B3)
     if irp.on_thread:
         irp.on_thread = False
-        irp.thread.irps.remove(irp)
+        del irp.thread.irps[irp]
     sock = irp.sock
     t = irp.thread
     ok = nt_success(status)
@@ -234,6 +219,7 @@ def complete(k, irp, status, nbytes, why=""):
         irp.waiters = None
     if irp.routine is not None:                                       # B4.3 (hEvent not signalled: oracle 3.9)
         irp.state = "apc"
+        k.touch(irp)
         routine = irp.routine
         err = wsa_error(status)
         ov = irp.ov
@@ -257,6 +243,7 @@ def complete(k, irp, status, nbytes, why=""):
         sock.signal(k)                                                # the file object's own event (B7)
     if queue_packet:                                                  # B4.4: the IRP itself is the packet
         irp.state = "queued"
+        k.touch(irp)
         port.insert(k, Packet(sock.key, irp.ov, status, nbytes, irp=irp, source="io"))
         return
     if skip and rec:
@@ -320,6 +307,7 @@ def cancel(k, irp, status=STATUS_CANCELLED, why="cancelled (B12)"):
     if irp.state != "pending":
         return False
     irp.sock.unlink(irp)
+    k.touch(irp.sock)
     complete(k, irp, status, 0, why)
     return True
 

@@ -29,7 +29,7 @@ from collections import deque
 
 import simpy
 
-from ..trace import Event, Trace, Snapshot, PoolView
+from ..trace import Event, PoolView, Recorder, Snapshot, Trace
 from ..win32 import Call
 from ..win32.constants import error_name
 from .pool import Pool
@@ -39,10 +39,16 @@ from .services import BLOCKED, INSTANT, RETRY, SYSCALLS, ScenarioError
 from .thread import create_thread, start_apcs
 
 MS = 1.0                    # SimPy time unit: one millisecond
+SNAPSHOT_MB = 1024          # default budget of recorded snapshots (estimated), CONFIG "snapshot_mb"
 
 
 class RunLimit(Exception):
     """The run exceeded its simulated-time or step budget."""
+
+
+class Captured(BaseException):
+    """Raised out of ``run`` once every step asked for by ``capture`` has its snapshot (a replay stops
+    there).  A BaseException, so that no ``except Exception`` on the way swallows it."""
 
 
 # --- the handle table ------------------------------------------------------------
@@ -188,15 +194,20 @@ class Kernel:
         self.pool.enforce = self.profile.memory_limits
         self.threads = []          # every thread, in creation order
         self.ports = []
-        self.sockets = []
-        self.irps = []             # live IRPs, in issue order
+        self.sockets = {}          # live sockets (a dict: O(1) removal at close), in creation order
+        self.irps = {}             # live IRPs, in issue order (a dict: O(1) removal when freed)
         self.running = []          # threads holding a CPU
         self.ready = deque()       # threads woken, waiting for a CPU
         self.last = None           # the thread that stepped last
         self.current = None        # the thread whose call is being executed
         self.cause = None          # the Call being executed (for trace lines)
-        # CONFIG {"snapshots": False}: a scenario with thousands of sockets would copy them all at every event.
+        # CONFIG {"snapshots": False}: a scenario with thousands of sockets does not record snapshots.
         self.trace = Trace(events=trace, snapshots=snapshots and bool(self.config.get("snapshots", True)))
+        self.recorder = None
+        self.touch = id              # touch(obj): what a student sees of obj changed; a no-op unless recording
+        if self.trace.snapshots_on:
+            self.recorder = Recorder(int(float(self.config.get("snapshot_mb", SNAPSHOT_MB)) * (1 << 20)))
+            self.touch = self.recorder.touch
         self.notes = []
         self.ended = False
         self.end_reason = ""
@@ -217,6 +228,7 @@ class Kernel:
         self.socket_net = None     # the simulated loopback network (wire.py), made on first use
         self.locks = {}            # id(CRITICAL_SECTION or SRWLOCK) -> its lock (locks.py), in creation order
         self.deadlock = ""         # the wait-for cycle the run ended on (deadlock.py)
+        self.capture = None        # {seq: None}: steps whose snapshot a replay rebuilds (scenario.rebuild)
 
     # --- time ---------------------------------------------------------------
 
@@ -260,18 +272,44 @@ class Kernel:
                       cause.file if cause else None, cause.line if cause else None, fields)
         trace.events.append(event)
         if trace.snapshots_on:
-            trace.snapshots.append(self.snapshot(event.seq))
+            self._record(trace, event.seq)
+        if self.capture is not None and event.seq in self.capture:
+            self._capture(event.seq)
+
+    def _record(self, trace, seq):
+        pool = self.pool
+        recorder = self.recorder
+        snaps = trace.snapshots
+        snaps.append(recorder.snapshot(self, seq, self.env.now,
+                                       PoolView(pool.npp, pool.npp_limit, pool.locked, pool.locked_limit),
+                                       len(self.notes)))
+        if len(snaps) % 256 == 0 and recorder.cost(len(snaps)) > recorder.budget:
+            self.stop_recording()
+
+    def _capture(self, seq):
+        capture = self.capture
+        capture[seq] = self.snapshot(seq)
+        if seq == max(capture):
+            raise Captured()
+
+    def stop_recording(self):
+        """The memory guard: keep the snapshots recorded so far, record no more (the UI says so)."""
+        trace = self.trace
+        trace.snapshots_on = False
+        trace.stopped = len(trace.snapshots)
+        self.touch = id
 
     def snapshot(self, seq):
+        """Everything visible now, built from scratch (what the recorded, shared snapshots must equal)."""
         return Snapshot(
             seq=seq, time=self.env.now,
-            threads=tuple(t.view() for t in self.threads),
-            ports=tuple(p.view(self) for p in self.ports),
-            irps=tuple(i.view() for i in self.irps),
-            sockets=tuple(s.view() for s in self.sockets if not s.closed),
+            threads=tuple(t.view(self) for t in self.threads),
+            ports=tuple(p.view(self, fresh=True) for p in self.ports),
+            irps=tuple(i.view(self) for i in self.irps),
+            sockets=tuple(s.view(self) for s in self.sockets if not s.closed),
             pool=PoolView(self.pool.npp, self.pool.npp_limit, self.pool.locked, self.pool.locked_limit),
             notes=len(self.notes),
-            locks=tuple(lock.view() for lock in self.locks.values()),
+            locks=tuple(lock.view(self) for lock in self.locks.values()),
             sessions=tuple(row_type(**row) for row_type, rows in self.watchers for row in rows()),
         )
 
@@ -294,6 +332,7 @@ class Kernel:
             thread = self.choose("cpu", list(ready)) if len(self.running) + len(ready) > self.cpus else ready[0]
             ready.remove(thread)
             thread.state = "running"
+            self.touch(thread)
             self.running.append(thread)
 
     def _runnable(self):
@@ -394,6 +433,7 @@ class Kernel:
         if handler is None:
             raise ScenarioError(call.file, call.line, f"{call.name} is not modelled")
         thread.call = self.cause = call
+        self.touch(thread)
         trace = self.trace
         rows, errors = len(trace.events), thread.errors_set
         try:

@@ -66,6 +66,13 @@ EXCLUSIVE, SHARED = "exclusive", "shared"
 class Lock:
     """The model's state of one CRITICAL_SECTION or SRWLOCK."""
 
+    panel = "locks"              # the Snapshot field it is shown in
+
+    @property
+    def row_key(self):
+        """Its row is the structure's: initialising a structure again replaces the row in place."""
+        return id(self.struct)
+
     def __init__(self, k, struct, kind):
         self.struct = struct
         self.kind = kind
@@ -106,15 +113,18 @@ class Lock:
             self.struct.OwningThread = self.owner.name if self.owner is not None else None
             self.struct.RecursionCount = self.recursion
 
-    def view(self):
+    def view(self, k):
+        if k.locks.get(id(self.struct)) is not self:
+            return None                           # replaced by InitializeCriticalSection again
         state = "deleted" if self.deleted else ("held" if self.owner is not None or self.shared else "free")
         waiters = tuple(w.name if self.kind == CS else f"{w.name} ({m})" for w, m in self.waiters)
         return LockView(self.display, self.kind, state, self.owner.name if self.owner is not None else "",
                         self.recursion, tuple(t.name for t in self.shared), waiters,
                         tuple(t.name for t in self.woken))
 
-    def unlink(self, t):
+    def unlink(self, k, t):
         self.waiters = [(w, m) for w, m in self.waiters if w is not t]
+        k.touch(self)
 
 
 # --- finding the lock behind a structure -------------------------------------------------
@@ -146,6 +156,7 @@ def _lock(k, t, struct, kind, func):
         _misuse(t, f"{func} on {lock.display} after DeleteCriticalSection: Windows says never to use a deleted "
                    "critical section (only InitializeCriticalSection again) — memory corruption and other "
                    "unexpected errors can occur (L1)")
+    k.touch(lock)                                 # every lock call may change what its row shows
     return lock
 
 
@@ -161,6 +172,7 @@ def _initialise(k, t, struct, kind, func):
                        f"{' and waited for' if old.waiters else ''}: its state would be overwritten under its "
                        "holders — undefined on Windows (L1)")
     lock = k.locks[id(struct)] = Lock(k, struct, kind)
+    k.touch(lock)
     lock.sync()
     k.emit("lock", t, "{thread} initialises {lock}", why="a lock must be initialised before use (L1)",
            lock=lock.display)
@@ -197,7 +209,7 @@ def _wait(k, t, lock, mode, retried, why):
     what = lock.display if lock.kind == CS else f"{lock.display} ({mode})"
     result = block(k, t, what, INFINITE, alertable=False, why=why)
     t.wait.data = lock
-    t.wait.unlinks.append(lambda: lock.unlink(t))
+    t.wait.unlinks.append(lambda: lock.unlink(k, t))
     return result
 
 
@@ -205,6 +217,7 @@ def _released(k, lock):
     """The lock is free again: wake a waiter to compete for it (L9), or hand it over (critsec_handoff)."""
     if not lock.waiters:
         return
+    k.touch(lock)
     if lock.kind == CS and k.profile.critsec_handoff:
         t, _ = lock.waiters.pop(0)
         lock.owner, lock.recursion = t, 1
@@ -216,7 +229,7 @@ def _released(k, lock):
     mode = next(m for w, m in lock.waiters if w is chosen)
     group = [chosen] if mode == EXCLUSIVE else [w for w, m in lock.waiters if m == SHARED]
     for t in group:
-        lock.unlink(t)
+        lock.unlink(k, t)
         lock.woken.append(t)
         unwait(k, t, RETRY, "a release wakes a waiter — which one is not guaranteed — and it must still "
                             "win the lock: locks are neither fair nor FIFO (L9)",

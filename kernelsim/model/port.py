@@ -32,7 +32,7 @@ from ..win32.constants import (ERROR_ABANDONED_WAIT_0, ERROR_INVALID_HANDLE, ERR
                                ERROR_NO_SYSTEM_RESOURCES, INVALID_HANDLE_VALUE,
                                WAIT_IO_COMPLETION, WAIT_TIMEOUT)
 from ..win32.structs import OVERLAPPED_ENTRY
-from ..trace import PortView
+from ..trace import PortView, RowsBuilder, Window
 from .services import syscall
 from .status import dos_error, nt_success
 from .sync import signal_object
@@ -56,20 +56,30 @@ class Packet:
 
 
 class Port:
+    panel = "ports"              # the Snapshot field it is shown in
+
     def __init__(self, k, maximum):
         self.maximum = maximum
         self.current = 0
         self.entries = []            # FIFO; index 0 is the head
         self.head = 0                # entries[head:] are queued (amortised O(1) pops)
         self.waiters = {}            # thread -> request; insertion order = blocking order
-        self.threads = []            # associated threads
+        self.threads = {}            # associated threads (a dict: O(1) removal, creation order)
         self.files = 0               # associated file handles (they keep the port alive, A10)
         self.closed = False
         self.wait_list = []          # WaitForSingleObject on the port handle (oracle 1.15)
         self.handle = k.handles.add(self)
         self.limit = k.profile.concurrency_limit
         self.lifo = k.profile.waiter_order == "lifo"
+        # What the recorded snapshots show (issue 13), kept only while recording: every packet's
+        # description in queue order (the queue is a window on it) and the waiters as shared rows.
+        self.shown = self.shown_waiters = None
+        self.shown_head = 0
+        if k.recorder is not None:
+            self.shown = []
+            self.shown_waiters = RowsBuilder()
         k.ports.append(self)
+        k.touch(self)
 
     # --- the queue -----------------------------------------------------------
 
@@ -81,6 +91,7 @@ class Port:
         packet = self.entries[self.head]
         self.entries[self.head] = None
         self.head += 1
+        self.shown_head += 1
         if self.head > 64 and self.head * 2 > len(self.entries):
             del self.entries[:self.head]
             self.head = 0
@@ -112,6 +123,9 @@ class Port:
             self._deliver(k, thread, [packet], f"{order} (A2, A4)")
             return
         self.entries.append(packet)
+        if self.shown is not None:
+            self.shown.append(packet.describe(k))
+            k.touch(self)
         why = ("no thread waits" if not self.waiters else
                f"CurrentCount {self.current} >= MaximumCount {self.maximum}: no room (A2)")
         k.emit("queue", None, "packet {packet} queued on port {port} (depth {depth})", why=why,
@@ -127,20 +141,25 @@ class Port:
     def thread_blocked(self, k, t):
         """A5: an associated thread blocks elsewhere."""
         self.current -= 1
+        k.touch(self)
         self.activate_waiter(k, f"{t.name} blocked elsewhere, so its slot goes to a waiter (A5)")
 
     def thread_exited(self, k, t):
         """A8."""
-        self.threads.remove(t)
+        del self.threads[t]
         t.queue = None
         self.current -= 1
+        k.touch(self)
+        k.touch(t)
         self.activate_waiter(k, f"{t.name} exited, so its slot goes to a waiter (A8)")
 
     def detach(self, k, t):
         """A7: t calls GQCS on another port."""
-        self.threads.remove(t)
+        del self.threads[t]
         t.queue = None
         self.current -= 1
+        k.touch(self)
+        k.touch(t)
         self.activate_waiter(k, f"{t.name} moved to another port, so its slot goes to a waiter (A7)")
 
     # --- removal (A3, A7, A9, A13, C6) -----------------------------------------
@@ -153,6 +172,7 @@ class Port:
         self._associate(k, t)
         if self.depth() and self.has_room():
             self.current += 1
+            k.touch(self)
             packets = [self._pop() for _ in range(min(count, self.depth()))]
             k.emit("dequeue", t, "{thread} dequeues {what} at once", what=self._describe(k, packets),
                    why=f"a packet was queued and CurrentCount {self.current - 1} < MaximumCount {self.maximum} (A3)"
@@ -160,6 +180,7 @@ class Port:
             return self._result(k, t, packets, ex)
         if ms == 0:
             self.current += 1
+            k.touch(self)
             t.last_error = WAIT_TIMEOUT
             k.emit("timeout", t, "{thread}'s GQCS times out at once", why=self._why_no_packet())
             return (False, []) if ex else (False, 0, 0, None)
@@ -167,8 +188,20 @@ class Port:
                        apc_result=(False, []), apc_error=WAIT_IO_COMPLETION, counts=False,
                        why=self._why_no_packet())
         self.waiters[t] = request
-        t.wait.unlinks.append(lambda: self.waiters.pop(t, None))
+        shown = self.shown_waiters
+        if shown is not None:
+            shown.put(t, t.name)
+            k.touch(self)
+        t.wait.unlinks.append(lambda: self._unlink(k, t))
         return result
+
+    def _unlink(self, k, t):
+        """t stops waiting on this port (released, timed out, alerted or abandoned)."""
+        self.waiters.pop(t, None)
+        shown = self.shown_waiters
+        if shown is not None:
+            shown.put(t, None)
+            k.touch(self)
 
     def _entries_win_over_apc(self, k, t):
         """C6 + oracle 1.9/1.10: queued entries beat a pending APC only for an associated thread."""
@@ -181,13 +214,15 @@ class Port:
 
     def _associate(self, k, t):
         previous = t.queue
+        k.touch(self)
         if previous is self:
             self.current -= 1                                   # A3 step 1
             return
         if previous is not None:
             previous.detach(k, t)                               # A7
         t.queue = self
-        self.threads.append(t)
+        self.threads[t] = None
+        k.touch(t)
 
     def _why_no_packet(self):
         if not self.depth():
@@ -230,6 +265,7 @@ class Port:
 
     def close(self, k):
         self.closed = True
+        k.touch(self)
         if k.profile.port_close_abandons:
             for t, (count, ex) in list(self.waiters.items()):
                 unwait(k, t, (False, []) if ex else (False, 0, 0, None),
@@ -248,14 +284,25 @@ class Port:
                 k.pool.free_npp(MINI_PACKET_BYTES)
         for t in self.threads:
             t.queue = None
+            k.touch(t)
         self.threads.clear()
+        k.touch(self)
 
-    def view(self, k):
-        waiters = [t.name for t in self.waiters]
-        if self.lifo:
-            waiters.reverse()
-        return PortView(self.handle, tuple(self.entries[i].describe(k) for i in range(self.head, len(self.entries))),
-                        tuple(waiters), self.current, self.maximum, self.closed)
+    def view(self, k, fresh=False):
+        """The port as a student sees it: packets next-out first, waiters released-next first.
+        ``fresh``: built from the live queues (the reference the shared, recorded views must equal)."""
+        if fresh or self.shown is None:
+            waiters = [t.name for t in self.waiters]
+            if self.lifo:
+                waiters.reverse()
+            packets = tuple(self.entries[i].describe(k) for i in range(self.head, len(self.entries)))
+            waiters = tuple(waiters)
+        else:
+            packets = Window(self.shown, self.shown_head, len(self.shown))
+            waiters = self.shown_waiters.build()
+            if self.lifo:
+                waiters = waiters.reverse()
+        return PortView(self.handle, packets, waiters, self.current, self.maximum, self.closed, self.lifo)
 
     def __repr__(self):
         return f"port {self.handle}"

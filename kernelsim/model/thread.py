@@ -61,6 +61,8 @@ class Wait:
 class Thread:
     """One simulated thread."""
 
+    panel = "threads"            # the Snapshot field it is shown in
+
     def __init__(self, kernel, name, gen):
         self.name = name
         self.stack = [gen]
@@ -77,8 +79,9 @@ class Thread:
         self.started = False
         self.exit_code = None
         self.wait_list = []       # waits on this thread object (signalled at exit)
-        self.irps = []            # I/O issued by this thread that is not thread-agnostic (B1, B13)
+        self.irps = {}            # I/O issued by this thread that is not thread-agnostic (B1, B13), in order
         self.handle = kernel.handles.add(self)
+        kernel.touch(self)
 
     @property
     def last_error(self):
@@ -97,7 +100,7 @@ class Thread:
     def consume(self):
         pass
 
-    def view(self):
+    def view(self, k):
         wait = self.wait
         return ThreadView(self.name, self.handle, self.state, wait.what if wait else "",
                           bool(wait and wait.alertable), tuple(a.label for a in self.apcs),
@@ -143,6 +146,7 @@ def block(k, t, what, ms, alertable=False, on_timeout=None, apc_result=WAIT_IO_C
     wait = Wait(what, alertable, apc_result, apc_error, on_timeout, t.call.line if t.call else 0)
     t.wait = wait
     t.state = "waiting"
+    k.touch(t)
     k.release_cpu(t)
     if counts and t.queue is not None:
         t.queue.thread_blocked(k, t)
@@ -168,10 +172,12 @@ def unwait(k, t, result, why, error=None, text="{thread} wakes", **fields):
         unlink()
     if t.queue is not None:
         t.queue.current += 1
+        k.touch(t.queue)
     if error is not None:
         t.last_error = error
     t.result = result
     t.state = "ready"
+    k.touch(t)
     k.make_ready(t)
     k.emit("wake", t, text, why=why, **fields)
 
@@ -183,6 +189,7 @@ def queue_user_apc(k, t, apc):
     if t.state == "terminated":
         return False
     t.apcs.append(apc)
+    k.touch(t)
     k.emit("apc-queued", t, "APC {apc} queued to {thread}", why="user APCs wait for an alertable wait (C2)",
            apc=apc.label)
     wait = t.wait
@@ -207,6 +214,7 @@ def continue_apcs(k, t):
     """Push the next queued APC, or finish the alertable wait when the queue is empty (C4)."""
     while t.apcs:
         apc = t.apcs.popleft()
+        k.touch(t)
         k.emit("apc-run", t, "{thread} runs APC {apc}", why="alertable wait: queued APCs run now, oldest first (C4)",
                apc=apc.label)
         gen = apc.func(*apc.args)
@@ -255,12 +263,14 @@ def exit_thread(k, t, code):
         k.ready.remove(t)
     t.state = "terminated"
     t.exit_code = code
+    k.touch(t)
     t.stack.clear()
     k.emit("exit", t, "{thread} exits", why="")
     for hook in EXIT_HOOKS["io"]:             # irp.py: the thread's I/O is cancelled (B13)
         hook(k, t)
     while t.apcs:
         apc = t.apcs.popleft()
+        k.touch(t)
         k.emit("apc-discard", t, "APC {apc} discarded: {thread} ended before an alertable wait (C8)",
                apc=apc.label)
         if apc.on_discard:

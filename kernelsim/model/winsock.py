@@ -231,6 +231,7 @@ def _start_send(k, t, sock, irp, data, call):
         if n:
             sock.sndbuffered += n
             push(sock, "outq", [memoryview(data), None, t.call])
+            k.touch(sock)
         if sync:
             complete(k, irp, STATUS_SUCCESS, n)
             pump(k, sock)
@@ -249,6 +250,7 @@ def _start_send(k, t, sock, irp, data, call):
     if not _pend_or_nobufs(k, t, irp, call):
         return SOCKET_ERROR if sync == "send" else (SOCKET_ERROR, 0)
     push(sock, "outq", [memoryview(data), irp, t.call])
+    k.touch(sock)
     why = "" if not k.trace.recording else (
         "SO_SNDBUF is 0: AFD buffers nothing and sends from the locked application buffer (D4)" if sock.sndbuf <= 0
         else f"the send buffer is full ({sock.sndbuffered}/{sock.sndbuf} bytes) or sends are queued ahead (D3)")
@@ -351,6 +353,7 @@ def bind(k, t, s, name):
     n.bound[addr] = sock
     sock.addr = addr
     sock.state = "bound" if sock.state == "open" else sock.state
+    k.touch(sock)
     return 0
 
 
@@ -366,6 +369,7 @@ def listen(k, t, s, backlog):
     if sock.listener is None:
         sock.listener = [[], [], max(1, min(int(backlog), 200))]
     sock.state = "listening"
+    k.touch(sock)
     return 0
 
 
@@ -409,6 +413,7 @@ def connect(k, t, s, name):
     if waiters:
         waiter = waiters.pop(0)
         child.handle = k.handles.add(child)
+        k.touch(child)
         unwait(k, waiter, child.handle, "a connection arrived", error=0,
                text="{thread}'s accept returns socket {h}", h=child.handle)
     else:
@@ -428,6 +433,7 @@ def accept(k, t, s):
     if unaccepted:
         child = unaccepted.pop(0)
         child.handle = k.handles.add(child)
+        k.touch(child)
         return child.handle
     if sock.nonblocking:
         return _fail(t, WSAEWOULDBLOCK, INVALID_SOCKET)
@@ -560,6 +566,7 @@ def shutdown(k, t, s, how):
         sock.shut_recv = True                  # pending receives are not cancelled (oracle 2.17)
     if how in (SD_SEND, SD_BOTH) and not sock.fin_pending:
         sock.shut_send = True
+        k.touch(sock)
         sock.fin_pending = True
         k.emit("call", t, "{thread} shuts down sending on socket {h}: FIN follows the queued data", h=s, why="D5")
         pump(k, sock)
@@ -580,6 +587,9 @@ def closesocket(k, t, s):
                "so nothing is cancelled", h=s, why="D7: I/O is cancelled only when the last handle closes")
         if sock.handle == s:
             sock.handle = next(v for v, o in k.handles.objects.items() if o is sock)
+            k.touch(sock)
+            for irp in sock.pending_irps():          # their rows name the socket by its handle
+                k.touch(irp)
         return 0
     k.emit("call", t, "{thread} calls closesocket({h})", h=s,
            why="closesocket returns at once; completions arrive afterwards (D7)")

@@ -121,6 +121,7 @@ def pump(k, s):
     outq = s.outq
     wire = k.socket_net
     if outq:
+        k.touch(s)
         window = peer.window() - s.in_flight
         while outq and window > 0:
             seg = outq[0]
@@ -163,6 +164,7 @@ def _arrive(k, s, r, chunk, from_buffer, last, origin):
     elif not r.reset:
         k.pool.alloc_npp(n, "afd-recv", force=True)
         r.rx += chunk
+        k.touch(r)
         if k.trace.recording:
             k.emit("net", None, "{n} bytes arrive at socket {h}", n=n, h=r.handle,
                    why=f"sent {k.socket_net.latency:g} ms ago over loopback")
@@ -180,6 +182,7 @@ def _fin_arrives(k, s, r):
         _abort_leftover_sends(k, r)
         return
     r.fin_received = True
+    k.touch(r)
     k.emit("net", None, "FIN arrives at socket {h}: the peer closed gracefully", h=r.handle, why="D5")
     serve(k, r)
     changed(k, r)
@@ -195,6 +198,7 @@ def _rst_arrives(k, s, r):
     if r.reset:
         return
     r.reset = True
+    k.touch(r)
     k.emit("net", None, "RST arrives at socket {h}: the connection is reset", h=r.handle, why="D6")
     if k.profile.rst_discards_buffered and r.rx:
         k.pool.free_npp(len(r.rx), "afd-recv")
@@ -217,6 +221,7 @@ def drop_sends(k, s, status, why):
         else:
             irps.append(irp)
     s.outq = ()
+    k.touch(s)
     if buffered:
         s.sndbuffered -= buffered
         k.pool.free_npp(buffered, "afd-send")
@@ -273,6 +278,7 @@ def take(k, r, irp):
         b.buf[:m] = rx[pos:pos + m]
         pos += m
     del rx[:n]
+    k.touch(r)
     if n:
         k.pool.free_npp(n, "afd-recv")
     return n
