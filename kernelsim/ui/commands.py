@@ -140,7 +140,7 @@ def cmd_step(args):
         raise scenarios.UsageError("--ui tui needs Textual: pip install 'kernelsim[tui]'")
     code = _deadlock_code(outcome)
     if not _interactive():
-        print_all(frames[start:])
+        print_all(frames[i] for i in range(start, len(frames)))
         if code:
             print(f"deadlock: {outcome.kernel.deadlock}")
         return code

@@ -103,7 +103,7 @@ def perfetto(outcome, name=None):
     """The trace-event JSON object (``{"traceEvents": [...], ...}``) for a model run."""
     trace = outcome.trace
     events = list(trace.events) if trace is not None else []
-    snaps = list(trace.snapshots) if trace is not None else []
+    snaps = [trace.snapshot(i) for i in range(len(events))] if trace is not None and trace.has_snapshots() else []
     ts = _timestamps(events)
     end_ts = (ts[-1] + 1.0) if ts else 0.0
     tids = {}
@@ -115,8 +115,8 @@ def perfetto(outcome, name=None):
 
     out = [{"ph": "M", "pid": PID, "name": "process_name", "args": {"name": f"kernelsim {name or outcome.scenario}"}}]
     # threads in creation order (from the snapshots), then "-" for kernel-side events
-    for snap in snaps:
-        for t in snap.threads:
+    if snaps:
+        for t in snaps[-1].threads:            # threads are never removed: the last step lists them all
             tid(t.name)
     tid("-")
     for thread, n in tids.items():
@@ -143,11 +143,14 @@ def _state_slices(snaps, ts, end_ts, tid):
     """Complete ('X') slices on each thread's track: running / ready / waiting on X."""
     out = []
     open_ = {}                      # thread -> (label, start ts)
-    for i, snap in enumerate(snaps):
+    before = ()
+    for snap in snaps:
+        if snap.threads is before:
+            continue                # shared, unchanged panel: no thread changed state
         now = ts[snap.seq] if snap.seq < len(ts) else end_ts
-        seen = set()
-        for t in snap.threads:
-            seen.add(t.name)
+        changed = snap.threads.changed_since(before) if hasattr(snap.threads, "changed_since") else snap.threads
+        before = snap.threads
+        for t in changed:
             label = t.state if t.state != "waiting" else f"waiting on {t.waits_on}" + (
                 " (alertable)" if t.alertable else "")
             if t.state == "terminated":
@@ -158,7 +161,6 @@ def _state_slices(snaps, ts, end_ts, tid):
             if previous is not None and previous[0] is not None:
                 out.append(_slice(previous[0], "state", previous[1], now, tid(t.name)))
             open_[t.name] = (label, now)
-        del seen
     for thread, (label, start) in open_.items():
         if label is not None:
             out.append(_slice(label, "state", start, end_ts, tid(thread)))
@@ -190,7 +192,11 @@ def _irp_slices(snaps, ts, end_ts, tid):
     """Async begin/end ('b'/'e') pairs: one per IRP, from the step it appears to the step it is gone."""
     out = []
     live = {}                                   # irp id -> (IrpView, start ts)
+    before = None
     for snap in snaps:
+        if snap.irps is before:
+            continue                            # shared, unchanged panel
+        before = snap.irps
         now = ts[snap.seq] if snap.seq < len(ts) else end_ts
         current = {irp.id: irp for irp in snap.irps}
         for irp_id in [i for i in live if i not in current]:

@@ -145,6 +145,7 @@ def _steps(outcome):
     """The steps as deltas, and the column names of each panel (from the snapshot's row types)."""
     out, columns = [], {}
     previous = {}
+    shown = {}                      # the panel object each key showed last: an unchanged panel is the same object
     last_seq, last_notes, last_pool = -1, 0, None
     for step in view.steps(outcome):
         change = {}
@@ -156,6 +157,9 @@ def _steps(outcome):
         if snap is not None:
             for key, name in PANELS:
                 items = getattr(snap, name, ())
+                if items is shown.get(key):
+                    continue
+                shown[key] = items
                 if items and key not in columns:
                     columns[key] = list(items[0]._fields)
                 rows = _rows(items)
@@ -258,7 +262,7 @@ def data(sc, outcome, start=0):
     steps, columns = _steps(outcome)
     notes = [[_number(n.time), n.thread,
               f"{n.tag} " + " ".join(f"{k}={v!r}" for k, v in n.fields.items())] for n in outcome.notes()]
-    recorded = bool(trace is not None and trace.snapshots)
+    recorded = bool(trace is not None and trace.has_snapshots())
     kernel = getattr(outcome, "kernel", None)
     return {
         "version": 1,

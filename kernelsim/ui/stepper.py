@@ -30,9 +30,9 @@ HELP = __doc__[__doc__.index("Commands on the prompt"):].strip()
 
 class Stepper:
     def __init__(self, frames, start=0):
-        if not frames:
+        if not len(frames):
             raise ValueError("the run recorded no steps")
-        self.frames = list(frames)
+        self.frames = frames if isinstance(frames, view.Frames) else list(frames)
         self.index = max(0, min(start, len(self.frames) - 1))
 
     @property
@@ -68,8 +68,8 @@ class Stepper:
 
     def jump_time(self, ms):
         """The first step at or after simulated time ``ms`` (the last step if none)."""
-        for i, f in enumerate(self.frames):
-            if f.snapshot.time >= ms - 1e-9:
+        for i in range(len(self.frames)):
+            if _event_at(self.frames, i).time >= ms - 1e-9:
                 return self.go(i)
         return self.end()
 
@@ -78,7 +78,7 @@ class Stepper:
         match = event_matcher(needle) if kind == "object" else text_matcher(needle)
         i = self.index + direction
         while 0 <= i < len(self.frames):
-            event = view.current_event(self.frames[i])
+            event = _event_at(self.frames, i)
             if event is not None and match(event):
                 return self.go(i)
             i += direction
@@ -134,6 +134,13 @@ class Stepper:
         return True, ""
 
 
+def _event_at(frames, i):
+    """The event frame i shows, without building the frame when the frames are a lazy ``view.Frames``."""
+    if isinstance(frames, view.Frames):
+        return frames.events[i]
+    return view.current_event(frames[i])
+
+
 def event_matcher(needle):
     """An event concerns NAME if its thread is NAME or its text names it as a whole word."""
     needle = needle.strip()
@@ -159,8 +166,8 @@ def resolve_step(frames, spec):
         index = n - 1 if n > 0 else len(frames) + n
         return index if 0 <= index < len(frames) else None
     match = text_matcher(spec)
-    for i, f in enumerate(frames):
-        event = view.current_event(f)
+    for i in range(len(frames)):
+        event = _event_at(frames, i)
         if event is not None and match(event):
             return i
     return None

@@ -37,6 +37,10 @@ WIDE = 150               # at this width or more, two columns
 LOG_ROWS = 10            # event-log rows shown around the current event
 SOURCE_CONTEXT = 4       # source lines shown above and below the current line
 MAX_IRP_ROWS = 12        # IRP rows shown; the rest are summarised by state
+MAX_THREAD_ROWS = 24     # thread rows shown (the event's thread, then running and ready ones first)
+MAX_QUEUE_ROWS = 12      # packets and waiters shown per port; the rest are counted
+MAX_SOCKET_ROWS = 12     # socket rows shown; the rest are summarised by state
+MAX_NOTE_ROWS = 10       # the latest notes shown
 NEAR_LIMIT = 0.9         # a gauge at or above this fraction of its limit is "near limit"
 WARN_LIMIT = 0.75
 
@@ -69,18 +73,19 @@ class Step(NamedTuple):
 
 
 def steps(outcome):
-    """The recorded steps of a run, in order: the one accessor through which the stepper and the
-    exporters (frames, HTML) read a run.  Snapshots may one day be stored differently or rebuilt
-    on demand by replay (issue 13); only this function needs to change then.
+    """The steps of a run, in order: the one accessor through which the exporters read a run.
 
-    A run recorded without snapshots (CONFIG snapshots=False) still has one step per event, with
-    ``snapshot`` None and the notes counted by time."""
+    Snapshots come from ``Trace.snapshot(i)`` (recorded, sharing structure, or
+    rebuilt by replay where the memory guard stopped recording).  A run recorded
+    without snapshots (CONFIG snapshots=False) still has one step per event, with
+    ``snapshot`` None and the notes counted by time.
+    """
     trace = outcome.trace
     if trace is None:
         return
-    snaps = trace.snapshots
-    if snaps:
-        for s in snaps:
+    if trace.has_snapshots():
+        for i in range(len(trace.events)):
+            s = trace.snapshot(i)
             yield Step(s.seq, s.time, s, s.notes)
         return
     notes = outcome.notes()
@@ -92,10 +97,57 @@ def steps(outcome):
 
 
 def step_count(outcome):
+    """The number of steps of a run: one per trace event."""
     trace = outcome.trace
-    if trace is None:
-        return 0
-    return len(trace.snapshots) or len(trace.events)
+    return 0 if trace is None else len(trace.events)
+
+
+class Frames:
+    """The frames of a recorded run, one per trace event, made when asked for (a Frame is a handful of
+    references, its snapshot shared with its neighbours').  Indexing and slicing work as on a list;
+    ``events`` are the run's events (frame i shows event i), for searching without building frames."""
+
+    def __init__(self, trace, events, source, path, title, notes):
+        self.trace = trace
+        self.events = events
+        self.source = source
+        self.path = path
+        self.title = title
+        self.notes = notes
+        self.recorded = trace is not None and trace.has_snapshots()
+        self._seen = None
+
+    def __len__(self):
+        return len(self.events)
+
+    def __iter__(self):
+        return (self[i] for i in range(len(self.events)))
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self.events)))]
+        n = len(self.events)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError("no such step")
+        if self.recorded:
+            snap = self.trace.snapshot(index)
+            return Frame(snap, self.events, self.source, self.path, self.title, index + 1, n, self.notes)
+        e = self.events[index]
+        return Frame(Snapshot(e.seq, e.time, (), (), (), (), _EMPTY_POOL, self._notes_by(index)), self.events,
+                     self.source, self.path, self.title, index + 1, n, self.notes, recorded=False)
+
+    def _notes_by(self, index):
+        """Notes made by event ``index`` (a run without snapshots counts them by time)."""
+        if self._seen is None:
+            seen, counts, notes = 0, [], self.notes
+            for e in self.events:
+                while seen < len(notes) and notes[seen].time <= e.time:
+                    seen += 1
+                counts.append(seen)
+            self._seen = counts
+        return self._seen[index]
 
 
 def scenario_source(scenario):
@@ -114,21 +166,12 @@ def scenario_source(scenario):
 
 
 def frames(scenario, outcome):
-    """The frames of a recorded model run, in order (one per step)."""
+    """The frames of a recorded model run, in order (one per trace event), as a lazy ``Frames``."""
     trace = outcome.trace
     path, source = scenario_source(scenario)
     title = f"{scenario.name} — {scenario.title}"
     events = tuple(trace.events) if trace is not None else ()
-    notes = tuple(outcome.notes())
-    n = step_count(outcome)
-    out = []
-    for i, step in enumerate(steps(outcome)):
-        snap = step.snapshot
-        if snap is None:
-            snap = Snapshot(step.seq, step.time, (), (), (), (), _EMPTY_POOL, step.notes)
-        out.append(Frame(snap, events, source, path, title, i + 1, n, notes,
-                         recorded=step.snapshot is not None))
-    return out
+    return Frames(trace, events, source, path, title, tuple(outcome.notes()))
 
 
 def current_event(frame):
@@ -156,7 +199,8 @@ def render(frame, width=None):
             grid.add_row(Group(*state), Group(*story))
             return Group(_banner(frame), grid)
         return Group(_banner(frame), *state, *story)
-    state = [_threads(snap, col)]
+    event = current_event(frame)
+    state = [_threads(snap, col, event.thread if event is not None else None)]
     state += [_port(p, col - 4) for p in snap.ports]
     if snap.irps:
         state.append(_irps(snap.irps, col))
@@ -294,9 +338,37 @@ THREAD_COLUMNS = [("thread", "left", False), ("state", "left", False), ("waits o
                   ("APC queue (oldest first)", "left", True)]
 
 
-def _threads(snap, width):
+def _shown_threads(threads, focus):
+    """At most MAX_THREAD_ROWS threads, in creation order: the event's thread, then running and ready
+    ones, then the others — and a caption counting the rest by state.  One pass over the threads."""
+    if len(threads) <= MAX_THREAD_ROWS:
+        return threads, None
+    threads = list(threads)
+    first, second, rest = [], [], []            # indexes by priority
+    counts = {}
+    for i, t in enumerate(threads):
+        state = t.state
+        counts[state] = counts.get(state, 0) + 1
+        if t.name == focus:
+            first.append(i)
+        elif state in ("running", "ready"):
+            if len(second) < MAX_THREAD_ROWS:
+                second.append(i)
+        elif len(rest) < MAX_THREAD_ROWS:
+            rest.append(i)
+    keep = sorted((first + second + rest)[:MAX_THREAD_ROWS])
+    shown = [threads[i] for i in keep]
+    for t in shown:
+        counts[t.state] -= 1
+    hidden = len(threads) - len(shown)
+    summary = ", ".join(f"{n:,} {state}" for state, n in counts.items() if n)
+    return shown, f"… {hidden:,} more threads: {summary}"
+
+
+def _threads(snap, width, focus=None):
     rows = []
-    for t in snap.threads:
+    threads, caption = _shown_threads(snap.threads, focus)
+    for t in threads:
         waiting = t.state == "waiting"
         rows.append(([t.name, (t.state, STATE_STYLE.get(t.state, "")), t.waits_on if waiting else "",
                       ("yes" if t.alertable else "no") if waiting else "", t.port,
@@ -304,7 +376,8 @@ def _threads(snap, width):
                      "dim" if t.state == "terminated" else None))
     if not rows:
         rows.append((["(none)", "", "", "", "", "", ""], "dim"))
-    return _grid(THREAD_COLUMNS, rows, width, title="threads")
+    title = f"threads ({len(snap.threads):,})" if caption else "threads"
+    return _grid(THREAD_COLUMNS, rows, width, title=title, caption=caption)
 
 
 def _port(port, width):
@@ -319,18 +392,26 @@ def _port(port, width):
         title.append("  closed", style="bold red")
     half = max(10, (width - 2) // 2)
     rows = []
-    for i in range(max(len(port.packets), len(port.waiters), 1)):
-        if i < len(port.packets):
-            packet = (f"{i + 1}. {port.packets[i]}" + ("  ← next" if i == 0 else ""), "bold" if i == 0 else "")
+    packets = port.packets[:MAX_QUEUE_ROWS]                   # a slice of shared rows: O(rows shown)
+    waiters = port.waiters[:MAX_QUEUE_ROWS]
+    for i in range(max(len(packets), len(waiters), 1)):
+        if i < len(packets):
+            packet = (f"{i + 1}. {packets[i]}" + ("  ← next" if i == 0 else ""), "bold" if i == 0 else "")
         else:
             packet = ("(empty)", "dim") if i == 0 else ""
-        if i < len(port.waiters):
-            waiter = (port.waiters[i] + ("  ← released next" if i == 0 else ""), "bold cyan" if i == 0 else "cyan")
+        if i < len(waiters):
+            waiter = (waiters[i] + ("  ← released next" if i == 0 else ""), "bold cyan" if i == 0 else "cyan")
         else:
             waiter = ("(none)", "dim") if i == 0 else ""
         rows.append(([packet, waiter], None))
+    more_packets = len(port.packets) - len(packets)
+    more_waiters = len(port.waiters) - len(waiters)
+    if more_packets or more_waiters:
+        rows.append(([(f"… {more_packets:,} more packets" if more_packets else "", "dim"),
+                      (f"… {more_waiters:,} more waiters" if more_waiters else "", "dim")], None))
+    order = "stack: newest on top" if getattr(port, "lifo", True) else "FIFO: oldest first (Wine 8)"
     columns = [("packets (FIFO: next out first)".ljust(half), "left", True),
-               ("waiters (stack: newest on top)", "left", True)]
+               (f"waiters ({order})", "left", True)]
     body = _grid(columns, rows, width)
     return Panel(body, title=title, title_align="left", box=box.ROUNDED, padding=(0, 1))
 
@@ -359,9 +440,17 @@ SOCKET_COLUMNS = [("socket", "right", False), ("state", "left", True), ("receive
 
 
 def _sockets(sockets, width):
+    shown = sockets[:MAX_SOCKET_ROWS]
     rows = [([str(s.handle), s.state, f"{s.buffered} B", f"{s.send_queued} B", str(s.port) if s.port else ""],
-             None) for s in sockets]
-    return _grid(SOCKET_COLUMNS, rows, width, title="sockets")
+             None) for s in shown]
+    caption = None
+    if len(sockets) > len(shown):
+        counts = {}
+        for s in sockets[MAX_SOCKET_ROWS:]:
+            counts[s.state] = counts.get(s.state, 0) + 1
+        caption = f"… {len(sockets) - len(shown):,} more: " + ", ".join(f"{n:,} {state}" for state, n in counts.items())
+    return _grid(SOCKET_COLUMNS, rows, width, title=f"sockets ({len(sockets):,})" if caption else "sockets",
+                 caption=caption)
 
 
 LOCK_COLUMNS = [("lock", "left", True), ("state", "left", False), ("owner", "left", False),
@@ -505,10 +594,13 @@ NOTE_COLUMNS = [("time ms", "right", False), ("thread", "left", False), ("note",
 
 def _notes(frame, width):
     rows = []
-    for n in frame.notes[:frame.snapshot.notes]:
+    made = frame.snapshot.notes
+    for n in frame.notes[max(0, made - MAX_NOTE_ROWS):made]:
         fields = " ".join(f"{k}={v!r}" for k, v in n.fields.items())
         rows.append(([f"{n.time:.3f}", n.thread, f"{n.tag} {fields}".strip()], None))
-    return Panel(_grid(NOTE_COLUMNS, rows, width), title="notes", title_align="left", box=box.ROUNDED,
+    earlier = max(0, made - MAX_NOTE_ROWS)
+    title = f"notes ({earlier:,} earlier)" if earlier else "notes"
+    return Panel(_grid(NOTE_COLUMNS, rows, width), title=title, title_align="left", box=box.ROUNDED,
                  padding=(0, 1))
 
 
