@@ -348,8 +348,8 @@ class Recorder:
 
     A touched object has ``panel`` (the Snapshot field it is shown in) and
     ``view(kernel)``, which returns its row, or None once it is gone (a freed IRP,
-    a closed socket); its row is keyed by the object, or by its ``row_key``.  ``budget`` (bytes, estimated) stops recording: ``stopped``
-    is then the number of snapshots kept.
+    a closed socket); its row is keyed by the object, or by its ``row_key``.
+    ``budget``: the estimated bytes past which the kernel stops recording.
     """
 
     PANELS = ("threads", "ports", "irps", "sockets", "locks")
