@@ -245,9 +245,10 @@ def close_socket(k, s):
     linger = s.linger
     abortive = linger is not None and linger.l_onoff and linger.l_linger == 0
     why = (f"closesocket: the last handle closed, pending I/O of every thread ends with "
-           f"{error_name(status)} (D7, close_error_mode={k.profile.close_error_mode})")
-    k.emit("close", None, "socket {h} closes" + (" abortively (linger {{1,0}}: RST)" if abortive else ""),
-           h=s.handle, why="D6" if abortive else "D7")
+           f"{error_name(status)} (D7, close_error_mode={k.profile.close_error_mode})") if k.tracing else ""
+    if k.tracing:
+        k.emit("close", None, "socket {h} closes" + (" abortively (linger {{1,0}}: RST)" if abortive else ""),
+               h=s.handle, why="D6" if abortive else "D7")
     if s.listener is not None:
         unaccepted, waiters, _ = s.listener
         for child in unaccepted:

@@ -228,7 +228,7 @@ def complete(k, irp, status, nbytes, why=""):
             free(k, irp)                                              # the APC's kernel routine frees the IRP
             return routine(err, nbytes, ov, 0)
 
-        label = f"{getattr(routine, '__name__', 'routine')}(err={err}, {nbytes}B)"
+        label = ("{}(err={}, {}B)", getattr(routine, "__name__", "routine"), err, nbytes)
         if not queue_user_apc(k, t, Apc(deliver, (), label, on_discard=lambda _k, irp=irp: free(k, irp))):
             if rec:
                 k.emit("irp", t, "completion routine of IRP {irp} dropped: {thread} has ended (C8)", irp=irp.id)

@@ -203,6 +203,9 @@ class Kernel:
         self.cause = None          # the Call being executed (for trace lines)
         # CONFIG {"snapshots": False}: a scenario with thousands of sockets does not record snapshots.
         self.trace = Trace(events=trace, snapshots=snapshots and bool(self.config.get("snapshots", True)))
+        # Model code builds narration (texts, labels, field dicts) only ``if k.tracing``: a run nobody reads
+        # (the explorer, benchmarks, live comparisons) pays nothing for it.
+        self.tracing = self.trace.recording
         self.recorder = None
         self.touch = id              # touch(obj): what a student sees of obj changed; a no-op unless recording
         if self.trace.snapshots_on:

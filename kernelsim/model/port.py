@@ -119,30 +119,33 @@ class Port:
         packet.seq = k._packet_seq
         if self.waiters and self.has_room():
             thread = self._newest_waiter()
-            order = "newest waiter (LIFO)" if self.lifo else "oldest waiter (Wine 8 releases FIFO)"
-            self._deliver(k, thread, [packet], f"{order} (A2, A4)")
+            self._deliver(k, thread, [packet], "newest waiter (LIFO) (A2, A4)" if self.lifo else
+                          "oldest waiter (Wine 8 releases FIFO) (A2, A4)")
             return
         self.entries.append(packet)
         if self.shown is not None:
             self.shown.append(packet.describe(k))
             k.touch(self)
-        why = ("no thread waits" if not self.waiters else
-               f"CurrentCount {self.current} >= MaximumCount {self.maximum}: no room (A2)")
-        k.emit("queue", None, "packet {packet} queued on port {port} (depth {depth})", why=why,
-               packet=packet.describe(k) if k.trace.recording else "", port=self.handle, depth=self.depth())
-        signal_object(k, self)
+        if k.tracing:
+            why = ("no thread waits" if not self.waiters else
+                   f"CurrentCount {self.current} >= MaximumCount {self.maximum}: no room (A2)")
+            k.emit("queue", None, "packet {packet} queued on port {port} (depth {depth})", why=why,
+                   packet=packet.describe(k), port=self.handle, depth=self.depth())
+        if self.wait_list:
+            signal_object(k, self)
 
-    def activate_waiter(self, k, why):
-        """KiActivateWaiterQueue, after CurrentCount was decremented: release a waiter if there is room."""
+    def activate_waiter(self, k, why, t):
+        """KiActivateWaiterQueue, after CurrentCount was decremented: release a waiter if there is room.
+        ``why``: the reason, with {} for t's name."""
         if self.waiters and self.depth() and self.has_room():
             thread = self._newest_waiter()
-            self._deliver(k, thread, [self._pop()], why)
+            self._deliver(k, thread, [self._pop()], why.format(t.name) if k.tracing else "")
 
     def thread_blocked(self, k, t):
         """A5: an associated thread blocks elsewhere."""
         self.current -= 1
         k.touch(self)
-        self.activate_waiter(k, f"{t.name} blocked elsewhere, so its slot goes to a waiter (A5)")
+        self.activate_waiter(k, "{} blocked elsewhere, so its slot goes to a waiter (A5)", t)
 
     def thread_exited(self, k, t):
         """A8."""
@@ -151,7 +154,7 @@ class Port:
         self.current -= 1
         k.touch(self)
         k.touch(t)
-        self.activate_waiter(k, f"{t.name} exited, so its slot goes to a waiter (A8)")
+        self.activate_waiter(k, "{} exited, so its slot goes to a waiter (A8)", t)
 
     def detach(self, k, t):
         """A7: t calls GQCS on another port."""
@@ -160,7 +163,7 @@ class Port:
         self.current -= 1
         k.touch(self)
         k.touch(t)
-        self.activate_waiter(k, f"{t.name} moved to another port, so its slot goes to a waiter (A7)")
+        self.activate_waiter(k, "{} moved to another port, so its slot goes to a waiter (A7)", t)
 
     # --- removal (A3, A7, A9, A13, C6) -----------------------------------------
 
@@ -173,20 +176,22 @@ class Port:
         if self.depth() and self.has_room():
             self.current += 1
             k.touch(self)
-            packets = [self._pop() for _ in range(min(count, self.depth()))]
-            k.emit("dequeue", t, "{thread} dequeues {what} at once", what=self._describe(k, packets),
-                   why=f"a packet was queued and CurrentCount {self.current - 1} < MaximumCount {self.maximum} (A3)"
-                   if self.limit else "a packet was queued (A3)")
+            packets = [self._pop()] if count == 1 else [self._pop() for _ in range(min(count, self.depth()))]
+            if k.tracing:
+                k.emit("dequeue", t, "{thread} dequeues {what} at once", what=self._describe(k, packets),
+                       why=f"a packet was queued and CurrentCount {self.current - 1} < MaximumCount "
+                           f"{self.maximum} (A3)" if self.limit else "a packet was queued (A3)")
             return self._result(k, t, packets, ex)
         if ms == 0:
             self.current += 1
             k.touch(self)
             t.last_error = WAIT_TIMEOUT
-            k.emit("timeout", t, "{thread}'s GQCS times out at once", why=self._why_no_packet())
+            if k.tracing:
+                k.emit("timeout", t, "{thread}'s GQCS times out at once", why=self._why_no_packet())
             return (False, []) if ex else (False, 0, 0, None)
         result = block(k, t, f"port {self.handle}", ms, alertable, on_timeout=lambda: self._timeout(t, ex),
                        apc_result=(False, []), apc_error=WAIT_IO_COMPLETION, counts=False,
-                       why=self._why_no_packet())
+                       why=self._why_no_packet() if k.tracing else "")
         self.waiters[t] = request
         shown = self.shown_waiters
         if shown is not None:
@@ -238,12 +243,13 @@ class Port:
         count, ex = self.waiters[t]
         while ex and len(packets) < count and self.depth():
             packets.append(self._pop())
-        unwait(k, t, self._result(k, t, packets, ex), why, text="{thread} released with {what}",
-               what=self._describe(k, packets))
+        result = self._result(k, t, packets, ex)
+        if k.tracing:
+            unwait(k, t, result, why, text="{thread} released with {what}", what=self._describe(k, packets))
+        else:
+            unwait(k, t, result, why)
 
     def _describe(self, k, packets):
-        if not k.trace.recording:               # nobody reads it: labelling every OVERLAPPED costs O(sessions)
-            return ""
         return ", ".join(p.describe(k) for p in packets)
 
     def _result(self, k, t, packets, ex):
@@ -374,7 +380,8 @@ def PostQueuedCompletionStatus(k, t, handle, nbytes, key, ov):
         k.emit("call", t, "{thread}'s PostQueuedCompletionStatus fails: ERROR_NO_SYSTEM_RESOURCES",
                why="no non-paged memory for the mini-packet (A11)")
         return False
-    k.emit("call", t, "{thread} posts key={key} {ov} {n}B to port {port}", key=key, ov=k.label(ov), n=nbytes,
-           port=port.handle)
+    if k.tracing:                        # a label keeps its OVERLAPPED alive: only for a trace someone reads
+        k.emit("call", t, "{thread} posts key={key} {ov} {n}B to port {port}", key=key, ov=k.label(ov), n=nbytes,
+               port=port.handle)
     port.insert(k, Packet(key, ov, 0, nbytes))
     return True

@@ -73,7 +73,7 @@ def signal_object(k, obj):
         else:
             index = objects.index(obj)
             obj.consume()
-        unwait(k, thread, WAIT_OBJECT_0 + index, f"{_name(obj)} was signalled")
+        unwait(k, thread, WAIT_OBJECT_0 + index, f"{_name(obj)} was signalled" if k.tracing else "")
 
 
 def _name(obj):
@@ -202,7 +202,8 @@ def SetEvent(k, t, handle):
     event = _event(k, t, handle)
     if event is None:
         return False
-    k.emit("call", t, "{thread} sets {event}", event=repr(event))
+    if k.tracing:
+        k.emit("call", t, "{thread} sets {event}", event=repr(event))
     event.set(k)
     return True
 

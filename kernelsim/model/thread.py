@@ -34,12 +34,20 @@ CURRENT_THREAD = -2          # GetCurrentThread's pseudo-handle
 
 
 class Apc:
-    """A queued user APC: a function and its arguments, plus what to call it in the trace."""
+    """A queued user APC: a function and its arguments, plus what to call it in the trace.
 
-    __slots__ = ("func", "args", "label", "on_discard")
+    ``name`` is the label, or (format, *values) formatted only when the label is read: a run
+    nobody traces never builds it."""
 
-    def __init__(self, func, args, label, on_discard=None):
-        self.func, self.args, self.label, self.on_discard = func, args, label, on_discard
+    __slots__ = ("func", "args", "name", "on_discard")
+
+    def __init__(self, func, args, name, on_discard=None):
+        self.func, self.args, self.name, self.on_discard = func, args, name, on_discard
+
+    @property
+    def label(self):
+        name = self.name
+        return name if isinstance(name, str) else name[0].format(*name[1:])
 
 
 class Wait:
@@ -152,8 +160,9 @@ def block(k, t, what, ms, alertable=False, on_timeout=None, apc_result=WAIT_IO_C
         t.queue.thread_blocked(k, t)
     if ms != INFINITE and ms is not None:
         k.after(ms, lambda: _timed_out(k, t, wait))
-    k.emit("block", t, "{thread} waits on {what}" + (" (alertable)" if alertable else ""),
-           why=why, what=what)
+    if k.tracing:
+        k.emit("block", t, "{thread} waits on {what} (alertable)" if alertable else "{thread} waits on {what}",
+               why=why, what=what)
     return BLOCKED
 
 
@@ -161,7 +170,7 @@ def _timed_out(k, t, wait):
     if t.wait is wait and not k.ended:
         k.cause = t.call                       # the wait's own call is what ends here
         result = wait.on_timeout() if wait.on_timeout else None
-        unwait(k, t, result, f"{wait.what}: the timeout elapsed")
+        unwait(k, t, result, f"{wait.what}: the timeout elapsed" if k.tracing else "")
 
 
 def unwait(k, t, result, why, error=None, text="{thread} wakes", **fields):
@@ -179,7 +188,8 @@ def unwait(k, t, result, why, error=None, text="{thread} wakes", **fields):
     t.state = "ready"
     k.touch(t)
     k.make_ready(t)
-    k.emit("wake", t, text, why=why, **fields)
+    if k.tracing:
+        k.emit("wake", t, text, why=why, **fields)
 
 
 # --- user APCs -----------------------------------------------------------------------
@@ -190,8 +200,9 @@ def queue_user_apc(k, t, apc):
         return False
     t.apcs.append(apc)
     k.touch(t)
-    k.emit("apc-queued", t, "APC {apc} queued to {thread}", why="user APCs wait for an alertable wait (C2)",
-           apc=apc.label)
+    if k.tracing:
+        k.emit("apc-queued", t, "APC {apc} queued to {thread}", why="user APCs wait for an alertable wait (C2)",
+               apc=apc.label)
     wait = t.wait
     if wait is not None and wait.alertable:
         result, error = wait.apc_result, wait.apc_error
@@ -215,8 +226,9 @@ def continue_apcs(k, t):
     while t.apcs:
         apc = t.apcs.popleft()
         k.touch(t)
-        k.emit("apc-run", t, "{thread} runs APC {apc}", why="alertable wait: queued APCs run now, oldest first (C4)",
-               apc=apc.label)
+        if k.tracing:
+            k.emit("apc-run", t, "{thread} runs APC {apc}",
+                   why="alertable wait: queued APCs run now, oldest first (C4)", apc=apc.label)
         gen = apc.func(*apc.args)
         if inspect.isgenerator(gen):
             t.stack.append(gen)
@@ -226,8 +238,9 @@ def continue_apcs(k, t):
     t.result = result
     if error is not None:
         t.last_error = error
-    k.emit("apc-done", t, "{thread}'s wait returns {result}: APCs ran, the object was not waited for (C5)",
-           result=_result_name(result))
+    if k.tracing:
+        k.emit("apc-done", t, "{thread}'s wait returns {result}: APCs ran, the object was not waited for (C5)",
+               result=_result_name(result))
 
 
 def _result_name(result):
@@ -265,14 +278,16 @@ def exit_thread(k, t, code):
     t.exit_code = code
     k.touch(t)
     t.stack.clear()
-    k.emit("exit", t, "{thread} exits", why="")
+    if k.tracing:
+        k.emit("exit", t, "{thread} exits", why="")
     for hook in EXIT_HOOKS["io"]:             # irp.py: the thread's I/O is cancelled (B13)
         hook(k, t)
     while t.apcs:
         apc = t.apcs.popleft()
         k.touch(t)
-        k.emit("apc-discard", t, "APC {apc} discarded: {thread} ended before an alertable wait (C8)",
-               apc=apc.label)
+        if k.tracing:
+            k.emit("apc-discard", t, "APC {apc} discarded: {thread} ended before an alertable wait (C8)",
+                   apc=apc.label)
         if apc.on_discard:
             apc.on_discard(k)
     if t.queue is not None:
@@ -289,7 +304,8 @@ def exit_thread(k, t, code):
 def CreateThread(k, t, func, *args, name=None):
     name = name or f"T{len(k.threads)}"
     thread = create_thread(k, func, args, name)
-    k.emit("create", t, "{thread} creates thread {new}", new=name)
+    if k.tracing:
+        k.emit("create", t, "{thread} creates thread {new}", new=name)
     return thread.handle
 
 
@@ -310,8 +326,7 @@ def QueueUserAPC(k, t, func, handle, data):
     if target is None:
         t.last_error = ERROR_INVALID_HANDLE
         return False
-    label = getattr(func, "__name__", "apc")
-    if not queue_user_apc(k, target, Apc(func, (data,), f"{label}({data!r})")):
+    if not queue_user_apc(k, target, Apc(func, (data,), ("{}({!r})", getattr(func, "__name__", "apc"), data))):
         t.last_error = ERROR_GEN_FAILURE
         k.emit("call", t, "QueueUserAPC to {target} fails: ERROR_GEN_FAILURE", why="the thread has ended (C8)",
                target=target.name)
@@ -337,8 +352,9 @@ def SetLastError(k, t, code):
 @syscall("note")
 def note(k, t, tag, **fields):
     k.notes.append(Note(tag, t.name, round(k.now, 9), fields))   # no float dust (20.200000000000003)
-    shown = " ".join(f"{key}={_short(value, k)}" for key, value in fields.items())
-    k.emit("note", t, "{thread} notes {tag} {shown}", tag=tag, shown=shown)
+    if k.tracing:
+        shown = " ".join(f"{key}={_short(value, k)}" for key, value in fields.items())
+        k.emit("note", t, "{thread} notes {tag} {shown}", tag=tag, shown=shown)
 
 
 def _short(value, k):
@@ -354,7 +370,8 @@ def compute(k, t, ms):
     if not isinstance(ms, (int, float)) or ms < 0:
         raise ScenarioError(t.call.file, t.call.line, f"compute(ms) needs a number of milliseconds >= 0, not {ms!r}")
     t.busy = True
-    k.emit("compute", t, "{thread} computes for {ms} ms on a CPU", ms=ms)
+    if k.tracing:
+        k.emit("compute", t, "{thread} computes for {ms} ms on a CPU", ms=ms)
 
     def done():
         t.busy = False

@@ -104,7 +104,8 @@ def _check_routine(t, routine):
 
 def _refuse(k, t, error, call, why):
     t.last_error = error
-    k.emit("call", t, "{thread}'s " + call + " fails at once: {err}", err=error_name(error), why=why)
+    if k.tracing:
+        k.emit("call", t, "{thread}'s " + call + " fails at once: {err}", err=error_name(error), why=why)
 
 
 def _pend_or_nobufs(k, t, irp, call):
@@ -112,7 +113,9 @@ def _pend_or_nobufs(k, t, irp, call):
         return True
     fail_sync(k, irp)
     pool, pages = k.pool, sum(b.pages() for b in irp.bufs)
-    if pool.locked + pages > pool.locked_limit:
+    if not k.tracing:
+        why = ""
+    elif pool.locked + pages > pool.locked_limit:
         why = (f"locking {pages} more page(s) would pass the limit ({pool.locked}/{pool.locked_limit} locked, "
                f"{pool.rule_name}): no IRP stays, no packet (E5)")
     else:
@@ -166,9 +169,10 @@ def WSARecv(k, t, s, bufs, ov, routine=None):
             complete(k, irp, STATUS_SUCCESS, n)
             return t.result
         sock.remember(irp)
-        k.emit("call", t, "{thread}'s WSARecv on {h} succeeds at once with {n} bytes", h=s, n=n,
-               why=("data was already buffered" if n else "the peer had closed: 0 bytes") +
-                   " — and the completion is still notified (D1, B5)")
+        if k.tracing:
+            k.emit("call", t, "{thread}'s WSARecv on {h} succeeds at once with {n} bytes", h=s, n=n,
+                   why=("data was already buffered" if n else "the peer had closed: 0 bytes") +
+                       " — and the completion is still notified (D1, B5)")
         complete(k, irp, STATUS_SUCCESS, n, "an immediate success still notifies (B5)")
         return (0, n, 0)
     if not _pend_or_nobufs(k, t, irp, "WSARecv"):
@@ -178,8 +182,9 @@ def WSARecv(k, t, s, bufs, ov, routine=None):
         return block(k, t, f"recv on socket {s}", INFINITE, why="nothing is buffered")
     sock.remember(irp)
     t.last_error = WSA_IO_PENDING
-    k.emit("call", t, "{thread}'s WSARecv on {h} pends (IRP {irp}, {pages} page(s) locked)", h=s, irp=irp.id,
-           pages=irp.pages, why="nothing is buffered: the buffer is locked and the request waits (D2, E2)")
+    if k.tracing:
+        k.emit("call", t, "{thread}'s WSARecv on {h} pends (IRP {irp}, {pages} page(s) locked)", h=s, irp=irp.id,
+               pages=irp.pages, why="nothing is buffered: the buffer is locked and the request waits (D2, E2)")
     return (SOCKET_ERROR, 0, 0)
 
 
@@ -260,8 +265,9 @@ def _start_send(k, t, sock, irp, data, call):
         return result
     sock.remember(irp)
     t.last_error = WSA_IO_PENDING
-    k.emit("call", t, "{thread}'s " + call + " on {h} pends (IRP {irp}, {pages} page(s) locked)", h=sock.handle,
-           irp=irp.id, pages=irp.pages, why=why)
+    if k.tracing:
+        k.emit("call", t, "{thread}'s " + call + " on {h} pends (IRP {irp}, {pages} page(s) locked)", h=sock.handle,
+               irp=irp.id, pages=irp.pages, why=why)
     pump(k, sock)
     return (SOCKET_ERROR, 0)
 
@@ -301,7 +307,8 @@ def _create(k, t, af, type_):
     if sock is None:
         _refuse(k, t, WSAENOBUFS, "socket", f"no non-paged pool for another endpoint (E4; {k.pool.rule_name})")
         return INVALID_SOCKET
-    k.emit("call", t, "{thread} creates socket {h}", h=sock.handle, why="")
+    if k.tracing:
+        k.emit("call", t, "{thread} creates socket {h}", h=sock.handle, why="")
     return sock.handle
 
 
@@ -583,16 +590,18 @@ def closesocket(k, t, s):
         return SOCKET_ERROR
     _, last = k.handles.close(s)
     if not last:                                         # oracle 2.11: only the last handle cancels
-        k.emit("call", t, "{thread} calls closesocket({h}): another handle to the socket stays open, "
-               "so nothing is cancelled", h=s, why="D7: I/O is cancelled only when the last handle closes")
+        if k.tracing:
+            k.emit("call", t, "{thread} calls closesocket({h}): another handle to the socket stays open, "
+                   "so nothing is cancelled", h=s, why="D7: I/O is cancelled only when the last handle closes")
         if sock.handle == s:
             sock.handle = next(v for v, o in k.handles.objects.items() if o is sock)
             k.touch(sock)
             for irp in sock.pending_irps():          # their rows name the socket by its handle
                 k.touch(irp)
         return 0
-    k.emit("call", t, "{thread} calls closesocket({h})", h=s,
-           why="closesocket returns at once; completions arrive afterwards (D7)")
+    if k.tracing:
+        k.emit("call", t, "{thread} calls closesocket({h})", h=s,
+               why="closesocket returns at once; completions arrive afterwards (D7)")
     close_socket(k, sock)
     return 0
 

@@ -183,7 +183,8 @@ def _fin_arrives(k, s, r):
         return
     r.fin_received = True
     k.touch(r)
-    k.emit("net", None, "FIN arrives at socket {h}: the peer closed gracefully", h=r.handle, why="D5")
+    if k.tracing:
+        k.emit("net", None, "FIN arrives at socket {h}: the peer closed gracefully", h=r.handle, why="D5")
     serve(k, r)
     changed(k, r)
 
@@ -199,7 +200,8 @@ def _rst_arrives(k, s, r):
         return
     r.reset = True
     k.touch(r)
-    k.emit("net", None, "RST arrives at socket {h}: the connection is reset", h=r.handle, why="D6")
+    if k.tracing:
+        k.emit("net", None, "RST arrives at socket {h}: the connection is reset", h=r.handle, why="D6")
     if k.profile.rst_discards_buffered and r.rx:
         k.pool.free_npp(len(r.rx), "afd-recv")
         r.rx.clear()
@@ -309,22 +311,25 @@ def keep_tcb(k, s):
     k.pool.free_npp(hold, "socket")
     k.pool.alloc_npp(hold, "tcb", force=True)
     s.tcb = hold
-    k.emit("net", None, "socket {h}'s connection stays in the transport (FIN_WAIT): {n} bytes of non-paged pool",
-           h=s.handle, n=hold, why="the side that closes first keeps its TCB until the peer's FIN, then TIME_WAIT "
-                                   "(E9)")
+    if k.tracing:
+        k.emit("net", None, "socket {h}'s connection stays in the transport (FIN_WAIT): {n} bytes of non-paged pool",
+               h=s.handle, n=hold, why="the side that closes first keeps its TCB until the peer's FIN, then TIME_WAIT "
+                                       "(E9)")
 
 
 def enter_time_wait(k, s):
     """The peer's FIN reached a socket we closed first: TIME_WAIT for time_wait_ms, then the TCB is freed."""
     ms = k.socket_net.time_wait
-    k.emit("net", None, "socket {h}'s connection enters TIME_WAIT for {ms} ms", h=s.handle, ms=f"{ms:g}",
-           why="2MSL after an active close (TcpTimedWaitDelay, E9); an abortive close would have skipped it")
+    if k.tracing:
+        k.emit("net", None, "socket {h}'s connection enters TIME_WAIT for {ms} ms", h=s.handle, ms=f"{ms:g}",
+               why="2MSL after an active close (TcpTimedWaitDelay, E9); an abortive close would have skipped it")
     k.after(ms, lambda: free_tcb(k, s, "TIME_WAIT ended"))
 
 
 def free_tcb(k, s, why):
     if s.tcb:
         k.pool.free_npp(s.tcb, "tcb")
-        k.emit("net", None, "socket {h}'s TCB is freed: {n} bytes of non-paged pool back", h=s.handle, n=s.tcb,
-               why=why + " (E9)")
+        if k.tracing:
+            k.emit("net", None, "socket {h}'s TCB is freed: {n} bytes of non-paged pool back", h=s.handle, n=s.tcb,
+                   why=why + " (E9)")
         s.tcb = 0
