@@ -230,6 +230,8 @@ def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=Tru
     elif expect_deadlock:
         outcome.failures.append(f"the scenario expects a deadlock (CONFIG expect_deadlock), but the run ended: "
                                 f"{kernel.end_reason} — {_stuck(kernel)}")
+    elif kernel.end_reason in ("event limit", "step limit", "time limit"):
+        outcome.failures.append(f"the run did not finish: {kernel.end_detail} — {_stuck(kernel)}")
     elif kernel.end_reason not in ("main returned",) and not cfg.get("may_hang"):
         outcome.failures.append(f"the run did not finish: {kernel.end_reason} — {_stuck(kernel)}")
     if scenario.check is not None:

@@ -77,7 +77,7 @@ def test_L1_a_lock_of_the_wrong_type_is_named():
         yield InitializeSRWLock(s)
         yield EnterCriticalSection(s)
 
-    with pytest.raises(ScenarioError, match="EnterCriticalSection needs a CRITICAL_SECTION"):
+    with pytest.raises(ScenarioError, match="EnterCriticalSection: lpCriticalSection must be a CRITICAL_SECTION"):
         run(main)
 
 

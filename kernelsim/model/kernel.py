@@ -31,6 +31,7 @@ import simpy
 
 from ..trace import Event, PoolView, Recorder, Snapshot, Trace
 from ..win32 import Call
+from ..win32.signatures import BadCall
 from ..win32.constants import error_name
 from .pool import Pool
 from .profile import get_profile
@@ -40,6 +41,8 @@ from .thread import create_thread, start_apcs
 
 MS = 1.0                    # SimPy time unit: one millisecond
 SNAPSHOT_MB = 1024          # default budget of recorded snapshots (estimated), CONFIG "snapshot_mb"
+SPIN_LIMIT = 1_000_000      # calls at one simulated instant before a run is stopped, CONFIG "spin_limit"
+MAX_EVENTS = 100_000        # trace events a traced run may record (the catalogue's largest: 15,000), "max_events"
 
 
 class RunLimit(Exception):
@@ -78,9 +81,10 @@ class HandleTable:
     def lookup(self, t, value, kind, error):
         """The object of type ``kind`` behind a handle, or None with ``error`` as t's last error
         (how Windows answers a handle of the wrong kind: ERROR_INVALID_HANDLE, WSAENOTSOCK)."""
-        obj = self.get(value, kind)
-        if obj is None:
+        obj = self.objects.get(value) if isinstance(value, int) else None
+        if obj is None or not isinstance(obj, kind):
             t.last_error = error
+            return None
         return obj
 
     def get(self, value, kind=None):
@@ -142,6 +146,7 @@ class Chooser:
 
     def __init__(self, seed=0, schedule=None, policy=None):
         self.replay = list(schedule or [])
+        self.replaying = len(self.replay)
         self.rng = random.Random(seed) if seed else None
         self.policy = policy
         self.taken = []          # the index chosen at each decision with >1 option
@@ -152,8 +157,9 @@ class Chooser:
         n = len(options)
         if n == 1:
             return options[0]
-        pos = len(self.taken)
-        if pos < len(self.replay):
+        taken = self.taken
+        pos = len(taken)
+        if pos < self.replaying:
             index = self.replay[pos]
             if index >= n:
                 raise ValueError(f"schedule position {pos} asks for option {index}, "
@@ -164,7 +170,7 @@ class Chooser:
             index = self.rng.randrange(n)
         else:
             index = 0
-        self.taken.append(index)
+        taken.append(index)
         self.widths.append(n)
         self.labels.append(label)
         return options[index]
@@ -214,6 +220,7 @@ class Kernel:
         self.notes = []
         self.ended = False
         self.end_reason = ""
+        self.end_detail = ""
         self.main = None
         self.source_file = source_file
         self.labels = {}
@@ -222,6 +229,13 @@ class Kernel:
         self.simpy_events = 0
         self.max_time = float(self.config.get("max_time", max_time or 600_000))
         self.max_steps = int(self.config.get("max_steps", max_steps or 5_000_000))
+        # Runaway guards (issue 13).  A loop that never lets simulated time pass (while True: note(...))
+        # stops after spin_limit calls at one instant; a traced run stops after max_events trace events
+        # (a Sleep(1) loop would otherwise narrate for the whole time limit).
+        self.spin_limit = int(self.config.get("spin_limit", SPIN_LIMIT))
+        self.max_events = int(self.config.get("max_events", MAX_EVENTS))
+        self._step_cap = min(self.max_steps, self.spin_limit)   # _step checks one number for both limits
+        self._instant_from = 0     # self.steps when simulated time last advanced
         self.invariants = []       # callables(kernel) checked after every step (race layer)
         self.watchers = []         # (row type, rows()) a library shows in every snapshot (observe.watch)
         self._idle = None
@@ -269,6 +283,8 @@ class Kernel:
         trace = self.trace
         if not trace.recording:
             return
+        if len(trace.events) >= self.max_events and not self.ended:
+            self._too_many_events()
         cause = self.cause
         name = thread.name if thread is not None else "-"
         event = Event(len(trace.events), self.env.now, kind, name, template, why,
@@ -341,10 +357,11 @@ class Kernel:
     def _runnable(self):
         """Threads that hold a CPU and are not inside compute(); the one that ran last comes first."""
         runnable = [t for t in self.running if not t.busy]
-        last = self.last
-        if len(runnable) > 1 and last in runnable and runnable[0] is not last:
-            runnable.remove(last)
-            runnable.insert(0, last)
+        if len(runnable) > 1:
+            last = self.last
+            if runnable[0] is not last and last in runnable:
+                runnable.remove(last)
+                runnable.insert(0, last)
         return runnable
 
     def release_cpu(self, thread):
@@ -362,6 +379,7 @@ class Kernel:
         env = self.env
         step = env.step
         limit = self.max_time
+        now = env.now
         while not self.ended:
             if not env._queue:
                 self.deadlock = find_cycle(self.threads)
@@ -376,6 +394,10 @@ class Kernel:
                 break
             step()
             self.simpy_events += 1
+            if env._now != now:                     # time passed: the spin guard counts from here
+                now = env._now
+                self._instant_from = self.steps
+                self._step_cap = min(self.max_steps, self.steps + self.spin_limit)
         if self.error is not None:
             raise self.error
 
@@ -383,15 +405,17 @@ class Kernel:
         if not self.ended:
             self.ended = True
             self.end_reason = reason
+            self.end_detail = detail
             self.cause = None
             self.emit("end", None, "run ends: {detail}", why=reason, detail=detail or reason)
 
     def _dispatch(self):
         env = self.env
+        runnable_now = self._runnable
         while not self.ended:
             if self.ready:
                 self._assign_cpus()
-            runnable = self._runnable()
+            runnable = runnable_now()
             if runnable:
                 thread = runnable[0] if len(runnable) == 1 else self.choose("step", runnable)
                 try:
@@ -407,9 +431,11 @@ class Kernel:
     def _step(self, thread):
         """Execute the next call of one thread (DESIGN §4: threads are stacks of generators)."""
         self.steps += 1
-        if self.steps > self.max_steps:
-            self.end("step limit", f"more than {self.max_steps} calls were executed")
-            return
+        if self.steps > self._step_cap:
+            if self.steps > self.max_steps:
+                self.end("step limit", f"more than {self.max_steps} calls were executed")
+                return
+            self._spinning(thread)
         self.last = self.current = thread
         if not thread.started:
             thread.started = True
@@ -431,23 +457,44 @@ class Kernel:
         for check in self.invariants:
             check(self)
 
+    def _spinning(self, thread, calls=None, setting="spin-limit"):
+        """The spin guard: calls ran without simulated time passing (a loop that never waits)."""
+        call = thread.call
+        file, line = (call.file, call.line) if call is not None else (self.source_file or "?", 0)
+        key = setting.replace("-", "_")
+        raise ScenarioError(file, line, f"thread {thread.name} executed {calls or self.spin_limit:,} calls without "
+                                        "simulated time advancing (a loop that never waits or sleeps?); if it "
+                                        f"should, raise the limit: --{setting} N or CONFIG['{key}']")
+
+    def _too_many_events(self):
+        """The event guard: a traced run stops at max_events.  If most of them came at this very instant,
+        it is a loop that never waits, and is reported as the spin guard would (thread, line, setting)."""
+        spins = self.steps - self._instant_from
+        if self.current is not None and spins > self.max_events // 2:
+            self._spinning(self.current, spins, "max-events")
+        self.end("event limit", f"the run recorded {self.max_events:,} events without finishing (a loop that never "
+                                "ends?); if it should go on, raise the limit: --max-events N or "
+                                "CONFIG['max_events']")
+
     def execute(self, thread, call):
         handler = SYSCALLS.get(call.name)
         if handler is None:
             raise ScenarioError(call.file, call.line, f"{call.name} is not modelled")
         thread.call = self.cause = call
         self.touch(thread)
-        trace = self.trace
-        rows, errors = len(trace.events), thread.errors_set
+        tracing = self.tracing
+        if tracing:
+            rows, errors = len(self.trace.events), thread.errors_set
         try:
-            result = handler(self, thread, *call.args, **call.kwargs)
+            kwargs = call.kwargs
+            result = handler(self, thread, *call.args, **kwargs) if kwargs else handler(self, thread, *call.args)
         except TypeError as exc:
             if _binds(handler, call):
                 raise
             raise ScenarioError(call.file, call.line, f"{call.name}: {exc}") from exc
         if result is not BLOCKED:
             thread.result = result
-        if thread.errors_set != errors and len(trace.events) == rows and trace.recording:
+        if tracing and thread.errors_set != errors and len(self.trace.events) == rows:
             self._failed(thread, call, result)
 
     def _failed(self, thread, call, result):
@@ -474,6 +521,8 @@ def next_call(gen, value, who):
         return None
     except ScenarioError:
         raise
+    except BadCall as exc:                  # a Win32 call made with nonsense arguments (signatures.py)
+        raise ScenarioError(exc.file, exc.line, exc.message) from None
     except Exception as exc:
         raise scenario_error_from(exc, gen) from exc
     if type(call) is not Call:

@@ -117,7 +117,7 @@ class Port:
         """KiInsertQueue: hand the packet to the newest waiter if there is room, else queue it."""
         k._packet_seq += 1
         packet.seq = k._packet_seq
-        if self.waiters and self.has_room():
+        if self.waiters and (not self.limit or self.current < self.maximum):                  # has_room()
             thread = self._newest_waiter()
             self._deliver(k, thread, [packet], "newest waiter (LIFO) (A2, A4)" if self.lifo else
                           "oldest waiter (Wine 8 releases FIFO) (A2, A4)")
@@ -173,7 +173,7 @@ class Port:
             result = (False, [])
             return start_apcs(k, t, result, WAIT_IO_COMPLETION)
         self._associate(k, t)
-        if self.depth() and self.has_room():
+        if len(self.entries) > self.head and (not self.limit or self.current < self.maximum):   # depth, room
             self.current += 1
             k.touch(self)
             packets = [self._pop()] if count == 1 else [self._pop() for _ in range(min(count, self.depth()))]

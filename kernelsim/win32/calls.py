@@ -11,7 +11,10 @@ Names and parameter order are Win32's, so Microsoft's pages read alongside.
 
 import sys
 
+from .signatures import checkers
+
 _getframe = sys._getframe
+CHECKS = {}                 # call name -> check(call): the argument kinds of signatures.SPECS
 
 
 class Call:
@@ -26,6 +29,9 @@ class Call:
         self.kwargs = kwargs
         self.file = frame.f_code.co_filename
         self.line = frame.f_lineno
+        check = CHECKS.get(name)
+        if check is not None:
+            check(self)             # signatures.BadCall: nonsense no Win32 program could pass
 
     def __repr__(self):
         args = ", ".join(repr(a) for a in self.args)
@@ -440,3 +446,4 @@ def memory():
 
 NAMES = sorted(name for name, value in dict(globals()).items()
                if callable(value) and not name.startswith("_") and name != "Call" and value.__module__ == __name__)
+CHECKS.update(checkers(globals()))
