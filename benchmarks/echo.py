@@ -4,7 +4,10 @@ Prints, for each session count: completions per second of wall time, the cost
 of one completion relative to the 10-session run (target: 10,000 vs 10
 ≤ 1.5×), and the Python heap one idle session costs (its two socket ends, a
 pending receive: IRP, OVERLAPPED, WSABUF), measured with tracemalloc (target
-≤ 4 KB).  Also times the 5,000-session WSAENOBUFS scenario (target: seconds).
+≤ 4 KB).  Also times the 5,000-session WSAENOBUFS scenario (target: seconds), and the
+zero-byte-recv lesson scaled to 5,000, 10,000, 20,000 and 50,000 sessions, run as
+``kernelsim run`` runs it (traced), by CPU time (issue 13: 20,000 sessions ≤ 1.5 s; the
+cost per session at 50,000 within 1.5× of 5,000).
 
 Run: ``python3 benchmarks/echo.py`` (``--quick`` for a smaller run, ``--freeze`` to add the
 gc.freeze() figures).  Each point is the fastest of ``--repeat`` runs: the ratio is a property of the
@@ -145,6 +148,38 @@ def main():
         t0 = time.perf_counter()
         outcome = scenario.run(name)
         print(f"scenario {name}: {time.perf_counter() - t0:.2f} s, passed={outcome.passed}")
+    zero_byte_recv_scaled(args.repeat, (5_000, 10_000, 20_000) if args.quick else (5_000, 10_000, 20_000, 50_000))
+
+
+def zero_byte_recv_scaled(repeat, sizes):
+    """The zero-byte-recv lesson with SESSIONS = N (traced, as the CLI runs it; npp_limit raised so that
+    every session fits): CPU seconds, µs per session, and the per-session cost against the smallest."""
+    import re
+    import tempfile
+    from pathlib import Path
+    from kernelsim import scenario
+    source = (Path(__file__).resolve().parent.parent / "scenarios" / "zero_byte_recv.py").read_text(encoding="utf-8")
+    print(f"zero-byte-recv scaled, traced, CPU time, best of {repeat}; load average {os.getloadavg()[0]:.2f}")
+    per = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for n in sizes:
+            path = Path(folder) / f"zero_byte_recv_{n}.py"
+            path.write_text(re.sub(r"^SESSIONS = \d+", f"SESSIONS = {n}", source, flags=re.M), encoding="utf-8")
+            best = None
+            for _ in range(repeat):
+                gc.collect()
+                start = time.process_time()
+                outcome = scenario.run(str(path), config={"npp_limit": 1 << 30, "max_events": 10 * n})
+                seconds = time.process_time() - start
+                assert outcome.passed, outcome.failures
+                best = seconds if best is None else min(best, seconds)
+                del outcome
+            per[n] = best / n
+            ratio = per[n] / per[sizes[0]]
+            print(f"{n:>9,} sessions {best:8.2f} s CPU {per[n] * 1e6:8.1f} µs per session {ratio:6.2f}x"
+                  + ("   (target ≤ 1.5 s)" if n == 20_000 else ""))
+    print(f"cost per session, {sizes[-1]:,} vs {sizes[0]:,} sessions: {per[sizes[-1]] / per[sizes[0]]:.2f}x "
+          "(target ≤ 1.5x)")
 
 
 def idle_heap_sized(n, size):

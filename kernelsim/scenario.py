@@ -186,7 +186,7 @@ def _line_in(exc, filename):
 
 
 def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=True, policy=None,
-        invariants=(), config=None, on_kernel=None):
+        invariants=(), config=None, on_kernel=None, deadline=None):
     """Run a scenario on the model and check its claims.  ScenarioError for a scenario bug.
 
     ``on_kernel(kernel)`` is called before the run starts (the live comparison reads each
@@ -205,7 +205,7 @@ def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=Tru
         raise LoadError(scenario.path, _assignment_line(scenario.path, "CONFIG"),
                         f"CONFIG memory_rule {cfg['memory_rule']!r}: use one of {', '.join(MEMORY_RULES)}")
     kernel = Kernel(cfg, profile, seed=seed, schedule=schedule, trace=trace, snapshots=snapshots,
-                    policy=policy, source_file=scenario.path)
+                    policy=policy, source_file=scenario.path, deadline=deadline)
     kernel.invariants.extend(invariants)
     if on_kernel is not None:
         on_kernel(kernel)

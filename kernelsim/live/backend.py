@@ -189,7 +189,7 @@ class LiveRun:
             if inside:
                 th, call = inside[0]
                 self.stuck = {"thread": th.name, "call": call.name, "line": call.line}
-            self.error = LiveError(f"the live run took more than {self.max_seconds:g} s (--timeout); "
+            self.error = LiveError(f"the live run was stopped after {self.max_seconds:g} s (what --timeout left it); "
                                    f"{where or 'no thread was inside a call'}; the run was stopped")
             self.done.set()
 

@@ -64,12 +64,13 @@ def tolerance(sc):
 
 # --- the two runs ------------------------------------------------------------------------
 
-def run_model(sc, profile):
-    """The scenario on the model with this profile (a name or a Profile) → Side."""
+def run_model(sc, profile, deadline=None):
+    """The scenario on the model with this profile (a name or a Profile) → Side.  ``deadline``
+    (time.monotonic()): the whole check's --timeout also stops a model run that never ends."""
     kernel = []
     rec = Recorder(lambda: kernel[0].current.last_error if kernel and kernel[0].current else None)
     outcome = scenarios.run(rec.wrap_scenario(sc), profile=profile, trace=False, snapshots=False,
-                            on_kernel=kernel.append)
+                            on_kernel=kernel.append, deadline=deadline)
     hang = None
     if outcome.end_reason in ("hang", "deadlock") and outcome.kernel is not None:
         hang = [{"thread": t.name, "call": t.call.name if t.call else "?", "line": t.call.line if t.call else 0}
@@ -203,15 +204,16 @@ def check(sc, make_transport, backend="wine", profile="wine", watchdog=10.0, tim
         report.verdict, report.reason = "not live", reason
         return report
     start = time.perf_counter()
+    deadline = time.monotonic() + timeout           # --timeout bounds the whole check: model runs too
     try:
-        report.model = model or run_model(sc, profile)
+        report.model = model or run_model(sc, profile, deadline)
     except ScenarioError as exc:
         report.error = ScenarioError(exc.file, exc.line, f"on the model ({report.profile} profile): {exc.message}")
         return report
     report.model_seconds = time.perf_counter() - start
     if report.model.hang:
         watchdog = min(watchdog, HANG_WATCHDOG)
-    live = run_live(sc, make_transport, watchdog, timeout)
+    live = run_live(sc, make_transport, watchdog, max(1.0, deadline - time.monotonic()))
     report.seconds = live.seconds
     if live.error is not None:
         report.error = live.error
@@ -220,19 +222,19 @@ def check(sc, make_transport, backend="wine", profile="wine", watchdog=10.0, tim
     tags = unordered_tags(sc)
     report.diffs = differences(report.model, report.live, tags)
     if not report.diffs:
-        deadlock = _deadlock(sc, report)
+        deadlock = _deadlock(sc, report, deadline)
         if deadlock:
             report.diffs = [deadlock]            # a deadlock fails: no profile switch explains it
             return report
         report.verdict = "held"
         return report
-    switch = explain(sc, profile, report.model, report.live, tags)
+    switch = explain(sc, profile, report.model, report.live, tags, deadline=deadline)
     if switch:
         report.verdict, report.switch = "deviation", switch
     return report
 
 
-def _deadlock(sc, report):
+def _deadlock(sc, report, deadline=None):
     """Both runs hung at the same place: a deadlock unless another profile finishes the scenario."""
     if not report.live.hang:
         return None
@@ -240,7 +242,7 @@ def _deadlock(sc, report):
         if name == report.profile:
             continue
         try:
-            other = run_model(sc, name)
+            other = run_model(sc, name, deadline)
         except ScenarioError:
             continue
         if not other.hang:
@@ -265,19 +267,23 @@ def candidate_switches(profile):
     return seen
 
 
-def explain(sc, profile, model, live, tags, budget=SEARCH_SECONDS):
+def explain(sc, profile, model, live, tags, budget=SEARCH_SECONDS, deadline=None):
     """The smallest set of profile switches under which the model equals the live run, or None.
 
     Single switches first; then combinations of the switches that change this scenario's model
-    run at all (usually one to three), smallest first."""
+    run at all (usually one to three), smallest first.  ``deadline`` (time.monotonic()): the whole
+    check's; the search also stops there, and so does each model run."""
     base = get_profile(profile, sc.config)
+    stop = deadline
     deadline = time.perf_counter() + budget
+    if stop is not None:
+        deadline = min(deadline, time.perf_counter() + max(0.0, stop - time.monotonic()))
     relevant = []
     for name, value in candidate_switches(profile):
         if getattr(base, name) == value:        # the scenario's CONFIG pins this switch already
             continue
         try:
-            side = run_model(sc, replace(base, **{name: value}))
+            side = run_model(sc, replace(base, **{name: value}), stop)
         except ScenarioError:
             continue
         if not differences(side, live, tags):
@@ -291,7 +297,7 @@ def explain(sc, profile, model, live, tags, budget=SEARCH_SECONDS):
             if len({name for name, _ in combo}) < size:
                 continue
             try:
-                side = run_model(sc, replace(base, **dict(combo)))
+                side = run_model(sc, replace(base, **dict(combo)), stop)
             except ScenarioError:
                 continue
             if not differences(side, live, tags):

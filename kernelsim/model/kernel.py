@@ -23,8 +23,10 @@ A handler returns the call's result, or ``BLOCKED`` after parking the thread
 with ``thread.block``.
 """
 
+import gc
 import inspect
 import random
+import time
 from collections import deque
 
 import simpy
@@ -43,6 +45,7 @@ MS = 1.0                    # SimPy time unit: one millisecond
 SNAPSHOT_MB = 1024          # default budget of recorded snapshots (estimated), CONFIG "snapshot_mb"
 SPIN_LIMIT = 1_000_000      # calls at one simulated instant before a run is stopped, CONFIG "spin_limit"
 MAX_EVENTS = 100_000        # trace events a traced run may record (the catalogue's largest: 15,000), "max_events"
+GC_THRESHOLD = 10_000       # CPython's young-generation collection threshold while a run runs (see run)
 
 
 class RunLimit(Exception):
@@ -187,8 +190,11 @@ class Kernel:
 
     def __init__(self, config=None, profile="windows", seed=0, schedule=None,
                  trace=True, snapshots=True, policy=None, source_file=None,
-                 max_time=None, max_steps=None):
+                 max_time=None, max_steps=None, deadline=None):
         self.config = dict(config or {})
+        # A wall-clock deadline (time.monotonic()), for the live oracle's model runs only: a run cut short
+        # by it is not deterministic, so nothing else sets one.
+        self.deadline = deadline
         self.profile = get_profile(profile, self.config)
         self.env = simpy.Environment()
         self.cpus = int(self.config.get("cpus", 4))
@@ -199,6 +205,7 @@ class Kernel:
         self.pool = Pool(self.config)
         self.pool.enforce = self.profile.memory_limits
         self.threads = []          # every thread, in creation order
+        self.thread_names = set()  # their names (unique: CreateThread refuses a second thread of a name)
         self.ports = []
         self.sockets = {}          # live sockets (a dict: O(1) removal at close), in creation order
         self.irps = {}             # live IRPs, in issue order (a dict: O(1) removal when freed)
@@ -234,8 +241,9 @@ class Kernel:
         # (a Sleep(1) loop would otherwise narrate for the whole time limit).
         self.spin_limit = int(self.config.get("spin_limit", SPIN_LIMIT))
         self.max_events = int(self.config.get("max_events", MAX_EVENTS))
-        self._step_cap = min(self.max_steps, self.spin_limit)   # _step checks one number for both limits
         self._instant_from = 0     # self.steps when simulated time last advanced
+        self._step_cap = 0         # _step checks this one number for every step limit (_limits)
+        self._limits()
         self.invariants = []       # callables(kernel) checked after every step (race layer)
         self.watchers = []         # (row type, rows()) a library shows in every snapshot (observe.watch)
         self._idle = None
@@ -283,8 +291,10 @@ class Kernel:
         trace = self.trace
         if not trace.recording:
             return
-        if len(trace.events) >= self.max_events and not self.ended:
-            self._too_many_events()
+        if len(trace.events) >= self.max_events and kind != "end":
+            if not self.ended:
+                self._too_many_events()
+            return                            # the run is over: nothing more is recorded but its end
         cause = self.cause
         name = thread.name if thread is not None else "-"
         event = Event(len(trace.events), self.env.now, kind, name, template, why,
@@ -354,16 +364,6 @@ class Kernel:
             self.touch(thread)
             self.running.append(thread)
 
-    def _runnable(self):
-        """Threads that hold a CPU and are not inside compute(); the one that ran last comes first."""
-        runnable = [t for t in self.running if not t.busy]
-        if len(runnable) > 1:
-            last = self.last
-            if runnable[0] is not last and last in runnable:
-                runnable.remove(last)
-                runnable.insert(0, last)
-        return runnable
-
     def release_cpu(self, thread):
         if thread in self.running:
             self.running.remove(thread)
@@ -376,6 +376,20 @@ class Kernel:
 
     def run(self):
         """Run until main returns, every thread is stuck, or a limit is hit."""
+        # A run allocates long-lived objects by the million (events, sockets, IRPs).  CPython's full
+        # collections cost O(live objects) each; at the default young-generation threshold (700) they
+        # came often enough that a 50,000-session run cost 1.5x per session what a 5,000-session one
+        # did.  A larger threshold for the run's duration keeps the cost per session flat (1.1x).
+        saved = gc.get_threshold()
+        gc.set_threshold(max(saved[0], GC_THRESHOLD), *saved[1:])
+        try:
+            self._run()
+        finally:
+            gc.set_threshold(*saved)
+        if self.error is not None:
+            raise self.error
+
+    def _run(self):
         env = self.env
         step = env.step
         limit = self.max_time
@@ -392,14 +406,15 @@ class Kernel:
             if env.peek() > limit:
                 self.end("time limit", f"simulated time passed {limit:g} ms")
                 break
+            if self.deadline is not None and not self.simpy_events & 1023 and time.monotonic() > self.deadline:
+                self.end("time limit", "the run took longer than the time allowed for the whole check (--timeout)")
+                break
             step()
             self.simpy_events += 1
             if env._now != now:                     # time passed: the spin guard counts from here
                 now = env._now
                 self._instant_from = self.steps
-                self._step_cap = min(self.max_steps, self.steps + self.spin_limit)
-        if self.error is not None:
-            raise self.error
+                self._limits()
 
     def end(self, reason, detail=""):
         if not self.ended:
@@ -411,13 +426,20 @@ class Kernel:
 
     def _dispatch(self):
         env = self.env
-        runnable_now = self._runnable
+        running, ready = self.running, self.ready
         while not self.ended:
-            if self.ready:
+            if ready and len(running) < self.cpus:
                 self._assign_cpus()
-            runnable = runnable_now()
+            runnable = [t for t in running if not t.busy]           # holding a CPU, not inside compute()
             if runnable:
-                thread = runnable[0] if len(runnable) == 1 else self.choose("step", runnable)
+                if len(runnable) == 1:
+                    thread = runnable[0]
+                else:
+                    last = self.last
+                    if runnable[0] is not last and last in runnable:
+                        runnable.remove(last)
+                        runnable.insert(0, last)
+                    thread = self.choose("step", runnable)
                 try:
                     self._step(thread)
                 except (ScenarioError, ValueError) as exc:   # raised again by run(), outside SimPy
@@ -431,11 +453,8 @@ class Kernel:
     def _step(self, thread):
         """Execute the next call of one thread (DESIGN §4: threads are stacks of generators)."""
         self.steps += 1
-        if self.steps > self._step_cap:
-            if self.steps > self.max_steps:
-                self.end("step limit", f"more than {self.max_steps} calls were executed")
-                return
-            self._spinning(thread)
+        if self.steps > self._step_cap and self._limit_reached(thread):
+            return
         self.last = self.current = thread
         if not thread.started:
             thread.started = True
@@ -456,6 +475,27 @@ class Kernel:
                 self.execute(thread, call)
         for check in self.invariants:
             check(self)
+
+    def _limits(self):
+        """The next step count at which _step must look at its limits: max_steps, the spin guard, and
+        (for a run with a wall-clock deadline) every 16,384 steps, the clock."""
+        cap = min(self.max_steps, self._instant_from + self.spin_limit)
+        if self.deadline is not None:
+            cap = min(cap, self.steps + 16384)
+        self._step_cap = cap
+
+    def _limit_reached(self, thread):
+        """A step limit: end the run (True), raise the spin guard's error, or set the next check (False)."""
+        if self.steps > self.max_steps:
+            self.end("step limit", f"more than {self.max_steps} calls were executed")
+            return True
+        if self.steps > self._instant_from + self.spin_limit:
+            self._spinning(thread)
+        if self.deadline is not None and time.monotonic() > self.deadline:
+            self.end("time limit", "the run took longer than the time allowed for the whole check (--timeout)")
+            return True
+        self._limits()
+        return False
 
     def _spinning(self, thread, calls=None, setting="spin-limit"):
         """The spin guard: calls ran without simulated time passing (a loop that never waits)."""

@@ -262,7 +262,7 @@ class Port:
         if ex:
             return (True, [OVERLAPPED_ENTRY(p.key, p.overlapped, p.status, p.nbytes) for p in packets])
         p = packets[0]
-        if nt_success(p.status):
+        if p.status < 0x80000000:                              # nt_success (inlined: every dequeue)
             return (True, p.nbytes, p.key, p.overlapped)
         t.last_error = dos_error(p.status)
         return (False, p.nbytes, p.key, p.overlapped)
