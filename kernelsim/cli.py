@@ -17,9 +17,12 @@ class Parser(argparse.ArgumentParser):
 
 
 def build_parser():
+    from . import __version__
     parser = Parser(prog="kernelsim", description="Step through the rules of the Windows I/O kernel.")
+    parser.add_argument("--version", action="version", version=f"kernelsim {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     sub.required = True
+    parser.commands = sub.choices           # name -> its parser (option_problem's messages use it)
 
     sub.add_parser("list", help="the scenario catalogue")
 
@@ -35,11 +38,47 @@ def build_parser():
     return parser
 
 
+def positive_int(text):
+    """argparse type: a whole number > 0 (0 would silently mean 'the default' or 'nothing')."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
+    return value
+
+
+def positive_float(text):
+    """argparse type: a number > 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
+    return value
+
+
 def add_run_options(parser):
     parser.add_argument("--seed", type=int, default=0, help="0: the default policy; other: seeded random choices")
     from .model.profile import PROFILES
     parser.add_argument("--profile", choices=list(PROFILES), default=None)
     parser.add_argument("--schedule", default=None, help="replay choices, e.g. 0.2.1")
+    parser.add_argument("--spin-limit", type=positive_int, default=None, metavar="N",
+                        help="stop a loop that makes N calls without simulated time passing (default 1,000,000)")
+    parser.add_argument("--max-events", type=positive_int, default=None, metavar="N",
+                        help="stop a run that records more than N trace events (default 100,000)")
+
+
+def run_config(args):
+    """CONFIG overrides from the run options (the runaway guards' limits)."""
+    config = {}
+    if getattr(args, "spin_limit", None):
+        config["spin_limit"] = args.spin_limit
+    if getattr(args, "max_events", None):
+        config["max_events"] = args.max_events
+    return config
 
 
 EXTENSIONS = ("kernelsim.ui.commands", "kernelsim.live.commands", "kernelsim.explore")
@@ -58,7 +97,12 @@ def _load_extensions():
 
 def main(argv=None):
     _load_extensions()
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for check in OPTION_CHECKS:
+        problem = check(args)
+        if problem:                                    # contradictory or ignored options: usage, exit 2
+            parser.commands.get(args.command, parser).error(problem)
     try:
         return COMMANDS[args.command](args)
     except scenarios.UsageError as exc:
@@ -77,17 +121,22 @@ def main(argv=None):
 
 
 def cmd_list(args):
-    for name in scenarios.catalogue_names():
+    from . import columns
+    names = scenarios.catalogue_names()
+    wide = columns.column_width(names)
+    for name in names:
         sc = scenarios.load(name)
-        print(f"{name:28} {sc.title}")
+        print("\n".join(columns.rows([name], sc.title, [wide])))
         if sc.teaches:
-            print(f"{'':28}   teaches: {sc.teaches}")
+            print("\n".join(columns.rows([""], f"teaches: {sc.teaches}", [wide])))
     return 0
 
 
 def run_from_args(args, **kwargs):
     sc = scenarios.load(args.scenario)
-    outcome = scenarios.run(sc, seed=args.seed, profile=args.profile, schedule=args.schedule, **kwargs)
+    config = {**run_config(args), **kwargs.pop("config", {})}
+    outcome = scenarios.run(sc, seed=args.seed, profile=args.profile, schedule=args.schedule, config=config,
+                            **kwargs)
     trace = outcome.trace
     if trace is not None and trace.stopped is not None:
         mb = outcome.kernel.recorder.budget / (1 << 20)
@@ -133,9 +182,11 @@ def narrate(sc, outcome):
         for n in outcome.notes():
             fields = " ".join(f"{key}={value!r}" for key, value in n.fields.items())
             lines.append(f"  {n.time:10.3f}  {n.thread:<8} {n.tag} {fields}")
-    if sc.check is None:
+    if outcome.failures:
+        pass                        # the verdict is the failure (a hang, a broken claim), said below
+    elif sc.check is None:
         lines.append("check: none declared")
-    elif outcome.passed:
+    else:
         lines.append("check: passed")
     for failure in outcome.failures:
         lines.append(f"check: FAILED: {failure}")
@@ -145,6 +196,13 @@ def narrate(sc, outcome):
 COMMANDS = {"list": cmd_list, "run": cmd_run}
 _EXTRA_COMMANDS = []
 _RUN_EXTENSIONS = []
+OPTION_CHECKS = []          # check(args) -> a message when options contradict each other or would be ignored
+
+
+def option_check(check):
+    """Register ``check(args) -> str | None``: a message makes the command print usage and exit 2."""
+    OPTION_CHECKS.append(check)
+    return check
 
 
 def register(name, add_parser, handler):

@@ -431,14 +431,17 @@ def explore(sc, strategy="dfs", max_preemptions=2, budget=20000, seconds=20.0, s
 # --- the command --------------------------------------------------------------------------
 
 def add_parser(sub):
+    from . import cli
     p = sub.add_parser("explore", help="search schedules for a broken invariant (the race layer)")
     p.add_argument("scenario", metavar="NAME|PATH")
     p.add_argument("--strategy", choices=STRATEGIES, default="dfs")
-    p.add_argument("--max-preemptions", type=int, default=2, metavar="K",
+    p.add_argument("--max-preemptions", type=_not_negative, default=2, metavar="K",
                    help="dfs/random: at most K preemptions per schedule; pct: K priority change points (default 2)")
-    p.add_argument("--budget", type=int, default=20000, metavar="N", help="at most N schedules (default 20000)")
-    p.add_argument("--time", type=float, default=20.0, metavar="S", help="at most S seconds of search (default 20)")
-    p.add_argument("--seed", type=int, default=1, help="seed of the random and pct strategies")
+    p.add_argument("--budget", type=cli.positive_int, default=20000, metavar="N",
+                   help="at most N schedules (default 20000)")
+    p.add_argument("--time", type=cli.positive_float, default=20.0, metavar="S",
+                   help="at most S seconds of search (default 20)")
+    p.add_argument("--seed", type=int, default=None, help="seed of the random and pct strategies (default 1)")
     p.add_argument("--profile", choices=["windows", "wine", "xp"], default=None)
     p.add_argument("--first", action="store_true", help="stop at the first failing schedule")
     p.add_argument("--all", action="store_true",
@@ -446,11 +449,28 @@ def add_parser(sub):
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
 
 
+def _not_negative(text):
+    import argparse
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
+    return value
+
+
+def _explore_options(args):
+    """--seed with dfs would be ignored: a usage error (cli.option_check)."""
+    if args.command == "explore" and args.seed is not None and args.strategy == "dfs":
+        return "--seed steers --strategy random or pct; dfs tries the schedules in order and would ignore it"
+    return None
+
+
 def cmd_explore(args):
-    if args.max_preemptions < 0 or args.budget < 0 or args.time < 0:
-        raise scenarios.UsageError("--max-preemptions, --budget and --time must not be negative")
     sc = scenarios.load(args.scenario)
-    report = explore(sc, args.strategy, args.max_preemptions, args.budget, args.time, args.seed,
+    seed = 1 if args.seed is None else args.seed
+    report = explore(sc, args.strategy, args.max_preemptions, args.budget, args.time, seed,
                      profile=args.profile, stop_at_first=args.first, keep_going=args.all)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
@@ -499,6 +519,7 @@ def describe(report, name):
 def _register():
     from . import cli
     cli.register("explore", add_parser, cmd_explore)
+    cli.option_check(_explore_options)
 
 
 _register()

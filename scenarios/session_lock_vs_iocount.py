@@ -138,7 +138,8 @@ def phase(scheme, contended):
     yield note("phase", scheme=scheme, contended=contended, edge="start")
     sent, threads = [], []
     for i in range(1, SENDERS + 1):
-        threads.append((yield CreateThread(sender, s, sent, name=f"{scheme[0].upper()}{i}")))
+        name = f"{scheme[0].upper()}{i}" + ("" if contended else "s")      # a thread name is used once: L1, L1s
+        threads.append((yield CreateThread(sender, s, sent, name=name)))
         if not contended:
             yield WaitForSingleObject(threads[-1], INFINITE)
     yield WaitForMultipleObjects(threads, True, INFINITE)

@@ -134,3 +134,46 @@ def test_python_dash_m_entry_point():
 def test_issue2_scenarios_pass_from_the_command_line(capsys, name):
     code, out, _ = run_cli(capsys, "run", name)
     assert code == 0 and "check: passed" in out
+
+
+def test_list_columns_fit_the_terminal_and_wrap_between_words(capsys, monkeypatch):
+    """Issue 13 regression: long names no longer push titles out of their column, and a long title or
+    Korean TEACHES line wraps at a word boundary under its own column, within the terminal's width
+    (terminal cells: a Korean syllable counts two)."""
+    from rich.cells import cell_len
+    from kernelsim import scenario
+    monkeypatch.setenv("COLUMNS", "72")
+    code, out, _ = run_cli(capsys, "list")
+    assert code == 0
+    lines = out.splitlines()
+    assert all(cell_len(line) <= 72 for line in lines)
+    names = scenario.catalogue_names()
+    column = max(len(n) for n in names) + 2
+    starts = [line for line in lines if line[:1] != " "]
+    assert [line.split()[0] for line in starts] == names
+    assert all(line[column - 2:column] == "  " and line[column] != " " for line in starts)
+    loaded = [scenario.load(n) for n in names]
+    words = set(" ".join(f"{sc.title} teaches: {sc.teaches}" for sc in loaded).split())
+    shown = [w for line in lines for w in line[column:].split()]
+    assert shown and all(w in words for w in shown)           # every word whole: none cut at the edge
+
+
+def test_validate_rows_wrap_their_detail_under_it():
+    """A validate row: name, verdict, time, then the detail wrapped at word boundaries beneath itself."""
+    import os
+    from kernelsim.live.commands import row
+
+    class Report:
+        name, verdict, seconds = "stale-completion-reused-socket-fixed", "failed", 1.5
+        runs, error, reason = [], None, ""
+        diffs = [{"what": "T2 notes got key=3 on the model and key=4 live, because the wine profile releases "
+                          "waiters oldest first while the live run released the newest"}]
+    os.environ["COLUMNS"] = "100"
+    try:
+        lines = row(Report(), 1, 30).splitlines()
+    finally:
+        del os.environ["COLUMNS"]
+    assert lines[0].startswith("stale-completion-reused-socket-fixed failed")
+    indent = len(lines[0]) - len(lines[0].lstrip()) + lines[0].index("1.50 s") + len("1.50 s") + 1
+    assert len(lines) > 1 and all(len(line) <= 100 for line in lines)
+    assert all(line[:indent].strip() == "" for line in lines[1:])

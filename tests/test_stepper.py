@@ -134,3 +134,17 @@ def test_step_usage_errors_exit_2(capsys):
     assert cli.main(["step", "no-such-scenario"]) == 2
     assert cli.main(["step", "lifo-wakeup", "--step", "9999"]) == 2
     assert "no such step" in capsys.readouterr().err
+
+
+def test_arrow_keys_at_the_plain_prompt_step_instead_of_being_unknown_commands(frames):
+    """Issue 13 regression: without line editing an arrow key arrives as ESC [ C; it used to print
+    "unknown command '\\x1b[C'".  → and ↓ step forward, ← and ↑ back; other keys say so in words."""
+    s = Stepper(frames)
+    assert s.command("\x1b[C") == (True, "") and s.index == 1
+    assert s.command("\x1b[C\x1b[C\x1b[B") == (True, "") and s.index == 4
+    assert s.command("\x1b[D") == (True, "") and s.index == 3
+    assert s.command("\x1bOA") == (True, "") and s.index == 2          # application-mode ↑
+    keep, message = s.command("\x1b[H")
+    assert keep and "not a command" in message and "\\x1b" not in message and s.index == 2
+    s.first()
+    assert s.command("\x1b[D") == (True, "already at the first step")

@@ -513,3 +513,34 @@ def test_sleep_never_changes_last_error():
         yield note("r", err=err)
 
     assert run(main).note("r").err == 1234
+
+
+def test_an_alertable_sleepex_that_ran_apcs_returns_wait_io_completion_at_its_own_line():
+    """C4, C5 (issue 13 regression): the row saying the wait returned names the call (SleepEx), the result
+    as SleepEx documents it (WAIT_IO_COMPLETION, not Winsock's WSA_WAIT_IO_COMPLETION of the same value)
+    and the SleepEx line, not the last line the APC routine ran."""
+    from kernelsim import scenario as scenarios
+    out = scenarios.run("apc-alertable")
+    done = next(e for e in out.trace if e.kind == "apc-done")
+    source = open(out.kernel.source_file, encoding="utf-8").read().splitlines()
+    assert done.text == "T1's SleepEx returns WAIT_IO_COMPLETION: APCs ran, the object was not waited for (C5)"
+    assert "SleepEx(0, TRUE)" in source[done.line - 1]
+
+
+def test_an_alertable_wsawaitformultipleevents_returns_wsa_wait_io_completion():
+    """The same 192 through WSAWaitForMultipleEvents is named as Winsock names it."""
+    from kernelsim.win32 import WSACreateEvent, WSAWaitForMultipleEvents
+
+    def apc(data):
+        yield note("apc")
+
+    def main():
+        event = yield WSACreateEvent()
+        me = yield GetCurrentThread()
+        yield QueueUserAPC(apc, me, 0)
+        r = yield WSAWaitForMultipleEvents([event], False, 10, True)
+        yield note("r", r=r)
+    out = run(main)
+    assert out.note("r").r == WAIT_IO_COMPLETION
+    done = next(e for e in out.trace if e.kind == "apc-done")
+    assert done.text.startswith("main's WSAWaitForMultipleEvents returns WSA_WAIT_IO_COMPLETION")

@@ -258,3 +258,31 @@ def test_the_small_wsaenobufs_lesson_turns_the_gauge_red():
     assert view.gauge_level(pool.locked_pages, pool.locked_pages_limit) == "near"
     assert "NEAR LIMIT" in text(frames[i])
     assert "NEAR LIMIT" not in text(frames[3])
+
+
+def test_the_wine_profile_labels_its_waiters_fifo():
+    """A4 / WINE.md (issue 13 regression): under the wine profile the waiter column is released oldest
+    first, and says so — not "stack: newest on top" over a FIFO list."""
+    from kernelsim import scenario
+    for profile, label, first in (("windows", "waiters (stack: newest on top)", "T3"),
+                                  ("wine", "waiters (FIFO: oldest first (Wine 8))", "T1")):
+        sc = scenario.load("lifo-wakeup")
+        frames = view.frames(sc, scenario.run(sc, profile=profile))
+        f = max(frames, key=lambda fr: sum(len(p.waiters) for p in fr.snapshot.ports))
+        out = text(f, 120)
+        assert label in out and f"{first}  ← released next" in out
+        assert f.snapshot.ports[0].waiters[0] == first
+
+
+def test_a_big_panel_shows_a_bounded_number_of_rows_and_counts_the_rest():
+    """1,000 waiting threads, 10,000 queued packets: the frame shows a screenful (the event's thread
+    first) and a count of the rest by state, so drawing a step does not grow with the run."""
+    threads = [thread(f"W{i}") for i in range(1000)] + [thread("main", state="running", port="")]
+    port = PortView(8, tuple(f"key={k} NULL 0B" for k in range(10000)), tuple(f"W{i}" for i in range(1000)),
+                    0, 4, False)
+    evs = (Event(0, 0.0, "call", "W500", "{thread} waits", "", "scenario.py", 3, {}),)
+    out = text(frame(snap(threads, [port], seq=0), evs), 120)
+    assert "threads (1,001)" in out and "… 977 more threads: 977 waiting" in out
+    assert re.search(r"^W500 ", out, re.M) and re.search(r"^main ", out, re.M)
+    assert "… 9,988 more packets" in out and "… 988 more waiters" in out
+    assert len(out.splitlines()) < 120

@@ -173,6 +173,7 @@ def cmd_validate(args):
     from . import oracle
     names = args.scenarios or scenarios.catalogue_names()
     loaded = [scenarios.load(name) for name in names]
+    name_width = max(len(sc.name) for sc in loaded) if loaded else 0
 
     def body(make, target, profile):
         start = time.perf_counter()
@@ -192,7 +193,7 @@ def cmd_validate(args):
                 report = oracle.stable(runs) if args.repeat > 1 else runs[0]
                 reports.append(report)
                 if not args.json:
-                    advance.print(row(report, args.repeat))
+                    advance.print(row(report, args.repeat, name_width))
         total = time.perf_counter() - start
         if args.json:
             print(json.dumps([r.to_json() for r in reports], ensure_ascii=False))
@@ -224,15 +225,18 @@ def _progress(total, quiet):
 
 # --- text output --------------------------------------------------------------------
 
-def row(r, repeat=1):
-    secs = f"{r.seconds:6.2f} s" if r.verdict != "not live" else " " * 8
+def row(r, repeat=1, name_width=36):
+    """One scenario's line: name, verdict, time, then the detail wrapped under itself (columns.py)."""
+    from ..columns import rows
+    secs = f"{r.seconds:6.2f} s" if r.verdict != "not live" else ""
     stability = ""
     if repeat > 1 and r.runs:
         counts = {}
         for verdict, *_ in r.runs:
             counts[verdict] = counts.get(verdict, 0) + 1
         stability = " ".join(f"{v} {n}/{len(r.runs)}" for v, n in counts.items()) + "  "
-    return f"{r.name:36} {r.verdict:10} {secs}  {stability}{detail(r)}"
+    return "\n".join(rows([r.name, r.verdict, secs], stability + detail(r), [max(name_width, len(r.name)), 10, 8],
+                          gap=1))
 
 
 def detail(r):

@@ -78,7 +78,7 @@ class Thread:
         self.state = "ready"
         self.wait = None
         self.apcs = deque()
-        self.apc_frames = []      # (stack depth, wait result, last error) per alertable wait delivering APCs
+        self.apc_frames = []      # (stack depth, wait result, last error, wait call) per alertable wait delivering APCs
         self.queue = None         # the completion port this thread is associated with (A7)
         self._last_error = 0
         self.errors_set = 0       # how many times the last error was set (a failed call leaves a trace row)
@@ -136,6 +136,7 @@ def create_thread(k, func, args, name):
                                     "generator function (it should yield Win32 calls)")
     thread = Thread(k, name, func(*args))
     k.threads.append(thread)
+    k.thread_names.add(name)
     k.make_ready(thread)
     return thread
 
@@ -215,7 +216,7 @@ def queue_user_apc(k, t, apc):
 def start_apcs(k, t, result, error=None):
     """Run every queued APC on t, then make the wait return ``result`` (C4, C5)."""
     depth = len(t.stack)
-    t.apc_frames.append((depth, result, error))
+    t.apc_frames.append((depth, result, error, t.call if t.started else None))
     continue_apcs(k, t)
     # BLOCKED here means "the thread's next value is arranged": an APC routine is on top of its stack.
     return BLOCKED if len(t.stack) > depth else t.result
@@ -234,18 +235,26 @@ def continue_apcs(k, t):
             t.stack.append(gen)
             t.result = None
             return
-    depth, result, error = t.apc_frames.pop()
+    depth, result, error, call = t.apc_frames.pop()
     t.result = result
     if error is not None:
         t.last_error = error
+    if call is None:                  # APCs queued before the thread started ran first (C8): no wait returns
+        return
+    t.call = k.cause = call           # what returns now is the wait: its line, not the APC routine's last one
+    k.touch(t)
     if k.tracing:
-        k.emit("apc-done", t, "{thread}'s wait returns {result}: APCs ran, the object was not waited for (C5)",
-               result=_result_name(result))
+        k.emit("apc-done", t, "{thread}'s {call} returns {result}: APCs ran, the object was not waited for (C5)",
+               call=call.name, result=_result_name(result, call))
 
 
-def _result_name(result):
+def _result_name(result, call):
+    """A wait's result as its documentation names it: SleepEx/WaitFor*Ex return WAIT_IO_COMPLETION,
+    WSAWaitForMultipleEvents WSA_WAIT_IO_COMPLETION (the same 192); GQCSEx its (ok, entries)."""
     if isinstance(result, tuple):
         return repr(result)
+    if result == WAIT_IO_COMPLETION and not isinstance(result, bool):
+        return "WSA_WAIT_IO_COMPLETION" if call.name.startswith("WSA") else "WAIT_IO_COMPLETION"
     return error_name(result) if isinstance(result, int) else repr(result)
 
 
@@ -302,7 +311,18 @@ def exit_thread(k, t, code):
 
 @syscall("CreateThread")
 def CreateThread(k, t, func, *args, name=None):
-    name = name or f"T{len(k.threads)}"
+    """A thread's name is kernelsim's, not Windows' (which has none at creation): it names the thread in
+    the trace, the notes and the checks, so two threads may not share one."""
+    names = k.thread_names
+    if name is None:
+        n = len(k.threads)
+        while f"T{n}" in names:
+            n += 1
+        name = f"T{n}"
+    elif name in names:
+        raise ScenarioError(t.call.file, t.call.line, f"CreateThread: a thread named {name!r} already exists; "
+                                                      "each thread needs its own name (the trace, the notes and "
+                                                      "the checks tell threads apart by it)")
     thread = create_thread(k, func, args, name)
     if k.tracing:
         k.emit("create", t, "{thread} creates thread {new}", new=name)

@@ -16,6 +16,7 @@ QUESTIONS are (question, answer-from-outcome) pairs; the answers come from the
 run.  ``--answers`` prints them at once; ``--seed`` runs a seeded variant.
 """
 
+import os
 import sys
 
 from .. import cli
@@ -68,6 +69,8 @@ def _check_destinations(args):
             raise scenarios.UsageError(f"--{name} {path}: that is a folder; give a file name in it")
         if not target.parent.is_dir():
             raise scenarios.UsageError(f"--{name} {path}: the folder {target.parent} does not exist")
+        if not os.access(target if target.exists() else target.parent, os.W_OK):
+            raise scenarios.UsageError(f"--{name} {path}: not writable")
     return bool(_exports_wanted(args))
 
 
@@ -77,7 +80,7 @@ def _export(args, sc, outcome, frames):
     if getattr(args, "svg", None):
         index = _step_index(frames, args.step, len(frames) - 1)
         with _writing(args.svg):
-            export.svg(frames[index], args.svg, width=args.width)
+            export.svg(frames[index], args.svg, width=args.width or 120)
         print(f"kernelsim: saved step {index + 1}/{len(frames)} of {sc.name} to {args.svg}", file=sys.stderr)
     if getattr(args, "perfetto", None):
         with _writing(args.perfetto):
@@ -114,7 +117,7 @@ def _add_export_options(parser, step_help):
     parser.add_argument("--perfetto", metavar="FILE", help="save a Chrome/Perfetto trace-event JSON file")
     parser.add_argument("--html", metavar="FILE",
                         help="save the whole run as one self-contained HTML stepper (no network needed)")
-    parser.add_argument("--width", type=int, default=120, help="columns of the SVG view (default 120)")
+    parser.add_argument("--width", type=cli.positive_int, default=None, help="columns of the SVG view (default 120)")
 
 
 # --- step ----------------------------------------------------------------------------------
@@ -282,6 +285,21 @@ def _add_run_exports(run):
 def _export_after_run(args, sc, outcome):
     if _exports_wanted(args):
         _export(args, sc, outcome, view.frames(sc, outcome))
+
+
+@cli.option_check
+def _export_options(args):
+    """Options that would be ignored: a step or a width with nothing to draw, a UI while exporting."""
+    if args.command not in ("run", "step"):
+        return None
+    drawing = getattr(args, "svg", None) or getattr(args, "html", None)
+    if args.command == "run" and args.step is not None and not drawing:
+        return "--step picks the step to draw: give it with --svg FILE or --html FILE"
+    if getattr(args, "width", None) is not None and not getattr(args, "svg", None):
+        return "--width is the SVG's width in columns: give it with --svg FILE"
+    if args.command == "step" and args.ui != "auto" and _exports_wanted(args):
+        return f"--ui {args.ui} has no effect when step exports (--svg, --perfetto, --html) instead of stepping"
+    return None
 
 
 cli.register("step", add_step, cmd_step)

@@ -32,6 +32,7 @@ import string
 from importlib import resources
 from pathlib import Path
 
+from ..trace import Rows, Window
 from . import narration, view
 
 PANELS = (("th", "threads"), ("po", "ports"), ("ir", "irps"), ("so", "sockets"), ("lk", "locks"),
@@ -116,7 +117,7 @@ def _rows(items):
 def _cell(value):
     if isinstance(value, bool):
         return int(value)
-    if isinstance(value, (tuple, list)):
+    if isinstance(value, (tuple, list, Rows, Window)):             # Rows, Window: shared snapshot panels
         return [_cell(v) for v in value]
     if isinstance(value, float):
         return _number(value)

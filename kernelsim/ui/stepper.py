@@ -86,8 +86,18 @@ class Stepper:
 
     # --- the prompt's language ---------------------------------------------------------
 
+    def _keys(self, line):
+        moves = _moves(line)
+        if moves is None:
+            return "that key is not a command here (→/← step, ? lists the commands)"
+        if moves and not self.go(self.index + moves):
+            return "already at the last step" if moves > 0 else "already at the first step"
+        return ""
+
     def command(self, line):
         """Apply one prompt command; returns (keep_going, message)."""
+        if "\x1b" in line:
+            return True, self._keys(line)
         line = line.strip()
         if not line or line in ("f", "n", "forward", "next", "s"):
             return True, "" if self.forward() else "already at the last step"
@@ -125,13 +135,34 @@ class Stepper:
                 if not rest:
                     return True, "svg FILE: save this step as SVG"
                 from .export import svg
-                svg(self.frame, rest)
+                try:
+                    svg(self.frame, rest)
+                except OSError as exc:                 # the session goes on: say why, in one line
+                    return True, f"cannot write {rest}: {exc.strerror or exc}"
                 return True, f"saved step {self.frame.step} to {rest}"
             else:
                 return True, f"unknown command {line!r}; ? lists the commands"
         except ValueError:
             return True, f"{word} needs a number, not {rest!r}"
         return True, ""
+
+
+ARROWS = {"C": 1, "B": 1, "D": -1, "A": -1}         # → and ↓ forward, ← and ↑ back
+ESCAPE = re.compile(r"\x1b(?:\[[0-9;]*([A-Za-z~])|O([A-Za-z]))")
+
+
+def _moves(line):
+    """Arrow keys typed at a prompt without line editing arrive as escape sequences: their net move,
+    or None if the line holds anything else."""
+    if ESCAPE.sub("", line).strip():
+        return None
+    moves = 0
+    for csi, ss3 in ESCAPE.findall(line):
+        key = csi or ss3
+        if key not in ARROWS:
+            return None
+        moves += ARROWS[key]
+    return moves
 
 
 def _event_at(frames, i):
@@ -188,6 +219,11 @@ def prompt_loop(stepper, console=None, read=input):
     """The plain prompt: draw the frame, read a command, repeat until quit or end of input."""
     from rich.console import Console
     con = console or Console(highlight=False)
+    if read is input:
+        try:
+            import readline  # noqa: F401  (line editing and history: arrow keys edit instead of typing ESC [ C)
+        except ImportError:
+            pass
     message = "Enter: forward · b: back · g N: go to step · t MS: time · e T3: next event of T3 · " \
               "end · svg FILE · ? help · q quit"
     while True:

@@ -133,7 +133,9 @@
         rows.push(`<tr><td>${packet}</td><td>${waiter}</td></tr>`);
       }
       return `<section class="panel port" id="p-port-${esc(p.handle)}"><h2 class="port-head">${head}</h2>` +
-        table(["packets (FIFO: next out first)", "waiters (stack: newest on top)"], rows) + "</section>";
+        table(["packets (FIFO: next out first)",
+               p.lifo === 0 ? "waiters (FIFO: oldest first (Wine 8))" : "waiters (stack: newest on top)"], rows) +
+        "</section>";
     }).join("");
   }
   function irps(s) {
