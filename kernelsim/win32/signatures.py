@@ -119,6 +119,10 @@ SPECS = {
     "closesocket": (HANDLE,),
     "setsockopt": (HANDLE, INT, INT, ANY),    # a bad option value: WSAEFAULT
     "getsockopt": (HANDLE, INT, INT),
+    "select": (INT, ANY, ANY, ANY, ANY),      # a set that is not an fd_set, a bad TIMEVAL: WSAEFAULT
+    "WSAEventSelect": (HANDLE, HANDLE, ANY),  # a mask that is not one: WSAEINVAL
+    "WSAEnumNetworkEvents": (HANDLE, HANDLE),
+    "AcceptEx": (HANDLE, HANDLE, ANY, DWORD, DWORD, DWORD, OVERLAPPED_OR_NULL),   # NULL lpOverlapped: WSAEFAULT
     "WSASetEvent": (HANDLE,),
     "WSAResetEvent": (HANDLE,),
     "WSACloseEvent": (HANDLE,),
