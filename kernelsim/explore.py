@@ -439,8 +439,8 @@ def add_parser(sub):
                    help="dfs/random: at most K preemptions per schedule; pct: K priority change points (default 2)")
     p.add_argument("--budget", type=cli.positive_int, default=20000, metavar="N",
                    help="at most N schedules (default 20000)")
-    p.add_argument("--time", type=cli.positive_float, default=20.0, metavar="S",
-                   help="at most S seconds of search (default 20)")
+    p.add_argument("--time", type=_not_negative_seconds, default=20.0, metavar="S",
+                   help="at most S seconds of search (default 20; 0: no time limit)")
     p.add_argument("--seed", type=int, default=None, help="seed of the random and pct strategies (default 1)")
     p.add_argument("--profile", choices=["windows", "wine", "xp"], default=None)
     p.add_argument("--first", action="store_true", help="stop at the first failing schedule")
@@ -457,6 +457,17 @@ def _not_negative(text):
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 0:
         raise argparse.ArgumentTypeError(f"must not be negative, not {value}")
+    return value
+
+
+def _not_negative_seconds(text):
+    import argparse
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not value >= 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"must not be negative, not {text}")
     return value
 
 

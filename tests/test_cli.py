@@ -142,11 +142,11 @@ def test_list_columns_fit_the_terminal_and_wrap_between_words(capsys, monkeypatc
     (terminal cells: a Korean syllable counts two)."""
     from rich.cells import cell_len
     from kernelsim import scenario
-    monkeypatch.setenv("COLUMNS", "72")
+    monkeypatch.setenv("COLUMNS", "100")
     code, out, _ = run_cli(capsys, "list")
     assert code == 0
     lines = out.splitlines()
-    assert all(cell_len(line) <= 72 for line in lines)
+    assert all(cell_len(line) <= 100 for line in lines)
     names = scenario.catalogue_names()
     column = max(len(n) for n in names) + 2
     starts = [line for line in lines if line[:1] != " "]
