@@ -4,7 +4,9 @@ import argparse
 import json
 import sys
 
+from . import i18n
 from . import scenario as scenarios
+from .i18n import console, tr
 from .model import ScenarioError
 
 
@@ -13,7 +15,7 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message):
         self.print_usage(sys.stderr)
-        self.exit(2, f"{self.prog}: error: {message}\n")
+        self.exit(2, f"{self.prog}: {tr('error')}: {i18n.localise(message)}\n")
 
 
 def build_parser():
@@ -35,6 +37,9 @@ def build_parser():
 
     for extra in _EXTRA_COMMANDS:
         extra(sub)
+    for command in sub.choices.values():
+        command.add_argument("--lang", choices=i18n.LANGS, default=None,
+                             help="language of the output (default: KERNELSIM_LANG, else the locale)")
     return parser
 
 
@@ -69,6 +74,25 @@ def add_run_options(parser):
                         help="stop a loop that makes N calls without simulated time passing (default 1,000,000)")
     parser.add_argument("--max-events", type=positive_int, default=None, metavar="N",
                         help="stop a run that records more than N trace events (default 100,000)")
+    add_set_option(parser)
+
+
+def add_set_option(parser):
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="override one of the scenario's top-level constants (repeatable), e.g. --set WORKERS=5")
+
+
+def load_from_args(args):
+    """The scenario named on the command line, with its --set overrides applied."""
+    sc = scenarios.load(args.scenario)
+    sc.set_constants(getattr(args, "set", None))
+    return sc
+
+
+def set_args(args):
+    """' --set NAME=VALUE …' for a replay command line, so that it replays the same run."""
+    import shlex
+    return "".join(f" --set {shlex.quote(a)}" for a in getattr(args, "set", None) or ())
 
 
 def run_config(args):
@@ -81,7 +105,7 @@ def run_config(args):
     return config
 
 
-EXTENSIONS = ("kernelsim.ui.commands", "kernelsim.live.commands", "kernelsim.explore")
+EXTENSIONS = ("kernelsim.ui.commands", "kernelsim.live.commands", "kernelsim.explore", "kernelsim.rulebook.command")
 
 
 def _load_extensions():
@@ -96,28 +120,45 @@ def _load_extensions():
 
 
 def main(argv=None):
-    _load_extensions()
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    for check in OPTION_CHECKS:
-        problem = check(args)
-        if problem:                                    # contradictory or ignored options: usage, exit 2
-            parser.commands.get(args.command, parser).error(problem)
+    console.make_safe()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    i18n.set_lang(_lang_in(argv))
     try:
+        _load_extensions()
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        for check in OPTION_CHECKS:
+            problem = check(args)
+            if problem:                                # contradictory or ignored options: usage, exit 2
+                parser.commands.get(args.command, parser).error(problem)
         return COMMANDS[args.command](args)
     except scenarios.UsageError as exc:
-        print(f"kernelsim: {exc}", file=sys.stderr)
+        print(f"kernelsim: {i18n.localise(str(exc))}", file=sys.stderr)
         return 2
     except scenarios.LoadError as exc:
-        print(f"kernelsim: cannot load scenario: {exc.file}, line {exc.line}: {exc.message}", file=sys.stderr)
+        print("kernelsim: " + tr("cannot load scenario: {file}, line {line}: {message}",
+                                 file=exc.file, line=exc.line, message=i18n.localise(exc.message)), file=sys.stderr)
         return 2
     except ScenarioError as exc:
-        print(f"kernelsim: the scenario failed: {exc.file}, line {exc.line}: {exc.message}", file=sys.stderr)
+        print("kernelsim: " + tr("the scenario failed: {file}, line {line}: {message}",
+                                 file=exc.file, line=exc.line, message=exc.message), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         return 0
+    finally:
+        i18n.set_lang(None)
+
+
+def _lang_in(argv):
+    """The --lang value, read before parsing so that usage errors are in that language too."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv) and argv[i + 1] in i18n.LANGS:
+            return argv[i + 1]
+        if arg.startswith("--lang=") and arg[7:] in i18n.LANGS:
+            return arg[7:]
+    return None
 
 
 def cmd_list(args):
@@ -126,14 +167,14 @@ def cmd_list(args):
     wide = columns.column_width(names)
     for name in names:
         sc = scenarios.load(name)
-        print("\n".join(columns.rows([name], sc.title, [wide])))
+        print("\n".join(columns.rows([name], i18n.title(sc.title), [wide])))
         if sc.teaches:
-            print("\n".join(columns.rows([""], f"teaches: {sc.teaches}", [wide])))
+            print("\n".join(columns.rows([""], f"{tr('teaches:')} {sc.teaches}", [wide])))
     return 0
 
 
 def run_from_args(args, **kwargs):
-    sc = scenarios.load(args.scenario)
+    sc = load_from_args(args)
     config = {**run_config(args), **kwargs.pop("config", {})}
     outcome = scenarios.run(sc, seed=args.seed, profile=args.profile, schedule=args.schedule, config=config,
                             **kwargs)
@@ -159,38 +200,40 @@ def cmd_run(args):
 
 
 def narrate(sc, outcome):
-    """The OSTEP-style narration: ARG lines, then one row per event with its why."""
+    """The OSTEP-style narration: ARG lines, then one row per event with its why (in the current language)."""
     k = outcome.kernel
-    lines = [f"ARG scenario {sc.name}", f"ARG title {sc.title}"]
+    lines = [f"ARG scenario {sc.name}", f"ARG title {i18n.title(sc.title)}"]
     if sc.teaches:
         lines.append(f"ARG teaches {sc.teaches}")
     lines += [f"ARG correction {c.text()}" for c in sc.corrections]     # where the notes are wrong
     lines += [f"ARG seed {outcome.seed}"]
     lines += [f"ARG variant {name}={value!r}" for name, value in outcome.variant.items()]
+    lines += [f"ARG set {name}={value!r}" for name, value in getattr(outcome, "overrides", {}).items()]
     lines += [f"ARG profile {outcome.profile}", f"ARG cpus {k.cpus}",
               f"ARG schedule {outcome.schedule or '(no choices)'}", ""]
-    lines.append(f"{'time ms':>10}  {'thread':<8} {'line':>4}  event")
+    lines.append(f"{tr('time ms'):>10}  {tr('thread'):<8} {tr('line'):>4}  {tr('event')}")
     for e in outcome.trace:
         line = str(e.line) if e.line and e.file == sc.path else ""
-        row = f"{e.time:10.3f}  {e.thread:<8} {line:>4}  {e.text}"
-        if e.why:
-            row += f"  — {e.why}"
+        row = f"{e.time:10.3f}  {e.thread:<8} {line:>4}  {i18n.event_text(e)}"
+        why = i18n.event_why(e)
+        if why:
+            row += f"  — {why}"
         lines.append(row)
     lines.append("")
     if outcome.notes():
-        lines.append("notes:")
+        lines.append(tr("notes:"))
         for n in outcome.notes():
             fields = " ".join(f"{key}={value!r}" for key, value in n.fields.items())
             lines.append(f"  {n.time:10.3f}  {n.thread:<8} {n.tag} {fields}")
-    if outcome.failures:
-        pass                        # the verdict is the failure (a hang, a broken claim), said below
-    elif sc.check is None:
-        lines.append("check: none declared")
-    else:
-        lines.append("check: passed")
-    for failure in outcome.failures:
-        lines.append(f"check: FAILED: {failure}")
+    lines += check_lines(sc, outcome)
     return "\n".join(lines)
+
+
+def check_lines(sc, outcome):
+    """'check: passed' / 'check: FAILED: …' / 'check: none declared', in the current language."""
+    if outcome.failures:            # the verdict is the failure (a hang, a broken claim)
+        return [tr("check: FAILED: {failure}", failure=failure) for failure in outcome.failures]
+    return [tr("check: none declared") if sc.check is None else tr("check: passed")]
 
 
 COMMANDS = {"list": cmd_list, "run": cmd_run}

@@ -4,11 +4,16 @@ Property tests (hypothesis) draw the same examples on every run, so the suite gi
 each time — in CI and for a newcomer.  To hunt for new counterexamples with fresh random draws, run
 ``KERNELSIM_HYPOTHESIS=random python -m pytest tests/test_properties.py tests/test_socket_invariants.py``;
 a failure found that way becomes a named regression test.
+
+Tests read English output unless they ask for another language (--lang, KERNELSIM_LANG): a developer's
+ko_KR locale must not change what the suite sees.
 """
 
 import os
 
 from hypothesis import settings
+
+os.environ["KERNELSIM_LANG"] = "en"
 
 settings.register_profile("stable", derandomize=True, database=None, print_blob=True)
 settings.register_profile("random", derandomize=False, print_blob=True)

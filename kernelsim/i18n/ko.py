@@ -1,0 +1,513 @@
+"""The Korean catalogue: English message → 한국어, in the course notes' own terms.
+
+Written for Korean students of the course (IOCP, 완료통지, 워커스레드, 세션,
+끊김통지, IOCount, 논페이지드 풀, 페이지락 …), not as a word-for-word
+translation.  A key is the English text exactly as the code writes it; a
+``{slot}`` in a key matches any text and is carried into the translation.
+``tests/test_i18n.py`` fails when a narration template, a *why*, a CLI
+message given to ``tr()``, a catalogue title or a quiz question has no entry
+here — add the missing line to the right table.
+"""
+
+# --- narration: the templates passed to kernel.emit (the {fields} are filled in afterwards) ---------
+NARRATION = {
+    "{thread} waits on {what}": "{thread} 대기: {what}",
+    "{thread} waits on {what} (alertable)": "{thread} 대기: {what} (alertable wait)",
+    "{thread} wakes": "{thread} 깨어남",
+    "{thread} released with {what}": "{thread} 깨어남, 받은 완료통지: {what}",
+    "{thread} dequeues {what} at once": "{thread} 블락 없이 바로 꺼냄: {what}",
+    "packet {packet} queued on port {port} (depth {depth})":
+        "완료통지 {packet}, 포트 {port}의 큐에 쌓임 (쌓인 개수 {depth})",
+    "{thread} posts key={key} {ov} {n}B to port {port}": "{thread} PQCS: 포트 {port}에 key={key} {ov} {n}B",
+    "{thread} creates port {port} with MaximumCount {maximum}":
+        "{thread} IOCP 생성: 포트 {port}, MaximumCount {maximum}",
+    "{thread} associates handle {h} with port {port}, key {key}":
+        "{thread} 핸들 {h} → 포트 {port} 등록 (Completion Key {key})",
+    "{thread} creates thread {new}": "{thread} 스레드 {new} 생성",
+    "{thread} exits": "{thread} 종료",
+    "{thread} notes {tag} {shown}": "{thread} 기록: {tag} {shown}",
+    "{thread} computes for {ms} ms on a CPU": "{thread} CPU에서 {ms} ms 동안 연산",
+    "{thread} sets {event}": "{thread} SetEvent: {event}",
+    "{thread} closes handle {handle}": "{thread} CloseHandle: 핸들 {handle}",
+    "{thread} duplicates handle {h}: handle {new} names the same object":
+        "{thread} 핸들 {h} 복제: 핸들 {new}도 같은 객체를 가리킴",
+    "{thread} installs invariant {invariant}": "{thread} 불변식 등록: {invariant}",
+    "APC {apc} queued to {thread}": "APC {apc}, {thread} 스레드의 APC큐에 들어감",
+    "{thread} runs APC {apc}": "{thread} APC {apc} 실행",
+    "APC {apc} discarded: {thread} ended before an alertable wait (C8)":
+        "APC {apc} 버려짐: {thread} 스레드가 alertable wait에 들어가기 전에 종료됨 (C8)",
+    "{thread}'s wait returns {result}: APCs ran, the object was not waited for (C5)":
+        "{thread}의 대기가 {result} 리턴: APC가 실행되었을 뿐, 기다리던 객체는 아직임 (C5)",
+    "QueueUserAPC to {target} fails: ERROR_GEN_FAILURE": "{target} 스레드에 QueueUserAPC 실패: ERROR_GEN_FAILURE",
+    "completion routine of IRP {irp} dropped: {thread} has ended (C8)":
+        "IRP {irp}의 완료루틴 버려짐: {thread} 스레드가 이미 종료됨 (C8)",
+    "IRP {irp} ({op} on socket {sock}, {ov}) completes: {status}, {n} bytes":
+        "IRP {irp} (소켓 {sock}의 {op}, {ov}) 완료: {status}, {n}바이트",
+    "IRP {irp} ({op} on socket {sock}, {ov}) succeeds at once: {status}, {n} bytes":
+        "IRP {irp} (소켓 {sock}의 {op}, {ov}) 즉시 성공: {status}, {n}바이트",
+    "no packet for IRP {irp}: FILE_SKIP_COMPLETION_PORT_ON_SUCCESS and it succeeded at once (B6)":
+        "IRP {irp}의 완료통지 없음: FILE_SKIP_COMPLETION_PORT_ON_SUCCESS가 켜져 있고 즉시 성공했기 때문 (B6)",
+    "run ends: {detail}": "실행 끝: {detail}",
+    "socket {h} closes": "소켓 {h} 닫힘",
+    "socket {h} closes abortively (linger {{1,0}}: RST)": "소켓 {h} 강제 종료 (LINGER {{1,0}}: RST 전송)",
+    "{n} bytes arrive at socket {h}": "소켓 {h}에 {n}바이트 도착",
+    "FIN arrives at socket {h}: the peer closed gracefully": "소켓 {h}에 FIN 도착: 상대가 정상 종료함",
+    "RST arrives at socket {h}: the connection is reset": "소켓 {h}에 RST 도착: 연결이 리셋됨",
+    "{thread} CancelIo({h}): {n} request(s) cancelled": "{thread} CancelIo({h}): 요청 {n}개 취소",
+    "{thread} CancelIoEx({h}, {ov}) fails: ERROR_NOT_FOUND": "{thread} CancelIoEx({h}, {ov}) 실패: ERROR_NOT_FOUND",
+    "{thread} CancelIoEx({h}, {ov}): {n} request(s) cancelled": "{thread} CancelIoEx({h}, {ov}): 요청 {n}개 취소",
+    "{thread} calls closesocket({h})": "{thread} closesocket({h}) 호출",
+    "{thread} calls closesocket({h}): another handle to the socket stays open, so nothing is cancelled":
+        "{thread} closesocket({h}) 호출: 같은 소켓을 가리키는 핸들이 아직 남아 있어 아무것도 취소되지 않음",
+    "{thread} connects socket {h} to {addr}": "{thread} connect: 소켓 {h} → {addr}",
+    "{thread} connects sockets {a} (server) and {b} (client) over loopback":
+        "{thread} 루프백 연결: 소켓 {a}(서버) ↔ {b}(클라)",
+    "{thread} creates socket {h}": "{thread} 소켓 {h} 생성",
+    "{thread} sets completion notification modes {flags} on {h}": "{thread} 소켓 {h}의 완료통지 모드를 {flags}로 설정",
+    "{thread} sets {opt}={v} on socket {h}": "{thread} 소켓 {h}에 {opt}={v} 설정",
+    "{thread} shuts down sending on socket {h}: FIN follows the queued data":
+        "{thread} shutdown(SD_SEND) 소켓 {h}: 남은 데이터를 다 보낸 뒤 FIN",
+    "{thread}'s {call} fails at once: {err}": "{thread}의 {call} 즉시 실패: {err}",
+    "{thread}'s {call} on {h} pends (IRP {irp}, {pages} page(s) locked)":
+        "{thread}의 {call}({h}) WSA_IO_PENDING — IRP {irp}, 페이지 {pages}개 페이지락",
+    "{thread}'s {call} on {h} succeeds at once: {n} bytes copied to the send buffer":
+        "{thread}의 {call}({h}) 즉시 성공: {n}바이트를 송신버퍼로 복사",
+    "{thread}'s {call} on {h} succeeds at once with {n} bytes": "{thread}의 {call}({h}) 즉시 성공: {n}바이트",
+    "{thread}'s {call} returns": "{thread}의 {call} 리턴",
+    "{thread}'s GQCS times out at once": "{thread}의 GQCS 즉시 타임아웃",
+    "{thread}'s PostQueuedCompletionStatus fails: ERROR_NO_SYSTEM_RESOURCES":
+        "{thread}의 PQCS 실패: ERROR_NO_SYSTEM_RESOURCES",
+    "{thread}'s accept returns socket {h}": "{thread}의 accept 리턴: 소켓 {h}",
+    "INVARIANT BROKEN ({invariant}): {detail}": "불변식 위반 ({invariant}): {detail}",
+}
+
+# --- the *why* after the dash -----------------------------------------------------------------------
+WHY = {
+    "{who} exited with this I/O pending (B13)": "{who} 스레드가 이 I/O를 걸어 둔 채 종료함 (B13)",
+    "{who} was signalled": "{who} 시그널됨",
+    "{what}: the timeout elapsed": "{what}: 타임아웃 경과",
+    "CurrentCount {a} >= MaximumCount {b}: no room (A2)": "CurrentCount {a} >= MaximumCount {b}: 깨울 자리가 없음 (A2)",
+    "D4: with SO_SNDBUF 0 every send pends": "D4: SO_SNDBUF가 0이면 모든 Send가 WSA_IO_PENDING",
+    "D7: I/O is cancelled only when the last handle closes": "D7: I/O는 마지막 핸들이 닫힐 때에만 취소됨",
+    "NumberOfConcurrentThreads 0 means one per CPU (A1)": "NumberOfConcurrentThreads 0은 논리 CPU 개수 (A1)",
+    "NumberOfConcurrentThreads is ignored for an existing port (A1)":
+        "이미 만든 포트에 등록할 때 NumberOfConcurrentThreads는 무시됨 (A1)",
+    "SO_SNDBUF is 0: AFD buffers nothing and sends from the locked application buffer (D4)":
+        "SO_SNDBUF가 0: AFD가 복사해 두지 않고, 페이지락 걸린 우리 버퍼에서 바로 보냄 (D4)",
+    "WSAGetOverlappedResult waits non-alertably (oracle 2.6)":
+        "WSAGetOverlappedResult는 alertable wait가 아닌 일반 대기 (oracle 2.6)",
+    "a connection arrived": "연결이 들어옴",
+    "a packet was queued (A3)": "큐에 완료통지가 있었음 (A3)",
+    "a packet was queued and CurrentCount {a} < MaximumCount {b} (A3)":
+        "큐에 완료통지가 있고 CurrentCount {a} < MaximumCount {b} (A3)",
+    "a user APC arrived during an alertable wait (C2)": "alertable wait 중에 유저 APC가 들어옴 (C2)",
+    "alertable wait: queued APCs run now, oldest first (C4)":
+        "alertable wait: APC큐에 쌓인 것들을 들어온 순서대로 지금 실행 (C4)",
+    "an immediate success still notifies (B5)": "즉시 성공해도 완료통지는 옴 (B5)",
+    "an invariant of the race layer failed at this step (DESIGN §7)": "이 단계에서 레이스 계층의 불변식이 깨짐 (DESIGN §7)",
+    "another handle to the object stays open: the object lives on": "같은 객체를 가리키는 핸들이 남아 있어 객체는 살아 있음",
+    "cancelled (B12)": "취소됨 (B12)",
+    "CancelIo (B12, D8)": "CancelIo로 취소 (B12, D8)",
+    "CancelIoEx (B12, D8)": "CancelIoEx로 취소 (B12, D8)",
+    "closesocket returns at once; completions arrive afterwards (D7)": "closesocket은 바로 리턴하고, 완료통지는 그 뒤에 옴 (D7)",
+    "closesocket: the last handle closed, pending I/O of every thread ends with {status} (D7, close_error_mode={mode})":
+        "closesocket: 마지막 핸들이 닫혀, 어느 스레드가 건 I/O든 {status}로 끝남 (D7, close_error_mode={mode})",
+    "data arrived; a zero-byte receive leaves it queued (E6)": "데이터 도착: Zero Byte Recv는 데이터를 수신버퍼에 그대로 둠 (E6)",
+    "data arrived; any byte completes a stream receive (D1, D2)": "데이터 도착: TCP Recv는 1바이트만 와도 완료 (D1, D2)",
+    "data was already buffered — and the completion is still notified (D1, B5)":
+        "수신버퍼에 이미 데이터가 있었음 — 그래도 완료통지는 옴 (D1, B5)",
+    "it fits in SO_SNDBUF={n} — and the completion is still notified (D3, B5)":
+        "SO_SNDBUF={n} 안에 들어감 — 그래도 완료통지는 옴 (D3, B5)",
+    "its {op} completed": "걸어 둔 {op} 완료",
+    "its bytes now fit in the send buffer (SO_SNDBUF, D3)": "이제 송신버퍼에 자리가 생김 (SO_SNDBUF, D3)",
+    "modes cannot be cleared once set (B6)": "한 번 켠 모드는 끌 수 없음 (B6)",
+    "no non-paged memory for the mini-packet (A11)": "미니 패킷에 쓸 논페이지드 메모리가 없음 (A11)",
+    "no pending request matched (B12)": "걸려 있는 요청 중 일치하는 것이 없음 (B12)",
+    "no thread waits": "기다리는 스레드가 없음",
+    "nothing is buffered": "수신버퍼가 비어 있음",
+    "nothing is buffered yet": "아직 수신버퍼가 비어 있음",
+    "nothing is buffered: the buffer is locked and the request waits (D2, E2)":
+        "수신버퍼가 비어 있음: 우리 버퍼에 페이지락을 걸고 요청은 대기 (D2, E2)",
+    "sent {ms} ms ago over loopback": "{ms} ms 전에 루프백으로 보낸 데이터",
+    "the connection was reset (D6)": "연결이 리셋됨 (D6)",
+    "the connection was reset: no IRP, no packet (D6, B4)": "이미 리셋된 연결: IRP도 완료통지도 없음 (D6, B4)",
+    "the listening socket was closed": "리슨 소켓이 닫힘",
+    "the peer closed gracefully: 0 bytes (D5)": "상대가 정상 종료: 0바이트 (끊김통지, D5)",
+    "the peer had closed: 0 bytes — and the completion is still notified (D1, B5)":
+        "상대가 이미 종료: 0바이트 — 그래도 완료통지는 옴 (D1, B5)",
+    "the peer reset the connection (D6)": "상대가 연결을 리셋함 (D6)",
+    "the port handle was closed: ERROR_ABANDONED_WAIT_0 (A10)": "포트 핸들이 닫힘: ERROR_ABANDONED_WAIT_0 (A10)",
+    "the request completed": "요청 완료",
+    "the request failed": "요청 실패",
+    "the send buffer is full ({a}/{b} bytes) or sends are queued ahead (D3)":
+        "송신버퍼가 찼거나({a}/{b}바이트) 앞선 Send가 기다리는 중 (D3)",
+    "the thread has ended (C8)": "스레드가 이미 종료됨 (C8)",
+    "the transport has taken all its bytes (D3, D4)": "TCP 스택이 모든 바이트를 가져감 (D3, D4)",
+    "they complete with STATUS_CANCELLED (995) through the normal path (B12)":
+        "취소된 요청도 평소처럼 STATUS_CANCELLED (995)로 완료통지됨 (B12)",
+    "user APCs wait for an alertable wait (C2)": "유저 APC는 alertable wait를 기다림 (C2)",
+    "{who} blocked elsewhere, so its slot goes to a waiter (A5)":
+        "{who} 스레드가 다른 곳에서 블락되어, 그 자리가 기다리던 스레드에게 감 (A5)",
+    "{who} exited, so its slot goes to a waiter (A8)": "{who} 스레드가 종료되어, 그 자리가 기다리던 스레드에게 감 (A8)",
+    "hang": "멈춤",
+    "time limit": "시간 한도",
+    "step limit": "단계 한도",
+    "error": "오류",
+    "invariant violated": "불변식 위반",
+    "main returned": "main 리턴",
+    "locking {n} more page(s) would pass the limit ({a}/{b} locked): no IRP stays, no packet (E3, E5)":
+        "페이지 {n}개를 더 락하면 한계를 넘음 (지금 {a}/{b} 락): IRP는 남지 않고 완료통지도 없음 (E3, E5)",
+    "newest waiter (LIFO) (A2, A4)": "가장 늦게 기다린 스레드 (LIFO, stack방식) (A2, A4)",
+    "oldest waiter (Wine 8 releases FIFO) (A2, A4)": "가장 먼저 기다린 스레드 (Wine 8은 FIFO로 깨움) (A2, A4)",
+    "no packet is queued": "큐에 완료통지가 없음",
+    "packets are queued but CurrentCount {a} >= MaximumCount {b} (A3, A9)":
+        "완료통지는 쌓여 있지만 CurrentCount {a} >= MaximumCount {b} (A3, A9)",
+}
+
+# --- field values shown inside narration ----------------------------------------------------------
+FIELDS = {
+    "port {n}": "포트 {n}",
+    "event {n}": "이벤트 {n}",
+    "thread {name}": "스레드 {name}",
+    "recv on socket {n}": "소켓 {n}의 recv",
+    "send on socket {n}": "소켓 {n}의 send",
+    "accept on socket {n}": "소켓 {n}의 accept",
+    "connect on socket {n}": "소켓 {n}의 connect",
+    "main returned, so the process ends": "main이 리턴했으므로 프로세스가 끝남",
+    "every thread waits and nothing is left to happen": "모든 스레드가 기다리는데 더 일어날 일이 없음",
+    "simulated time passed {ms} ms": "시뮬레이션 시간이 {ms} ms를 넘음",
+    "more than {n} calls were executed": "호출이 {n}번을 넘음",
+}
+
+# --- CLI messages: tr("…") keys, and finished English messages (errors) matched by localise() ----------
+MESSAGES = {
+    # narration headings and check lines
+    "time ms": "시간 ms",
+    "thread": "스레드",
+    "line": "줄",
+    "event": "이벤트",
+    "notes:": "기록(note):",
+    "check: none declared": "check: 선언된 검사 없음",
+    "check: passed": "check: 통과",
+    "check: FAILED: {failure}": "check: 실패: {failure}",
+    "error": "오류",
+    "cannot load scenario: {file}, line {line}: {message}": "시나리오를 불러올 수 없음: {file}, {line}번째 줄: {message}",
+    "the scenario failed: {file}, line {line}: {message}": "시나리오 실행 중 오류: {file}, {line}번째 줄: {message}",
+    "teaches:": "강의 노트:",
+    # explain
+    "Seed section (course notes):": "강의 노트의 해당 부분:",
+    "What it shows:": "무엇을 보여주나 (영문 설명):",
+    "Rules involved (kernelsim rule ID):": "관련 규칙 (kernelsim rule ID --lang ko):",
+    "(not in the rule book)": "(규칙집에 없음)",
+    "Rules involved: {ids} — read them after you predict (kernelsim rule ID)":
+        "관련 규칙: {ids} — 예측한 뒤에 읽어 보세요 (kernelsim rule ID --lang ko)",
+    "Questions (kernelsim quiz {name}):": "문제 (kernelsim quiz {name}):",
+    "Spoiler-free: comments, the explanation and check() are hidden. Predict, then: kernelsim quiz {name} --answers":
+        "스포일러 없음: 주석, 설명, check()를 숨겼습니다. 먼저 예측하고, 그다음: kernelsim quiz {name} --answers",
+    "Source ({path}):": "소스 ({path}):",
+    "(the explanation is hidden until you have predicted)": "(설명은 예측한 뒤에 보세요)",
+    "(check() is hidden: it states the answers)": "(check()는 정답을 말해 주므로 숨김)",
+    "(the questions are listed above)": "(문제는 위에 있음)",
+    # quiz
+    "{name} declares no QUESTIONS; try 'kernelsim list' for scenarios that do":
+        "{name}에는 QUESTIONS가 없습니다. 문제가 있는 시나리오는 'kernelsim list'로 찾아보세요",
+    "(seed {seed}, schedule {schedule})": "(seed {seed}, 스케줄 {schedule})",
+    "this variant: {values}": "이번 변형: {values}",
+    "set: {values}": "--set으로 바꾼 값: {values}",
+    "NOTE: this run's check FAILED ({failure}); the answers come from a run that does not show what the lesson claims":
+        "주의: 이번 실행의 check가 실패했습니다 ({failure}). 아래 정답은 수업에서 말하는 동작을 보여주지 못한 실행에서 나온 것입니다",
+    "Read the scenario first ('kernelsim explain {name} --no-answers'), then predict.":
+        "먼저 시나리오를 읽고('kernelsim explain {name} --no-answers --lang ko'), 예측해 보세요.",
+    "answer: {answer}": "답: {answer}",
+    "your prediction: ": "예측: ",
+    "right": "정답",
+    "not what the run shows": "실행 결과와 다름",
+    "{right}/{total} right.  The answers: {command} --answers   Step through it: kernelsim step {name}":
+        "{total}문제 중 {right}개 정답.  정답 보기: {command} --answers   한 단계씩 보기: kernelsim step {name}",
+    "Predict first ('kernelsim explain {name} --no-answers' shows the code without spoilers); then check: {command} --answers":
+        "먼저 예측하세요('kernelsim explain {name} --no-answers'로 스포일러 없이 코드를 볼 수 있음). 그다음 확인: {command} --answers",
+    # rule
+    "evidence": "근거",
+    "real-Windows oracle": "실제 Windows 오라클",
+    "sources": "출처",
+    "scenarios that show it": "이 규칙을 보여주는 시나리오",
+    "declare it (RULES)": "RULES에 선언",
+    "their narration cites it": "실행 화면에서 인용",
+    "none in the catalogue yet": "아직 카탈로그에 없음",
+    "tests that pin it": "이 규칙을 고정하는 테스트",
+    "none yet": "아직 없음",
+    "see it happen: kernelsim run {name}": "직접 보기: kernelsim run {name} --lang ko",
+    "give a rule id (kernelsim rule A4) or --list": "규칙 번호를 주세요 (kernelsim rule A4) 또는 --list",
+    "unknown rule {rule!r}; the closest: {close} ('kernelsim rule --list' shows them all)":
+        "없는 규칙 {rule!r}; 가까운 번호: {close} ('kernelsim rule --list'로 전체 목록)",
+    "I/O completion ports (KQUEUE)": "I/O Completion Port (KQUEUE)",
+    "IRPs: issue, completion, notification": "IRP: 요청, 완료, 완료통지",
+    "APCs and alertable waits": "APC와 alertable wait",
+    "Overlapped sockets (AFD)": "Overlapped 소켓 (AFD)",
+    "Memory: non-paged pool, locked pages, WSAENOBUFS": "메모리: 논페이지드 풀, 페이지락, WSAENOBUFS",
+    "What GetQueuedCompletionStatus(Ex) returns": "GetQueuedCompletionStatus(Ex)의 리턴값",
+    "documented by Microsoft": "Microsoft 문서",
+    "read in ReactOS or Wine source": "ReactOS/Wine 소스",
+    "observed on Windows by others": "Windows에서 관찰된 사례",
+    "inferred (behind a switch)": "추론 (스위치로 둠)",
+    # errors raised deeper, matched as patterns
+    "unknown scenario {name}; did you mean {close}?": "없는 시나리오 {name}; 혹시 {close}?",
+    "unknown scenario {name}; 'kernelsim list' shows the catalogue": "없는 시나리오 {name}; 'kernelsim list'로 목록을 보세요",
+    "no scenario file {path}": "시나리오 파일이 없음: {path}",
+    "--set {text}: write NAME=VALUE, e.g. --set {example}": "--set {text}: NAME=VALUE 형태로 쓰세요. 예: --set {example}",
+    "--set {text}: {scenario} has no constant {name}; did you mean {close}? (it has: {have})":
+        "--set {text}: {scenario}에는 상수 {name}이(가) 없음; 혹시 {close}? (있는 상수: {have})",
+    "--set {text}: {scenario} has no constant {name} (it has: {have})":
+        "--set {text}: {scenario}에는 상수 {name}이(가) 없음 (있는 상수: {have})",
+    "--set {text}: {name} is {kind} ({value} in the file); give a whole number":
+        "--set {text}: {name}은(는) {kind} (파일에서 {value}); 정수를 주세요",
+    "--set {text}: {name} is {kind} ({value} in the file); give a number":
+        "--set {text}: {name}은(는) {kind} (파일에서 {value}); 숫자를 주세요",
+    "--set {text}: {name} is {kind} ({value} in the file); give True or False":
+        "--set {text}: {name}은(는) {kind} (파일에서 {value}); True 또는 False를 주세요",
+    "--set {text}: {name} is {kind} ({value} in the file); give a Python literal":
+        "--set {text}: {name}은(는) {kind} (파일에서 {value}); 파이썬 리터럴로 주세요",
+    "--step {spec}: no such step (the run has {n} steps; give a number 1..{m}, a negative number, or text from an event)":
+        "--step {spec}: 그런 단계가 없음 (실행은 {n}단계; 1..{m}의 번호, 음수, 또는 이벤트 문구를 주세요)",
+    "syntax error: {msg}": "문법 오류: {msg}",
+    "the scenario defines no main() thread function": "시나리오에 main() 스레드 함수가 없음",
+    "main() must be a generator function: it should yield Win32 calls":
+        "main()은 제너레이터 함수여야 함: Win32 호출을 yield 해야 합니다",
+    "--max-preemptions, --budget and --time must not be negative": "--max-preemptions, --budget, --time은 음수일 수 없음",
+    "the following arguments are required: {args}": "다음 인자가 필요함: {args}",
+    "unrecognized arguments: {args}": "알 수 없는 인자: {args}",
+    "argument {arg}: invalid int value: {value}": "인자 {arg}: 정수가 아님: {value}",
+    "argument {arg}: invalid float value: {value}": "인자 {arg}: 숫자가 아님: {value}",
+    "argument {arg}: invalid choice: {value} (choose from {choices})": "인자 {arg}: 고를 수 없는 값 {value} ({choices} 중에서)",
+}
+
+# --- scenario titles ------------------------------------------------------------------------------
+TITLES = {
+    "Stopping the accept thread: close the listening socket": "AcceptThread 끝내기: 리슨 소켓을 닫는다",
+    "APCs run only when their thread waits alertably": "APC는 그 스레드가 alertable wait에 들어갈 때만 실행된다",
+    "The APC queue: per thread, FIFO, emptied at an alertable wait, discarded at exit":
+        "APC큐: 스레드마다 하나, FIFO, alertable wait에서 비워지고 스레드 종료 시 버려진다",
+    "CancelIoEx: 995 through the port, then ERROR_NOT_FOUND": "CancelIoEx: IOCP로 995, 두 번째는 ERROR_NOT_FOUND",
+    "closesocket with a pending receive: the packet says 1236, not 995":
+        "Recv가 걸린 소켓을 closesocket: 완료통지는 995가 아니라 1236",
+    "closesocket with a pending send and a pending receive from other threads":
+        "다른 스레드들이 건 Send와 Recv가 있는 소켓을 closesocket",
+    "closesocket twice closes someone else's socket once the value was reused":
+        "closesocket을 두 번 하면, 재사용된 핸들 값의 남의 소켓이 닫힌다",
+    "Disconnect shuts down, Release closes once: a reused handle value is never closed by the old session":
+        "Disconnect는 shutdown, Release에서 한 번만 closesocket: 옛 세션이 재사용된 핸들을 닫는 일이 없다",
+    "Completion routines: all in the issuing thread, one at a time": "완료루틴: 모두 요청한 스레드에서, 하나씩",
+    "Concurrency 1: the running worker takes the next packet itself":
+        "NumberOfConcurrentThreads 1: Running 중인 워커가 다음 완료통지를 직접 가져간다",
+    "A counter incremented without an interlocked operation loses updates": "인터락 없이 올린 카운터는 증가를 잃어버린다",
+    "A worker blocking in Sleep lets the port release another (DB workers)":
+        "Sleep에서 블락된 워커 대신 포트가 다른 워커를 깨운다 (DB 작업 워커)",
+    "Event signals are not counted; completion packets are": "Event 시그널은 세지 않고, 완료통지는 센다",
+    "EventSelect-style waiting: one event per socket, 64 at most per wait":
+        "EventSelect 방식의 대기: 소켓당 이벤트 하나, 한 번에 64개까지",
+    "GQCS return cases: TRUE/FALSE × ov NULL/set, and the sentinel trap":
+        "GQCS 리턴값의 경우들: TRUE/FALSE × ov NULL/있음, 그리고 종료 신호의 함정",
+    "GQCSEx: a batch of packets in FIFO order, and its alertable mode": "GQCSEx: 완료통지를 FIFO로 한 번에 여러 개, 그리고 alertable 모드",
+    "Immediate success still notifies: a packet for a WSARecv that returned 0":
+        "즉시 성공해도 완료통지는 온다: 0을 리턴한 WSARecv의 완료통지",
+    "IOCP creation and completion keys: which session, which operation": "IOCP 생성과 Completion Key: 어느 세션의 어떤 작업인가",
+    "A thread's exit cancels its pending I/O — except thread-agnostic port I/O":
+        "스레드가 끝나면 그 스레드의 I/O도 끝난다 — 스레드와 무관한 IOCP I/O만 빼고",
+    "Handing jobs between threads: polling, APC queue, IOCP": "스레드 간 JOB 던지기: 폴링, APC큐, IOCP",
+    "A completion port releases the thread that waited last": "IOCP는 가장 늦게 기다린 스레드를 깨운다",
+    "MoveFront before the send completion lets Enqueue overwrite bytes still being sent":
+        "Send 완료통지 전에 MoveFront하면 아직 보내는 중인 바이트를 Enqueue가 덮어쓴다",
+    "MoveFront after the send completion: a full SendQ refuses a packet instead of corrupting one":
+        "완료통지 후에 MoveFront: SendQ가 차면 패킷을 망가뜨리지 않고 거절한다",
+    "Overlapped I/O with events: which event fired, then WSAGetOverlappedResult":
+        "이벤트로 하는 Overlapped I/O: 어느 이벤트가 시그널됐는지, 그다음 WSAGetOverlappedResult",
+    "Peer RST: 64 through GQCS, 10054 through WSAGetOverlappedResult, then an immediate failure":
+        "상대의 RST: GQCS로는 64, WSAGetOverlappedResult로는 10054, 그 뒤로는 즉시 실패",
+    "Pending vs immediate: sends usually complete at once, receives usually pend":
+        "보류인가 즉시인가: Send는 보통 바로 끝나고, Recv는 보통 보류된다",
+    "PQCS as a job queue: FIFO jobs, LIFO workers, two running at most": "PQCS로 만든 작업 큐: 작업은 FIFO, 워커는 LIFO, 동시에 둘까지",
+    "PQCS(0, 0, NULL) as a shutdown sentinel, versus a GQCS timeout": "종료 신호 PQCS(0, 0, NULL)와 GQCS 타임아웃의 차이",
+    "Recv 0: a graceful close completes every pending receive with 0 bytes": "Recv 0: 정상 종료는 걸린 Recv를 모두 0바이트로 완료시킨다",
+    "Recv = 0, then the send completion: releasing at Recv = 0 frees a session still in use":
+        "끊김통지 뒤에 Send 완료통지: Recv = 0에서 Release하면 아직 쓰는 세션을 지운다",
+    "Recv = 0, then the send completion: IOCount releases the session only at zero":
+        "끊김통지 뒤에 Send 완료통지: IOCount가 0일 때만 세션을 Release한다",
+    "SendPacket from another thread while the session is released": "세션이 Release되는 중에 다른 스레드에서 SendPacket",
+    "SendPacket holds the session by IOCount; Release waits for the hold or SendPacket returns False":
+        "SendPacket은 IOCount로 세션을 잡는다: Release가 기다리거나 SendPacket이 false를 리턴한다",
+    "shutdown vs closesocket vs linger {1,0}: FIN, handle reuse, RST":
+        "shutdown vs closesocket vs LINGER {1,0}: FIN, 핸들 재사용, RST",
+    "Skip-on-success: an immediate success queues no packet, a pending one still does":
+        "Skip-on-success: 즉시 성공은 완료통지가 없고, 보류된 것은 여전히 있다",
+    "SO_SNDBUF = 0: every send pends with its buffer locked (zero copy)":
+        "SO_SNDBUF = 0: 모든 Send가 버퍼에 페이지락을 건 채 보류된다 (ZeroCopy)",
+    "A stale completion reaches the new session that got the same socket value":
+        "옛 완료통지가 같은 소켓 값을 받은 새 세션에 도착한다",
+    "Slot + generation ids and IOCount: a reused socket value cannot receive a stale completion":
+        "슬롯 + 세대 SessionID와 IOCount: 재사용된 소켓 값이 옛 완료통지를 받지 않는다",
+    "Sync/async and block/non-block: recv, non-blocking recv, overlapped WSARecv":
+        "동기-비동기 / 블락-논블락: recv, 논블락 recv, overlapped WSARecv",
+    "5,000 sessions × 64 KB pending receives lock too many pages: WSAENOBUFS":
+        "세션 5,000개 × 64 KB Recv는 페이지를 너무 많이 락한다: WSAENOBUFS",
+    "Outstanding WSASends keep their order on the wire": "중첩해서 건 WSASend도 순서대로 나간다",
+    "Zero-byte receives: 5,000 idle sessions lock no pages": "Zero Byte Recv: 노는 세션 5,000개가 페이지를 하나도 락하지 않는다",
+}
+
+# --- quiz questions (the {NAME} slots are filled with the run's values afterwards) --------------------
+QUESTIONS = {
+    "{CLIENTS} clients connect {GAP_MS} ms apart: how many connections does the accept thread accept?":
+        "클라 {CLIENTS}개가 {GAP_MS} ms 간격으로 접속한다. AcceptThread는 연결을 몇 개 받나?",
+    "What does the blocked accept() return once the listening socket is closed: (result, WSAGetLastError())?":
+        "리슨 소켓이 닫히면 블락돼 있던 accept()는 무엇을 리턴하나: (리턴값, WSAGetLastError())?",
+    "At what time (ms) does the accept thread leave its loop?": "AcceptThread는 몇 ms에 루프를 빠져나오나?",
+    "main queues {APCS} APC(s) to T1 while it waits; what does T1's WaitForSingleObject return once the event is set?":
+        "T1이 기다리는 동안 main이 APC {APCS}개를 넣는다. 이벤트가 시그널되면 T1의 WaitForSingleObject는 무엇을 리턴하나?",
+    "What does SleepEx(0, {ALERTABLE}) return?": "SleepEx(0, {ALERTABLE})은 무엇을 리턴하나?",
+    "How many times does the APC run?": "APC는 몇 번 실행되나?",
+    "main queues APCs 1..{T1_APCS} to T1: in which order do they run?": "main이 T1에 APC 1..{T1_APCS}를 넣는다. 어떤 순서로 실행되나?",
+    "What does T1's SleepEx return, each time it returns?": "T1의 SleepEx는 리턴할 때마다 무엇을 리턴하나?",
+    "T2 gets {T2_APCS} APC(s) and exits: how many of them run?": "T2는 APC {T2_APCS}개를 받고 종료한다. 그중 몇 개가 실행되나?",
+    "What does QueueUserAPC to the ended T2 return: (result, GetLastError())?":
+        "이미 끝난 T2에 QueueUserAPC를 하면: (리턴값, GetLastError())?",
+    "Another thread has a {BUFFER}-byte WSARecv pending; CancelIoEx on it returns?":
+        "다른 스레드가 {BUFFER}바이트 WSARecv를 걸어 두었다. 그것을 CancelIoEx하면 무엇을 리턴하나?",
+    "What does the worker's GQCS return for it: (return, key, GetLastError())?":
+        "그 요청에 대해 워커의 GQCS는: (리턴값, key, GetLastError())?",
+    "CancelIoEx again: (return, GetLastError())?": "CancelIoEx를 한 번 더 하면: (리턴값, GetLastError())?",
+    "A worker waits in GQCS; main closes a socket with a WSARecv pending. (return, ov is the recv's, error)?":
+        "워커는 GQCS에서 대기, main이 WSARecv가 걸린 소켓을 닫는다. (리턴값, ov가 그 Recv의 것인가, 오류)?",
+    "The receive buffer is {BUFFER} bytes, page-aligned: how many pages are locked before the close, and after?":
+        "Recv 버퍼는 {BUFFER}바이트, 페이지 경계에서 시작한다. 닫기 전과 후에 락된 페이지는 몇 개인가?",
+    "The next socket created gets which handle value, compared with the closed one?":
+        "다음에 만든 소켓의 핸들 값은 닫힌 소켓과 비교해 어떤가?",
+    "How many packets does the worker get after the close, and with which errors?":
+        "닫은 뒤 워커가 받는 완료통지는 몇 개이고, 각각 어떤 오류인가?",
+    "closesocket is called by T3; which threads had issued the two requests it completes?":
+        "closesocket은 T3가 부른다. 그로 인해 완료되는 두 요청은 어느 스레드들이 걸었나?",
+    "The send is {SEND_KB} KB, the receive 4 KB: locked pages while both pend, and after both completions?":
+        "Send는 {SEND_KB} KB, Recv는 4 KB다. 둘 다 보류 중일 때와 둘 다 완료된 뒤, 락된 페이지 수는?",
+    "{CLIENTS} receives complete at the same instant: in which thread(s) do their routines run?":
+        "Recv {CLIENTS}개가 같은 순간에 완료된다. 완료루틴들은 어느 스레드에서 실행되나?",
+    "Do two routines ever run at the same time (the most found running at once)?":
+        "완료루틴 두 개가 동시에 실행되는 일이 있나 (동시에 실행 중이던 최대 개수)?",
+    "What does the server's SleepEx return once the routines ran?": "완료루틴들이 실행된 뒤 서버 스레드의 SleepEx는 무엇을 리턴하나?",
+    "Each routine computes for {WORK_MS} ms: when (ms) does the last one start?":
+        "완료루틴마다 {WORK_MS} ms씩 연산한다. 마지막 완료루틴은 몇 ms에 시작하나?",
+    "A thread exits with its routine still queued: does the routine ever run?":
+        "완료루틴이 APC큐에 남은 채 스레드가 끝나면, 그 완료루틴은 실행되나?",
+    "Which worker handles job 2?": "작업 2는 어느 워커가 처리하나?",
+    "Each job computes {WORK_MS} ms. At what time (ms) does job 2 start?": "작업마다 {WORK_MS} ms씩 연산한다. 작업 2는 몇 ms에 시작하나?",
+    "Each job computes {WORK_MS} ms, queries the database for {QUERY_MS} ms, computes {WORK_MS} ms. When (ms) does job 2 start, given that job 1 starts at 2 ms?":
+        "작업마다 {WORK_MS} ms 연산, DB 쿼리로 {QUERY_MS} ms 블락, 다시 {WORK_MS} ms 연산한다. 작업 1이 2 ms에 시작하면 작업 2는 몇 ms에 시작하나?",
+    "Which worker runs job 3, and when?": "작업 3은 어느 워커가, 언제 처리하나?",
+    "{JOBS} SetEvents at one instant, one worker: which jobs does the event worker E take?":
+        "같은 순간에 SetEvent {JOBS}번, 워커 하나: 이벤트 워커 E는 어떤 작업들을 가져가나?",
+    "{JOBS} PQCS at the same instant, one worker: which jobs does the port worker P take?":
+        "같은 순간에 PQCS {JOBS}번, 워커 하나: IOCP 워커 P는 어떤 작업들을 가져가나?",
+    "64 sockets; data arrives on the one whose event is at index {DATA_ON} of the array: what does WSAWaitForMultipleEvents return?":
+        "소켓 64개. 배열 {DATA_ON}번 칸의 이벤트를 가진 소켓에 데이터가 온다. WSAWaitForMultipleEvents는 무엇을 리턴하나?",
+    "The same call with 65 events: (result, WSAGetLastError())?": "같은 호출을 이벤트 65개로 하면: (리턴값, WSAGetLastError())?",
+    "Alertable, with an APC queued: what is returned, and is the event still unsignalled?":
+        "APC가 쌓인 상태에서 alertable로 기다리면 무엇이 리턴되고, 이벤트는 여전히 시그널되지 않은 상태인가?",
+    "GQCS dequeues a packet posted with PQCS(port, {POSTED_BYTES}, {POSTED_KEY}, &ov): (return, ov, bytes, key)?":
+        "GQCS가 PQCS(port, {POSTED_BYTES}, {POSTED_KEY}, &ov)로 넣은 완료통지를 꺼낸다: (리턴값, ov, 바이트 수, key)?",
+    "GQCS dequeues PQCS(port, 0, 0, NULL): (return, ov)?": "GQCS가 PQCS(port, 0, 0, NULL)을 꺼낸다: (리턴값, ov)?",
+    "GQCS(port, {TIMEOUT_MS} ms) on an empty port: (return, ov, GetLastError())?":
+        "빈 포트에서 GQCS(port, {TIMEOUT_MS} ms): (리턴값, ov, GetLastError())?",
+    "GQCS dequeues the packet of a cancelled WSARecv: (return, ov, GetLastError())?":
+        "GQCS가 취소된 WSARecv의 완료통지를 꺼낸다: (리턴값, ov, GetLastError())?",
+    "A thread waits in GQCS(INFINITE) and main closes the port: (return, ov, GetLastError())?":
+        "스레드가 GQCS(INFINITE)에서 기다리는 중에 main이 포트를 닫는다: (리턴값, ov, GetLastError())?",
+    "Packets with keys {KEYS} are queued: which keys does the first GQCSEx(count={COUNT}) return?":
+        "key가 {KEYS}인 완료통지가 쌓여 있다. 첫 GQCSEx(count={COUNT})는 어떤 key들을 돌려주나?",
+    "...and the second call?": "…두 번째 호출은?",
+    "What does the alertable call return when only an APC is pending: (ok, n, GetLastError())?":
+        "APC만 쌓여 있을 때 alertable 호출은: (리턴값, 꺼낸 개수, GetLastError())?",
+    "{BUFFERED} bytes are buffered; WSARecv returns (rc, bytes)?": "수신버퍼에 {BUFFERED}바이트가 있다. WSARecv의 (rc, 바이트 수)는?",
+    "Does GQCS then return a packet for that OVERLAPPED, and with which bytes and key (the socket's key is {KEY})?":
+        "그 뒤 GQCS는 그 OVERLAPPED의 완료통지를 돌려주나? 바이트 수와 key는? (소켓의 key는 {KEY})",
+    "With a completion routine: has it run when WSARecv returns? After SleepEx(0, TRUE)?":
+        "완료루틴을 주면: WSARecv가 리턴할 때 실행됐나? SleepEx(0, TRUE) 뒤에는?",
+    "CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0) on 4 CPUs: what is MaximumCount?":
+        "CPU 4개에서 CreateIoCompletionPort(INVALID_HANDLE_VALUE, NULL, 0, 0): MaximumCount는?",
+    "Sessions 1..{COUNT} have keys 1..{COUNT}; data arrives for sessions {ARRIVALS} in that order. Which (key, operation) pairs does the worker dequeue, in order?":
+        "세션 1..{COUNT}의 key는 1..{COUNT}이고, 데이터는 세션 {ARRIVALS} 순서로 온다. 워커가 꺼내는 (key, 작업)은 순서대로?",
+    "evt exited with its WSARecv pending: what does WSAGetOverlappedResult report (ok, error)?":
+        "evt는 WSARecv를 건 채 종료했다. WSAGetOverlappedResult는 (리턴값, 오류)?",
+    "Does cr's completion routine ever run?": "cr의 완료루틴은 실행되나?",
+    "iocp exited too: what does the port deliver when {LATE_BYTES} bytes arrive (ok, nbytes, key)?":
+        "iocp도 종료했다. {LATE_BYTES}바이트가 오면 IOCP는 무엇을 주나 (리턴값, 바이트 수, key)?",
+    "main hands over {JOBS} jobs, {GAP_MS} ms apart; the poller looks every {POLL_MS} ms. How long (ms) does each job wait in the polled queue?":
+        "main이 {GAP_MS} ms 간격으로 작업 {JOBS}개를 넘기고, 폴링 스레드는 {POLL_MS} ms마다 본다. 직접 만든 큐에서 각 작업은 몇 ms 기다리나?",
+    "...and in the APC queue, and in the completion port?": "…APC큐에서는? IOCP에서는?",
+    "How many times does the poller look at an empty queue?": "폴링 스레드는 빈 큐를 몇 번 들여다보나?",
+    "Workers T1 … T{WORKERS} block in GQCS one after another, then key {KEY} is posted; which one receives it?":
+        "워커 T1 … T{WORKERS}가 차례로 GQCS에서 블락된 뒤 key {KEY}가 PQCS된다. 어느 워커가 받나?",
+    "A's peer sends {MESSAGE_A!r} after {DELAY_A} ms, B's peer {MESSAGE_B!r} after {DELAY_B} ms. Which index does the first WSAWaitForMultipleEvents return (A is 0, B is 1)?":
+        "A의 상대는 {DELAY_A} ms 뒤에 {MESSAGE_A!r}, B의 상대는 {DELAY_B} ms 뒤에 {MESSAGE_B!r}를 보낸다. 첫 WSAWaitForMultipleEvents는 몇 번을 리턴하나 (A가 0, B가 1)?",
+    "WSAGetOverlappedResult(A, fWait=FALSE) while A's data is still on its way: (ok, error)?":
+        "A의 데이터가 아직 오는 중일 때 WSAGetOverlappedResult(A, fWait=FALSE): (리턴값, 오류)?",
+    "How many bytes does each connection's receive report, in the order they completed?":
+        "완료된 순서대로, 각 연결의 Recv가 알려주는 바이트 수는?",
+    "The socket's key is {KEY}. GQCS for the pending receive after the peer's RST: (return, key, GetLastError())?":
+        "소켓의 key는 {KEY}. 상대가 RST를 보낸 뒤 걸려 있던 Recv에 대한 GQCS: (리턴값, key, GetLastError())?",
+    "WSAGetOverlappedResult on the same OVERLAPPED: (return, WSAGetLastError())?":
+        "같은 OVERLAPPED로 WSAGetOverlappedResult: (리턴값, WSAGetLastError())?",
+    "A WSARecv posted after the RST: (rc, WSAGetLastError()), and how many packets does it queue?":
+        "RST 뒤에 건 WSARecv: (rc, WSAGetLastError()), 그리고 완료통지는 몇 개 들어가나?",
+    "WSASend of {SMALL} bytes on a fresh connection: (rc, bytes)?": "새 연결에서 {SMALL}바이트 WSASend: (rc, 바이트 수)?",
+    "WSARecv with nothing received: (rc, WSAGetLastError())?": "받은 것이 없을 때 WSARecv: (rc, WSAGetLastError())?",
+    "Sending {BIG} bytes at a time to a peer that does not read: which send is the first to pend?":
+        "읽지 않는 상대에게 {BIG}바이트씩 보낸다. 몇 번째 Send가 처음으로 보류되나?",
+    "How many packets reach the port for the sends that returned 0 at once?": "즉시 0을 리턴한 Send들의 완료통지는 몇 개 오나?",
+    "{JOBS} jobs are posted at once to a port with NumberOfConcurrentThreads 2 and three waiting workers. When (ms) does each job start, jobs 1..{JOBS} in order?":
+        "NumberOfConcurrentThreads 2인 포트에 워커 셋이 기다리고, 작업 {JOBS}개를 한꺼번에 PQCS한다. 작업 1..{JOBS}는 각각 몇 ms에 시작하나?",
+    "How many jobs does W1, the worker that waited first, run?": "가장 먼저 기다린 W1은 작업을 몇 개 처리하나?",
+    "How much non-paged pool do the queued jobs hold at the peak (bytes)?": "쌓인 작업들이 가장 많이 잡을 때 논페이지드 풀은 몇 바이트인가?",
+    "Each job computes {WORK_MS} ms: when (ms) does the last job start?": "작업마다 {WORK_MS} ms 연산한다. 마지막 작업은 몇 ms에 시작하나?",
+    "What does GQCS return on a timeout: (ok, ov, GetLastError())?": "타임아웃일 때 GQCS는: (리턴값, ov, GetLastError())?",
+    "And for the sentinel: (ok, ov)?": "종료 신호일 때는: (리턴값, ov)?",
+    "{WORKERS} workers wait with a {TIMEOUT_MS} ms timeout; main posts one job, then the sentinels after {SHUTDOWN_MS} ms. How many GQCS calls time out in all?":
+        "워커 {WORKERS}개가 타임아웃 {TIMEOUT_MS} ms로 기다린다. main은 작업 하나를 넣고 {SHUTDOWN_MS} ms 뒤에 종료 신호를 넣는다. 타임아웃 나는 GQCS 호출은 모두 몇 번?",
+    "{PENDING} receives are pending, the client sends {SENT} bytes and shuts down. Bytes per completion, in order?":
+        "Recv {PENDING}개가 걸려 있고, 클라가 {SENT}바이트를 보낸 뒤 shutdown한다. 완료통지마다 바이트 수는 순서대로?",
+    "What does GQCS return for the receives FIN completes (return value, bytes)?":
+        "FIN으로 완료되는 Recv에 대해 GQCS는 (리턴값, 바이트 수)?",
+    "A WSARecv posted after FIN: (rc, bytes) — and does a packet still arrive?":
+        "FIN 뒤에 건 WSARecv: (rc, 바이트 수) — 그래도 완료통지가 오나?",
+    "What does each client's blocked recv return: (how, result, WSAGetLastError())?":
+        "각 클라의 블락 recv는 무엇을 리턴하나: (끊는 방법, 리턴값, WSAGetLastError())?",
+    "The server sends {MESSAGE!r} before shutdown(SD_SEND): what does that client read before its recv returns 0?":
+        "서버가 shutdown(SD_SEND) 전에 {MESSAGE!r}를 보낸다. 그 클라는 recv가 0을 리턴하기 전에 무엇을 읽나?",
+    "After shutdown, does the next new socket reuse the server's handle value?": "shutdown 뒤에 새로 만든 소켓은 서버 소켓의 핸들 값을 재사용하나?",
+    "After closesocket, does it?": "closesocket 뒤에는?",
+    "With the flag set, WSARecv finds {READY} bytes and succeeds at once: (rc, bytes), and how many packets does GQCS find?":
+        "플래그를 켠 상태에서 WSARecv가 {READY}바이트를 찾아 즉시 성공한다: (rc, 바이트 수), 그리고 GQCS가 찾는 완료통지는 몇 개?",
+    "A WSARecv that pends, with the flag set: does its completion reach the port?": "플래그를 켠 상태에서 보류된 WSARecv: 그 완료통지는 포트에 오나?",
+    "After SetFileCompletionNotificationModes(s, 0), does an immediate success queue a packet again?":
+        "SetFileCompletionNotificationModes(s, 0) 뒤에는 즉시 성공이 다시 완료통지를 넣나?",
+    "SO_SNDBUF 0, open window, a {SMALL}-byte WSASend: rc and WSAGetLastError()?":
+        "SO_SNDBUF 0, 상대 윈도우는 열려 있음, {SMALL}바이트 WSASend: rc와 WSAGetLastError()?",
+    "A gathered send of two {PIECE}-byte pieces, starting {OFFSET_A} and {OFFSET_B} bytes into a page: pages locked while pending?":
+        "{PIECE}바이트 조각 둘을 WSABUF로 모아 보낸다. 각각 페이지 안 {OFFSET_A}, {OFFSET_B}바이트 지점에서 시작한다. 보류 중에 락된 페이지는?",
+    "The same {SMALL}-byte send with the default SO_SNDBUF: rc?": "기본 SO_SNDBUF로 같은 {SMALL}바이트 Send: rc?",
+    "The client sends {FIRST!r} after {DELAY_MS} ms (loopback takes 0.1 ms). Blocking recv at 0 ms: when does it return, and with what?":
+        "클라가 {DELAY_MS} ms 뒤에 {FIRST!r}를 보낸다(루프백은 0.1 ms). 0 ms에 부른 블락 recv는 언제, 무엇을 리턴하나?",
+    "Non-blocking recv with nothing buffered returns SOCKET_ERROR with which error?":
+        "수신버퍼가 비었을 때 논블락 recv는 SOCKET_ERROR와 어떤 오류를 주나?",
+    "Overlapped WSARecv with nothing buffered: (rc, WSAGetLastError())?": "수신버퍼가 비었을 때 overlapped WSARecv: (rc, WSAGetLastError())?",
+    "When does the overlapped receive's event fire, and what does WSAGetOverlappedResult say?":
+        "overlapped Recv의 이벤트는 언제 시그널되고, WSAGetOverlappedResult는 무엇을 알려주나?",
+    "Which session's WSARecv is the first to fail, and with what error?": "몇 번째 세션의 WSARecv가 처음 실패하고, 어떤 오류인가?",
+    "How many pages does one {RING}-byte ring buffer lock, given it starts {OFFSET} bytes into a page?":
+        "페이지 안 {OFFSET}바이트 지점에서 시작하는 {RING}바이트 링버퍼 하나는 페이지를 몇 개 락하나?",
+    "Does a packet ever arrive for a receive that failed with WSAENOBUFS?": "WSAENOBUFS로 실패한 Recv에 대해 완료통지가 오나?",
+    "Window closed, SO_SNDBUF 8 KB: S1 {S1} bytes, S2 {S2} bytes, S3 {S3} bytes — which return at once (rc 0)?":
+        "상대 윈도우는 닫혔고 SO_SNDBUF는 8 KB: S1 {S1}바이트, S2 {S2}바이트, S3 {S3}바이트 — 어느 것이 즉시 리턴하나 (rc 0)?",
+    "In what order do the three blocks arrive at the peer?": "세 블록은 상대에게 어떤 순서로 도착하나?",
+    "5,000 zero-byte receives pending: how many failed, how many pages are locked?":
+        "Zero Byte Recv 5,000개를 걸었다: 몇 개가 실패했고, 락된 페이지는 몇 개인가?",
+    "{DATA!r} arrives for session {WAKE} (its key): what does GQCS report (return, bytes, key)?":
+        "세션 {WAKE}(key도 같음)에 {DATA!r}가 온다. GQCS는 (리턴값, 바이트 수, key)?",
+    "What do the next two non-blocking recv calls return?": "이어서 부르는 논블락 recv 두 번은 무엇을 리턴하나?",
+}
