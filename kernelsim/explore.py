@@ -431,9 +431,14 @@ def explore(sc, strategy="dfs", max_preemptions=2, budget=20000, seconds=20.0, s
 # --- the command --------------------------------------------------------------------------
 
 def add_parser(sub):
-    from . import cli
     p = sub.add_parser("explore", help="search schedules for a broken invariant (the race layer)")
     p.add_argument("scenario", metavar="NAME|PATH")
+    add_search_options(p)
+
+
+def add_search_options(p):
+    """The options of a schedule search: the one definition shared by ``explore`` and ``grade``."""
+    from . import cli
     p.add_argument("--strategy", choices=STRATEGIES, default="dfs")
     p.add_argument("--max-preemptions", type=_not_negative, default=2, metavar="K",
                    help="dfs/random: at most K preemptions per schedule; pct: K priority change points (default 2)")
@@ -447,6 +452,18 @@ def add_parser(sub):
     p.add_argument("--all", action="store_true",
                    help="after a failure, search the whole budget for shorter ones (default: as many again)")
     p.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    cli.add_set_option(p)
+
+
+def search(sc, args, **overrides):
+    """Run the search the parsed options ask for on a loaded scenario → a Report (explore's public API).
+
+    ``overrides`` replace option values (``grade`` caps ``seconds``)."""
+    options = dict(strategy=args.strategy, max_preemptions=args.max_preemptions, budget=args.budget,
+                   seconds=args.time, seed=1 if args.seed is None else args.seed, profile=args.profile,
+                   stop_at_first=args.first, keep_going=args.all)
+    options.update(overrides)
+    return explore(sc, **options)
 
 
 def _not_negative(text):
@@ -479,14 +496,13 @@ def _explore_options(args):
 
 
 def cmd_explore(args):
-    sc = scenarios.load(args.scenario)
-    seed = 1 if args.seed is None else args.seed
-    report = explore(sc, args.strategy, args.max_preemptions, args.budget, args.time, seed,
-                     profile=args.profile, stop_at_first=args.first, keep_going=args.all)
+    from .cli import load_from_args, set_args
+    sc = load_from_args(args)
+    report = search(sc, args)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
-        print(describe(report, args.scenario))
+        print(describe(report, args.scenario + set_args(args)))
     return 1 if report.failed else 0
 
 

@@ -5,9 +5,11 @@ TITLE, optional TEACHES / CONFIG / RULES / QUESTIONS, a generator function
 ``main`` and an optional ``check(outcome)``.  A scenario may also define
 ``variant(rng)``: for a nonzero ``--seed`` it returns new values for some of the
 module's names (a number of workers, a key, a delay), drawn from ``rng``
-(random.Random(seed)), so that a quiz can ask the same question of a new case.  The catalogue is the package's
-``scenarios`` folder; a name is the file name with dashes (``lifo-wakeup`` is
-``lifo_wakeup.py``).
+(random.Random(seed)), so that a quiz can ask the same question of a new case.
+``--set NAME=VALUE`` overrides one of the scenario's top-level constants
+(``WORKERS = 3``) after the variant; ``constants()`` lists those it has.  The
+catalogue is the package's ``scenarios`` folder; a name is the file name with
+dashes (``lifo-wakeup`` is ``lifo_wakeup.py``).
 
 Two optional names concern what the scenario teaches rather than what it runs:
 ``SEED_CORRECTION`` (where the course notes are wrong or outdated: what they
@@ -16,6 +18,7 @@ say, what Windows does, in English and Korean, and the rule id) and ``BREAKS``
 schedule — its lesson — while every ``check`` claim still holds).
 """
 
+import ast
 import difflib
 import os
 import random
@@ -134,23 +137,110 @@ class Scenario:
         self.corrections = _corrections(path, module)
         self.breaks = tuple(getattr(module, "BREAKS", ()) or ())
         self.doc = (module.__doc__ or "").strip()
-        self.defaults = None
+        self.originals = dict(vars(module))        # the file as written: restored before every run
+        self.touched = set()
+        self.overrides = {}                        # --set NAME=VALUE, applied after the variant
+
+    def constants(self):
+        """The top-level constants --set may change: {NAME: value as written in the file}."""
+        from . import win32
+        surface = vars(win32)
+        return {name: value for name, value in self.originals.items()
+                if CONSTANT.fullmatch(name) and name not in NOT_CONSTANTS
+                and isinstance(value, SETTABLE) and not (name in surface and surface[name] == value)}
+
+    def set_constants(self, assignments):
+        """Parse ``["NAME=VALUE", ...]`` (from --set) into overrides; UsageError names the problem."""
+        known = self.constants()
+        for text in assignments or ():
+            name, sep, raw = text.partition("=")
+            name = name.strip()
+            if not sep or not name:
+                raise UsageError(f"--set {text}: write NAME=VALUE, e.g. --set {next(iter(known), 'WORKERS')}=4")
+            if name not in known:
+                have = ", ".join(known) or "none"
+                close = difflib.get_close_matches(name, list(known), n=1)
+                hint = f"; did you mean {close[0]}?" if close else ""
+                raise UsageError(f"--set {text}: {self.name} has no constant {name}{hint} (it has: {have})")
+            self.overrides[name] = parse_constant(name, raw, known[name])
 
     def apply_variant(self, seed):
-        """Set the module's names for this seed's variant (seed 0: the file as written) → the overrides."""
+        """Set the module's names for this run: the file's values, the seed's variant, then --set.
+        → the names the variant changed (seed 0: none; the file as written)."""
+        for name in self.touched:
+            setattr(self.module, name, self.originals[name])
         make = getattr(self.module, "variant", None)
-        if make is None:
-            return {}
-        overrides = make(random.Random(seed)) if seed else {}
-        if self.defaults is None:
-            self.defaults = {name: getattr(self.module, name) for name in make(random.Random(1))}
-        for name, value in {**self.defaults, **overrides}.items():
+        variant = dict(make(random.Random(seed))) if (make is not None and seed) else {}
+        for name, value in {**variant, **self.overrides}.items():
+            if name not in self.originals:
+                raise ScenarioError(self.path, getattr(make, "__code__", None) and make.__code__.co_firstlineno or 0,
+                                    f"variant() sets {name}, which the scenario does not define")
             setattr(self.module, name, value)
-        return overrides
+            self.touched.add(name)
+        return variant
+
+    def question(self, text):
+        """A question with the run's values of the scenario's names filled in ("{WORKERS} workers …")."""
+        return _fill_names(text, vars(self.module))
 
     @property
     def source(self):
         return Path(self.path).read_text(encoding="utf-8")
+
+
+CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*")
+NOT_CONSTANTS = {"TITLE", "TEACHES", "RULES", "CONFIG", "QUESTIONS", "PREDICTIONS", "SEED_CORRECTION", "BREAKS",
+                 "LIVE", "LIVE_REASON",
+                 "NEEDS_WINDOWS", "LIVE_TOLERANCE"}
+SETTABLE = (bool, int, float, str, tuple, list, type(None))
+
+
+def parse_constant(name, raw, current):
+    """A --set value, read as the type the scenario gave the name; UsageError if it is not one."""
+    text = raw.strip()
+    kind = type(current).__name__
+
+    def bad(why=""):
+        return UsageError(f"--set {name}={raw}: {name} is {kind} ({current!r} in the file){why}")
+
+    if isinstance(current, bool):
+        words = {"true": True, "1": True, "yes": True, "false": False, "0": False, "no": False}
+        if text.lower() not in words:
+            raise bad("; give True or False")
+        return words[text.lower()]
+    if isinstance(current, int):
+        try:
+            return int(text, 0)
+        except ValueError:
+            raise bad("; give a whole number") from None
+    if isinstance(current, float):
+        try:
+            return float(text)
+        except ValueError:
+            raise bad("; give a number") from None
+    if isinstance(current, str):
+        return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" else text
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        if isinstance(current, (tuple, list)) and all(isinstance(v, str) for v in current):
+            value = tuple(part.strip() for part in text.split(",") if part.strip())
+        else:
+            raise bad("; give a Python literal") from None
+    if isinstance(current, (tuple, list)):
+        if not isinstance(value, (tuple, list)):
+            value = (value,)
+        return type(current)(value)
+    return value
+
+
+def _fill_names(text, names):
+    """'{WORKERS} workers' → '3 workers' ('{NAME!r}' → repr); any other brace is left as it is."""
+    def value(m):
+        if m.group(1) not in names:
+            return m.group(0)
+        return repr(names[m.group(1)]) if m.group(2) else str(names[m.group(1)])
+    return re.sub(r"\{([A-Z][A-Z0-9_]*)(!r)?\}", value, text)
 
 
 def load(name_or_path):
@@ -220,6 +310,7 @@ def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=Tru
     # How to run exactly this again (rebuild): every choice as taken, whatever made it.
     outcome.replay = (scenario, seed, profile, list(kernel.chooser.taken), config, tuple(invariants))
     kernel.trace.rebuild = lambda seqs: rebuild(outcome, seqs)
+    outcome.overrides = dict(scenario.overrides)
     expect_deadlock = cfg.get("expect_deadlock")       # a scenario that shows a deadlock claims it (L11)
     if kernel.end_reason == "invariant violated":      # the race layer stopped the run (DESIGN §7)
         v = outcome.notes("violation")[0]

@@ -2,25 +2,35 @@
 
 The seed's server accepts on a dedicated thread with a blocking listening
 socket ("Accpet는 별도 스레드로 처리하고, ListenSocket은 블락소켓으로 둔다").
-Two clients connect and the accept thread hands each new socket to the
+CLIENTS clients (two as written) connect and the accept thread hands each new socket to the
 server.  At shutdown main simply closes the listening socket: the blocked
 accept() returns INVALID_SOCKET with WSAEINTR (10004), and the accept thread
 leaves its loop.  No flag, no PQCS — the close is the message.
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import wsa_error
 
 TITLE = "Stopping the accept thread: close the listening socket"
 TEACHES = "AcceptThread를 닫고싶을 때 — Listensocket을 Close해버리면된다."
 RULES = ("D7",)
 CONFIG = {"cpus": 4}
 QUESTIONS = [
-    ("How many connections does the accept thread accept?", lambda o: len(o.notes("accepted"))),
+    ("{CLIENTS} clients connect {GAP_MS} ms apart: how many connections does the accept thread accept?",
+     lambda o: len(o.notes("accepted"))),
     ("What does the blocked accept() return once the listening socket is closed: (result, WSAGetLastError())?",
-     lambda o: (o.note("accept-ends").result, o.note("accept-ends").error)),
+     lambda o: (o.note("accept-ends").result, wsa_error(o.note("accept-ends").error))),
+    ("At what time (ms) does the accept thread leave its loop?", lambda o: o.note("accept-ends").time),
 ]
 
 ADDRESS = (LOOPBACK, 9000)
+CLIENTS = 2
+GAP_MS = 5
+
+
+def variant(rng):
+    """quiz --seed N: another number of clients, another gap between them."""
+    return {"CLIENTS": rng.randint(1, 5), "GAP_MS": rng.choice([2, 3, 5, 8, 10])}
 
 
 def main():
@@ -28,9 +38,9 @@ def main():
     yield bind(listener, ADDRESS)
     yield listen(listener, SOMAXCONN)
     acceptor = yield CreateThread(accept_thread, listener, name="acceptor")
-    for name in ("C1", "C2"):
-        yield CreateThread(client, name=name)
-        yield Sleep(5)
+    for i in range(1, CLIENTS + 1):
+        yield CreateThread(client, name=f"C{i}")
+        yield Sleep(GAP_MS)
     yield closesocket(listener)                     # the stop signal for the accept thread
     yield WaitForSingleObject(acceptor, INFINITE)
 
@@ -51,8 +61,8 @@ def client():
 
 
 def check(outcome):
-    assert len(outcome.notes("accepted")) == 2
-    assert [n.rc for n in outcome.notes("connected")] == [0, 0]
+    assert len(outcome.notes("accepted")) == CLIENTS
+    assert [n.rc for n in outcome.notes("connected")] == [0] * CLIENTS
     ends = outcome.note("accept-ends")
     assert (ends.result, ends.error) == ("INVALID_SOCKET", WSAEINTR)
-    assert ends.time == 10
+    assert ends.time == CLIENTS * GAP_MS

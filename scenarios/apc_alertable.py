@@ -4,10 +4,12 @@ main queues the APC `hello` to T1 while T1 waits, non-alertably, for an event:
 nothing happens (C2).  The event is set; T1 returns WAIT_OBJECT_0 and `hello`
 is still queued.  Sleep (never alertable) does not run it either.  Only
 SleepEx(0, TRUE) does: the APC runs on T1 and the call returns
-WAIT_IO_COMPLETION (192) rather than 0 (C2, C4).
+WAIT_IO_COMPLETION (192) rather than 0 (C2, C4).  ``--seed`` varies how many
+APCs are queued and whether the last sleep is alertable at all.
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import sleep_result, wait_result
 
 TITLE = "APCs run only when their thread waits alertably"
 TEACHES = "Alertable Wait — 스레드가 이 상태에 있어야만 완료루틴이 호출 될 수 있다."
@@ -26,17 +28,27 @@ SEED_CORRECTION = [
      "rule": "C2"},
 ]
 QUESTIONS = [
-    ("What does T1's WaitForSingleObject return once the event is set?", lambda o: o.note("waited").result),
-    ("What does SleepEx(0, TRUE) return?", lambda o: o.note("sleepex").result),
+    ("main queues {APCS} APC(s) to T1 while it waits; what does T1's WaitForSingleObject return once the "
+     "event is set?", lambda o: wait_result(o.note("waited").result)),
+    ("What does SleepEx(0, {ALERTABLE}) return?", lambda o: sleep_result(o.note("sleepex").result)),
+    ("How many times does the APC run?", lambda o: len(o.notes("apc"))),
 ]
+APCS = 1
+ALERTABLE = True
+
+
+def variant(rng):
+    """quiz --seed N: 1–3 APCs, and a last sleep that is alertable or not."""
+    return {"APCS": rng.randint(1, 3), "ALERTABLE": rng.choice([True, False])}
 
 
 def main():
     event = yield CreateEvent(None, False, False, None)
     started = yield CreateEvent(None, False, False, None)
     t1 = yield CreateThread(worker, event, started, name="T1")
-    yield WaitForSingleObject(started, INFINITE)        # T1 runs: the APC will wait in its queue
-    yield QueueUserAPC(hello, t1, 42)
+    yield WaitForSingleObject(started, INFINITE)        # T1 runs: the APCs will wait in its queue
+    for n in range(APCS):
+        yield QueueUserAPC(hello, t1, 42 + n)
     yield Sleep(5)
     yield SetEvent(event)
     yield WaitForSingleObject(t1, INFINITE)
@@ -48,7 +60,7 @@ def worker(event, started):
     yield note("waited", result=result)
     yield Sleep(10)
     yield note("slept")
-    result = yield SleepEx(0, TRUE)
+    result = yield SleepEx(0, ALERTABLE)
     yield note("sleepex", result=result)
 
 
@@ -58,7 +70,8 @@ def hello(arg):
 
 def check(outcome):
     order = [n.tag for n in outcome.notes()]
-    assert order == ["waited", "slept", "apc", "sleepex"], order
+    ran = ["apc"] * APCS if ALERTABLE else []
+    assert order == ["waited", "slept"] + ran + ["sleepex"], order
     assert outcome.note("waited").result == WAIT_OBJECT_0
-    assert outcome.note("apc").thread == "T1"
-    assert outcome.note("sleepex").result == WAIT_IO_COMPLETION
+    assert all(n.thread == "T1" for n in outcome.notes("apc"))
+    assert outcome.note("sleepex").result == (WAIT_IO_COMPLETION if ALERTABLE else 0)

@@ -14,18 +14,28 @@ creates, destroys or reads it but the kernel and its owner (the seed: "APC큐는
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import error, sleep_result
 
 TITLE = "The APC queue: per thread, FIFO, emptied at an alertable wait, discarded at exit"
 TEACHES = "APC 큐 — APC큐는 작업완료를 쌓아놓는 역할이며, thread마다 존재."
 RULES = ("C1", "C4", "C5", "C8")
 CONFIG = {"cpus": 4}
 QUESTIONS = [
-    ("In which order do T1's three APCs run?", lambda o: [n.n for n in o.notes("apc") if n.thread == "T1"]),
-    ("What does T1's SleepEx return, and how many times?", lambda o: [n.result for n in o.notes("sleepex")]),
-    ("How many of T2's APCs run?", lambda o: sum(1 for n in o.notes("apc") if n.thread == "T2")),
+    ("main queues APCs 1..{T1_APCS} to T1: in which order do they run?",
+     lambda o: [n.n for n in o.notes("apc") if n.thread == "T1"]),
+    ("What does T1's SleepEx return, each time it returns?", lambda o: [sleep_result(n.result) for n in o.notes("sleepex")]),
+    ("T2 gets {T2_APCS} APC(s) and exits: how many of them run?",
+     lambda o: sum(1 for n in o.notes("apc") if n.thread == "T2")),
     ("What does QueueUserAPC to the ended T2 return: (result, GetLastError())?",
-     lambda o: (o.note("late").ok, o.note("late").error)),
+     lambda o: (o.note("late").ok, error(o.note("late").error))),
 ]
+T1_APCS = 3
+T2_APCS = 2
+
+
+def variant(rng):
+    """quiz --seed N: other numbers of APCs for T1 and T2."""
+    return {"T1_APCS": rng.randint(1, 6), "T2_APCS": rng.randint(1, 4)}
 
 
 def main():
@@ -36,13 +46,13 @@ def main():
     yield ResetEvent(started)
     t2 = yield CreateThread(busy_then_exit, started, queued, name="T2")
     yield WaitForSingleObject(started, INFINITE)
-    for n in (1, 2, 3):
+    for n in range(1, T1_APCS + 1):
         yield QueueUserAPC(apc, t1, n)
-    for n in (4, 5):
+    for n in range(T1_APCS + 1, T1_APCS + T2_APCS + 1):
         yield QueueUserAPC(apc, t2, n)
     yield SetEvent(queued)
     yield WaitForMultipleObjects([t1, t2], TRUE, INFINITE)
-    ok = yield QueueUserAPC(apc, t2, 6)
+    ok = yield QueueUserAPC(apc, t2, 0)
     yield note("late", ok=ok, error=(yield GetLastError()))
 
 
@@ -68,7 +78,7 @@ def busy_then_exit(started, queued):
 
 
 def check(outcome):
-    assert [n.n for n in outcome.notes("apc") if n.thread == "T1"] == [1, 2, 3]
+    assert [n.n for n in outcome.notes("apc") if n.thread == "T1"] == list(range(1, T1_APCS + 1))
     assert [n.result for n in outcome.notes("sleepex")] == [WAIT_IO_COMPLETION, 0]
     assert not [n for n in outcome.notes("apc") if n.thread == "T2"]
     assert (outcome.note("late").ok, outcome.note("late").error) == (False, ERROR_GEN_FAILURE)

@@ -12,23 +12,31 @@ the socket gives 1236 instead (``closesocket-pending-recv``): 995 means
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import error
 
 TITLE = "CancelIoEx: 995 through the port, then ERROR_NOT_FOUND"
 TEACHES = "CancelIO — 인자로 들아온 핸들에대해 스레드가 보류중인 모든 IO작업 취소. 다른스레드의 I/O작업취소시 CancleloEx()함수 사용"
 RULES = ("B12", "D8", "B11", "F2")
 CONFIG = {"cpus": 2}
 QUESTIONS = [
-    ("CancelIoEx on the pending receive returns?", lambda o: o.note("cancel").ok),
-    ("What does the worker's GQCS return for it: (return, error)?",
-     lambda o: (o.note("worker").ok, o.note("worker").error)),
-    ("CancelIoEx again: (return, error)?", lambda o: (o.note("again").ok, o.note("again").error)),
+    ("Another thread has a {BUFFER}-byte WSARecv pending; CancelIoEx on it returns?", lambda o: o.note("cancel").ok),
+    ("What does the worker's GQCS return for it: (return, key, GetLastError())?",
+     lambda o: (o.note("worker").ok, o.note("worker").key, error(o.note("worker").error))),
+    ("CancelIoEx again: (return, GetLastError())?", lambda o: (o.note("again").ok, error(o.note("again").error))),
 ]
+KEY = 9
+BUFFER = 4096
+
+
+def variant(rng):
+    """quiz --seed N: another completion key and buffer size."""
+    return {"KEY": rng.randint(1, 99), "BUFFER": rng.choice([512, 1024, 4096, 8192])}
 
 
 def main():
     port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
     server, client = yield tcp_pair()
-    yield CreateIoCompletionPort(server, port, 9, 0)
+    yield CreateIoCompletionPort(server, port, KEY, 0)
     worker_thread = yield CreateThread(worker, port, name="worker")
     issued = yield CreateEvent(None, TRUE, FALSE, None)
     done = yield CreateEvent(None, TRUE, FALSE, None)
@@ -56,7 +64,7 @@ def main():
 def issue(s, issued, done, request):
     """Another thread issues the receive and stays alive (on XP its exit would cancel the I/O, B13)."""
     ov = request["ov"] = OVERLAPPED(op="recv")
-    rc, nbytes, flags = yield WSARecv(s, WSABUF(4096), ov)
+    rc, nbytes, flags = yield WSARecv(s, WSABUF(BUFFER), ov)
     yield note("issued", rc=rc)
     yield SetEvent(issued)
     yield WaitForSingleObject(done, INFINITE)
@@ -72,7 +80,7 @@ def check(outcome):
     assert outcome.note("issued").rc == SOCKET_ERROR
     assert outcome.note("cancel").ok is True
     w = outcome.note("worker")
-    assert (w.ok, w.error, w.key, w.op, w.internal) == (False, ERROR_OPERATION_ABORTED, 9, "recv", STATUS_CANCELLED)
+    assert (w.ok, w.error, w.key, w.op, w.internal) == (False, ERROR_OPERATION_ABORTED, KEY, "recv", STATUS_CANCELLED)
     assert (outcome.note("gor").ok, outcome.note("gor").error) == (False, WSA_OPERATION_ABORTED)
     assert (outcome.note("again").ok, outcome.note("again").error) == (False, ERROR_NOT_FOUND)
     assert outcome.note("cancelio").ok is True

@@ -11,6 +11,7 @@ to use the socket value as a session id.
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import error
 
 TITLE = "closesocket with a pending receive: the packet says 1236, not 995"
 TEACHES = "closesocket시 컨텐츠 코드문제 — 2. socket값 재사용으로 인해 엉뚱한 세션으로의 로직처리"
@@ -18,11 +19,18 @@ RULES = ("D7", "B4", "B11", "E2")
 CONFIG = {"cpus": 2}
 QUESTIONS = [
     ("A worker waits in GQCS; main closes a socket with a WSARecv pending. (return, ov is the recv's, error)?",
-     lambda o: (o.note("worker").ok, o.note("worker").same_ov, o.note("worker").error)),
-    ("How many pages stay locked after the close?", lambda o: o.note("after").locked),
+     lambda o: (o.note("worker").ok, o.note("worker").same_ov, error(o.note("worker").error))),
+    ("The receive buffer is {BUFFER} bytes, page-aligned: how many pages are locked before the close, and after?",
+     lambda o: (o.note("before").locked, o.note("after").locked)),
     ("The next socket created gets which handle value, compared with the closed one?",
      lambda o: "the same" if o.note("reuse").same else "a new one"),
 ]
+BUFFER = 8192
+
+
+def variant(rng):
+    """quiz --seed N: another receive buffer size (and so another number of locked pages)."""
+    return {"BUFFER": rng.choice([100, 4096, 5000, 8192, 12288, 16384])}
 
 
 def main():
@@ -30,7 +38,7 @@ def main():
     server, client = yield tcp_pair()
     yield CreateIoCompletionPort(server, port, 1, 0)
     ov = OVERLAPPED(op="recv")
-    yield WSARecv(server, WSABUF(8192), ov)
+    yield WSARecv(server, WSABUF(BUFFER), ov)
     npp, locked = yield memory()
     yield note("before", locked=locked)
     worker_thread = yield CreateThread(worker, port, ov, name="worker")
@@ -62,4 +70,5 @@ def check(outcome):
     assert outcome.note("closed").rc == 0
     assert outcome.note("reuse").same
     if outcome.backend == "model":
-        assert (outcome.note("before").locked, outcome.note("after").locked) == (2, 0)
+        pages = -(-BUFFER // PAGE_SIZE)                  # every page the buffer spans (E2)
+        assert (outcome.note("before").locked, outcome.note("after").locked) == (pages, 0)

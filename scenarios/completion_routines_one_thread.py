@@ -12,6 +12,7 @@ never runs it, and the IRP's memory is released (C8, B13).
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import sleep_result
 
 TITLE = "Completion routines: all in the issuing thread, one at a time"
 TEACHES = "Completion Routine의 단점 — 요청한 스레드의 APC큐로 들어온다. 하나의 스레드에서 처리하는 구조이므로 병렬처리가 불가능하다."
@@ -26,22 +27,32 @@ SEED_CORRECTION = [
 ]
 CONFIG = {"cpus": 4}
 QUESTIONS = [
-    ("Four receives complete at the same instant: in which thread(s) do their routines run?",
+    ("{CLIENTS} receives complete at the same instant: in which thread(s) do their routines run?",
      lambda o: sorted({n.thread for n in o.notes("routine")})),
     ("Do two routines ever run at the same time (the most found running at once)?",
      lambda o: max(n.running for n in o.notes("routine"))),
-    ("What does the server's SleepEx return once the routines ran?", lambda o: o.note("server-wait").result),
+    ("What does the server's SleepEx return once the routines ran?",
+     lambda o: sleep_result(o.note("server-wait").result)),
+    ("Each routine computes for {WORK_MS} ms: when (ms) does the last one start?",
+     lambda o: max(n.time for n in o.notes("routine"))),
     ("A thread exits with its routine still queued: does the routine ever run?",
      lambda o: len(o.notes("orphan-routine")) > 0),
 ]
 
 state = {"running": 0}
+CLIENTS = 4
+WORK_MS = 1
+
+
+def variant(rng):
+    """quiz --seed N: another number of connections and another length of work per routine."""
+    return {"CLIENTS": rng.randint(2, 6), "WORK_MS": rng.choice([1, 2, 3, 5])}
 
 
 def main():
     state["running"] = 0
     pairs = []
-    for _ in range(4):
+    for _ in range(CLIENTS):
         pairs.append((yield tcp_pair()))
     server = yield CreateThread(serve, [s for s, _ in pairs], name="server")
     bystander = yield CreateThread(idle, name="bystander")
@@ -72,7 +83,7 @@ def serve(sockets):
 def on_recv(err, nbytes, ov, flags):
     state["running"] += 1
     yield note("routine", op=ov.op, err=err, nbytes=nbytes, running=state["running"])
-    yield compute(1)                       # work inside the routine: the others wait their turn
+    yield compute(WORK_MS)                 # work inside the routine: the others wait their turn
     state["running"] -= 1
 
 
@@ -91,7 +102,7 @@ def orphan_routine(err, nbytes, ov, flags):
 
 def check(outcome):
     routines = outcome.notes("routine")
-    assert len(routines) == 4 and {n.thread for n in routines} == {"server"}
+    assert len(routines) == CLIENTS and {n.thread for n in routines} == {"server"}
     assert max(n.running for n in routines) == 1
     assert [n.time for n in routines] == sorted(n.time for n in routines)
     assert all((n.err, n.nbytes) == (0, 4) for n in routines)

@@ -17,7 +17,8 @@ RULES = ("A1", "A2", "A3")
 CONFIG = {"cpus": 4}
 QUESTIONS = [
     ("Which worker handles job 2?", lambda o: next(n.thread for n in o.notes("job") if n.key == 2)),
-    ("At what time (ms) does job 2 start?", lambda o: next(n.time for n in o.notes("job") if n.key == 2)),
+    ("Each job computes {WORK_MS} ms. At what time (ms) does job 2 start?",
+     lambda o: next(n.time for n in o.notes("job") if n.key == 2)),
 ]
 WORK_MS = 40                     # how long the runner computes per job
 

@@ -17,11 +17,19 @@ TEACHES = "IOCP - WorkerThread개수 조절 — 워커스레드 내부에서 블
 RULES = ("A5", "A6", "A3")
 CONFIG = {"cpus": 4}
 QUESTIONS = [
-    ("When (ms) does job 2 start, given that job 1 starts at 2 ms?",
+    ("Each job computes {WORK_MS} ms, queries the database for {QUERY_MS} ms, computes {WORK_MS} ms. "
+     "When (ms) does job 2 start, given that job 1 starts at 2 ms?",
      lambda o: next(n.time for n in o.notes("start") if n.key == 2)),
     ("Which worker runs job 3, and when?",
      lambda o: next(f"{n.thread} at {n.time:g} ms" for n in o.notes("start") if n.key == 3)),
 ]
+WORK_MS = 5
+QUERY_MS = 50
+
+
+def variant(rng):
+    """quiz --seed N: other lengths of work and of the database query."""
+    return {"WORK_MS": rng.choice([2, 3, 4, 5, 6, 8]), "QUERY_MS": rng.choice([20, 30, 40, 50, 60, 80])}
 
 
 def main():
@@ -39,17 +47,18 @@ def worker(port):
     while True:
         ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, INFINITE)
         yield note("start", key=key)
-        yield compute(5)
-        yield Sleep(50)                       # the query: the thread blocks, the port may wake another
-        yield compute(5)
+        yield compute(WORK_MS)
+        yield Sleep(QUERY_MS)                 # the query: the thread blocks, the port may wake another
+        yield compute(WORK_MS)
         yield note("done", key=key)
 
 
 def check(outcome):
     start = {n.key: n for n in outcome.notes("start")}
     assert start[1].thread == "T2" and start[1].time == 2
-    assert start[2].thread == "T1" and start[2].time == 7, "T2 blocked at 7 ms: its slot went to T1 (A5)"
+    blocked = 2 + WORK_MS                                  # T2 starts its query: it blocks
+    assert start[2].thread == "T1" and start[2].time == blocked, "T2 blocked: its slot went to T1 (A5)"
     done = {n.key: n for n in outcome.notes("done")}
-    assert done[1].time == 62 and done[2].time == 67
-    assert start[3].thread == "T1" and start[3].time == 67, \
+    assert done[1].time == blocked + QUERY_MS + WORK_MS and done[2].time == blocked + 2 * WORK_MS + QUERY_MS
+    assert start[3].thread == "T1" and start[3].time == done[2].time, \
         "job 3 waits while two workers run above the maximum (A6); T2 asks first but finds no room (A3)"

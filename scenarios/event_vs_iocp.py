@@ -20,11 +20,17 @@ TEACHES = "스레드풀 방식 Event 방식 vs IOCP 활용 — 3. Event는 여�
 RULES = ("A2", "A4", "A11")
 CONFIG = {"cpus": 4}
 QUESTIONS = [
-    ("Three SetEvents, one worker: which jobs does the event worker E take?",
+    ("{JOBS} SetEvents at one instant, one worker: which jobs does the event worker E take?",
      lambda o: [n.job for n in o.notes("job") if n.thread == "E"]),
-    ("Three PQCS, one worker: which jobs does the port worker P take?",
+    ("{JOBS} PQCS at the same instant, one worker: which jobs does the port worker P take?",
      lambda o: [n.job for n in o.notes("job") if n.thread == "P"]),
 ]
+JOBS = 3
+
+
+def variant(rng):
+    """quiz --seed N: another number of jobs announced at once."""
+    return {"JOBS": rng.randint(2, 6)}
 
 
 class Jobs:
@@ -38,7 +44,7 @@ def main():
     e = yield CreateThread(event_worker, event, name="E")
     p = yield CreateThread(port_worker, port, name="P")
     yield Sleep(1)
-    for job in (1, 2, 3):
+    for job in range(1, JOBS + 1):
         Jobs.for_event.append(job)
         yield SetEvent(event)
         yield PostQueuedCompletionStatus(port, 0, job, OVERLAPPED(op=f"job{job}"))
@@ -64,6 +70,6 @@ def port_worker(port):
 
 
 def check(outcome):
-    assert [n.job for n in outcome.notes("job") if n.thread == "P"] == [1, 2, 3]
+    assert [n.job for n in outcome.notes("job") if n.thread == "P"] == list(range(1, JOBS + 1))
     assert [n.job for n in outcome.notes("job") if n.thread == "E"] == [1, 2]
-    assert outcome.note("left").jobs == [3], "the third signal was lost: job 3 was never taken"
+    assert outcome.note("left").jobs == list(range(3, JOBS + 1)), "the later signals were lost: never taken"

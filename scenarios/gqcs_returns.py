@@ -18,6 +18,7 @@ mean "nothing was dequeued": case 4 dequeued a packet that must be handled
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import error
 
 TITLE = "GQCS return cases: TRUE/FALSE × ov NULL/set, and the sentinel trap"
 TEACHES = "GQCS사용시 주의할 점 — GQCS의 반환값은 어디서 실패했는지 알려주지 않음."
@@ -37,29 +38,44 @@ CONFIG = {"cpus": 2}
 
 def _case(o, name):
     n = next(n for n in o.notes("case") if n.case == name)
-    return (n.ok, "ov set" if n.has_ov else "ov NULL") + ((n.error,) if not n.ok else ())
+    return (n.ok, "ov set" if n.has_ov else "ov NULL") + ((error(n.error),) if not n.ok else ())
+
+
+def _posted(o):
+    n = next(n for n in o.notes("case") if n.case == "posted")
+    return (n.ok, "ov set" if n.has_ov else "ov NULL", n.nbytes, n.key)
 
 
 QUESTIONS = [
-    ("GQCS dequeues a packet posted with an OVERLAPPED: (return, ov)?", lambda o: _case(o, "posted")),
+    ("GQCS dequeues a packet posted with PQCS(port, {POSTED_BYTES}, {POSTED_KEY}, &ov): (return, ov, bytes, key)?",
+     _posted),
     ("GQCS dequeues PQCS(port, 0, 0, NULL): (return, ov)?", lambda o: _case(o, "sentinel")),
-    ("GQCS(port, 10 ms) on an empty port: (return, ov, GetLastError())?", lambda o: _case(o, "timeout")),
+    ("GQCS(port, {TIMEOUT_MS} ms) on an empty port: (return, ov, GetLastError())?", lambda o: _case(o, "timeout")),
     ("GQCS dequeues the packet of a cancelled WSARecv: (return, ov, GetLastError())?",
      lambda o: _case(o, "failed I/O")),
     ("A thread waits in GQCS(INFINITE) and main closes the port: (return, ov, GetLastError())?",
      lambda o: _case(o, "port closed")),
 ]
+POSTED_BYTES = 64
+POSTED_KEY = 1
+TIMEOUT_MS = 10
+
+
+def variant(rng):
+    """quiz --seed N: another posted packet and another timeout."""
+    return {"POSTED_BYTES": rng.choice([0, 16, 64, 100, 512]), "POSTED_KEY": rng.randint(1, 50),
+            "TIMEOUT_MS": rng.choice([5, 10, 20, 30])}
 
 
 def main():
     port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
-    yield PostQueuedCompletionStatus(port, 64, 1, OVERLAPPED(op="job"))
+    yield PostQueuedCompletionStatus(port, POSTED_BYTES, POSTED_KEY, OVERLAPPED(op="job"))
     yield from gqcs(port, 0, "posted")
     yield PostQueuedCompletionStatus(port, 0, 0, None)
     yield from gqcs(port, 0, "sentinel")
-    yield from gqcs(port, 10, "timeout")
+    yield from gqcs(port, TIMEOUT_MS, "timeout")
     server, client = yield tcp_pair()
-    yield CreateIoCompletionPort(server, port, 2, 0)
+    yield CreateIoCompletionPort(server, port, POSTED_KEY + 1, 0)
     ov = OVERLAPPED(op="recv")
     yield WSARecv(server, [WSABUF(100)], ov)
     yield CancelIoEx(server, ov)
@@ -84,11 +100,12 @@ def gqcs(port, ms, case):
 def check(outcome):
     cases = {n.case: n for n in outcome.notes("case")}
     assert list(cases) == ["posted", "sentinel", "timeout", "failed I/O", "port closed"]
-    assert (cases["posted"].ok, cases["posted"].has_ov, cases["posted"].key, cases["posted"].nbytes) == (True, True, 1, 64)
+    assert (cases["posted"].ok, cases["posted"].has_ov, cases["posted"].key, cases["posted"].nbytes) == (True, True, POSTED_KEY,
+                                                                                                  POSTED_BYTES)
     assert (cases["sentinel"].ok, cases["sentinel"].has_ov) == (True, False)
     assert (cases["timeout"].ok, cases["timeout"].has_ov, cases["timeout"].error) == (False, False, WAIT_TIMEOUT)
     failed = cases["failed I/O"]
-    assert (failed.ok, failed.has_ov, failed.key, failed.error) == (False, True, 2, ERROR_OPERATION_ABORTED)
+    assert (failed.ok, failed.has_ov, failed.key, failed.error) == (False, True, POSTED_KEY + 1, ERROR_OPERATION_ABORTED)
     closed = cases["port closed"]
     assert (closed.ok, closed.has_ov, closed.error) == (False, False, ERROR_ABANDONED_WAIT_0)
-    assert cases["timeout"].time == 10 and closed.time == 15
+    assert cases["timeout"].time == TIMEOUT_MS and closed.time == TIMEOUT_MS + 5

@@ -17,22 +17,30 @@ TEACHES = "완료통지 기준 — WSAOVERLAPPED의 Overlapped I/O는, 동기 �
 RULES = ("B5", "D1", "B4", "C2")
 CONFIG = {"cpus": 2}
 QUESTIONS = [
-    ("10 bytes are buffered; WSARecv returns (rc, bytes)?", lambda o: (o.note("recv").rc, o.note("recv").nbytes)),
-    ("Does GQCS then return a packet for that OVERLAPPED, and with how many bytes?",
-     lambda o: (o.note("packet").same_ov, o.note("packet").nbytes)),
+    ("{BUFFERED} bytes are buffered; WSARecv returns (rc, bytes)?",
+     lambda o: (o.note("recv").rc, o.note("recv").nbytes)),
+    ("Does GQCS then return a packet for that OVERLAPPED, and with which bytes and key (the socket's key is {KEY})?",
+     lambda o: (o.note("packet").same_ov, o.note("packet").nbytes, o.note("packet").key)),
     ("With a completion routine: has it run when WSARecv returns? After SleepEx(0, TRUE)?",
      lambda o: (o.note("routine-before").ran, o.note("routine-after").ran)),
 ]
 
 ran = []
+BUFFERED = 10
+KEY = 3
+
+
+def variant(rng):
+    """quiz --seed N: another amount of buffered data and another key."""
+    return {"BUFFERED": rng.choice([1, 5, 10, 64, 200, 1000]), "KEY": rng.randint(1, 20)}
 
 
 def main():
     del ran[:]
     port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
     server, client = yield tcp_pair()
-    yield CreateIoCompletionPort(server, port, 3, 0)
-    yield send(client, b"0123456789")
+    yield CreateIoCompletionPort(server, port, KEY, 0)
+    yield send(client, bytes(48 + i % 10 for i in range(BUFFERED)))
     yield Sleep(1)
     ov = OVERLAPPED(op="recv")
     buf = WSABUF(4096)
@@ -60,9 +68,9 @@ def on_recv(err, nbytes, ov, flags):
 
 def check(outcome):
     r = outcome.note("recv")
-    assert (r.rc, r.nbytes, r.data) == (0, 10, b"0123456789")
+    assert (r.rc, r.nbytes, r.data) == (0, BUFFERED, bytes(48 + i % 10 for i in range(BUFFERED)))
     p = outcome.note("packet")
-    assert (p.ok, p.same_ov, p.nbytes, p.key) == (True, True, 10, 3)
+    assert (p.ok, p.same_ov, p.nbytes, p.key) == (True, True, BUFFERED, KEY)
     assert outcome.note("routine-before").ran == 0
     after = outcome.note("routine-after")
     assert (after.ran, after.result) == (1, WAIT_IO_COMPLETION)

@@ -12,7 +12,7 @@ TEACHES = "IOCP의 장점 — 4. stack방식으로 스레드를 깨움. (캐시�
 RULES = ("A2", "A4")
 CONFIG = {"cpus": 4}
 QUESTIONS = [
-    ("Workers T1, T2, ... block one after another; which one receives the posted key?",
+    ("Workers T1 … T{WORKERS} block in GQCS one after another, then key {KEY} is posted; which one receives it?",
      lambda o: o.note("woke").thread),
 ]
 WORKERS = 3                      # T1, T2, T3

@@ -18,19 +18,29 @@ the order is the same on the model and live, however loaded the machine.
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import wsa_error
 
 TITLE = "Overlapped I/O with events: which event fired, then WSAGetOverlappedResult"
 TEACHES = "Overlapped Model - EventSelect — 우리에게는 signal만이 전달되기 때문에 WSAGetOverlappedResult로 알아냄"
 RULES = ("D2", "D10", "B4")
 CONFIG = {"cpus": 2}
 QUESTIONS = [
-    ("Which index does the first WSAWaitForMultipleEvents return (A is 0, B is 1)?",
-     lambda o: o.notes("fired")[0].index),
-    ("WSAGetOverlappedResult(A, fWait=FALSE) while A's data is still on its way: (ok, error)?",
-     lambda o: (o.note("early").ok, o.note("early").error)),
+    ("{FIRST}'s peer sends first ({FIRST} is {MESSAGE_FIRST!r}, the other {MESSAGE_OTHER!r}). Which index does the "
+     "first WSAWaitForMultipleEvents return (A is 0, B is 1)?", lambda o: o.notes("fired")[0].index),
+    ("WSAGetOverlappedResult on the other connection while its data is still on its way: (ok, WSAGetLastError())?",
+     lambda o: (o.note("early").ok, wsa_error(o.note("early").error))),
     ("How many bytes does each connection's receive report, in the order they completed?",
      lambda o: [(n.conn, n.nbytes) for n in o.notes("done")]),
 ]
+FIRST = "B"                       # whose peer sends first; the other sends once the server has peeked at it
+MESSAGE_FIRST = "from B"
+MESSAGE_OTHER = "hello from A"
+
+
+def variant(rng):
+    """quiz --seed N: the other connection may send first, with other messages."""
+    return {"FIRST": rng.choice("AB"), "MESSAGE_FIRST": rng.choice(["hi", "from B", "ping", "a longer first message"]),
+            "MESSAGE_OTHER": rng.choice(["hello from A", "pong", "the second message"])}
 
 
 def main():
@@ -45,8 +55,10 @@ def main():
         yield note("posted", conn=name, rc=rc, error=(yield WSAGetLastError()))
         conns.append((name, s, event, ov, buf))
     go = yield CreateEvent(None, True, False, None)             # set once the server has peeked at A
-    yield CreateThread(peer, b_cli, b"from B", None, name="peerB")
-    yield CreateThread(peer, a_cli, b"hello from A", go, name="peerA")
+    clients = {"A": a_cli, "B": b_cli}
+    other = "A" if FIRST == "B" else "B"
+    yield CreateThread(peer, clients[FIRST], MESSAGE_FIRST.encode(), None, name=f"peer{FIRST}")
+    yield CreateThread(peer, clients[other], MESSAGE_OTHER.encode(), go, name=f"peer{other}")
     events = [c[2] for c in conns]
     pending = list(range(len(conns)))
     while pending:
@@ -57,7 +69,7 @@ def main():
             other = conns[pending[1 - (index - WSA_WAIT_EVENT_0)]]
             ok, n, flags = yield WSAGetOverlappedResult(other[1], other[3], False)
             yield note("early", conn=other[0], ok=ok, error=(yield WSAGetLastError()))
-            yield SetEvent(go)                    # now A's data may come
+            yield SetEvent(go)                    # now the other one's data may come
         name, s, event, ov, buf = conn
         ok, nbytes, flags = yield WSAGetOverlappedResult(s, ov, False)
         yield note("done", conn=name, ok=ok, nbytes=nbytes, data=bytes(buf.buf[:nbytes]))
@@ -75,9 +87,11 @@ def peer(s, data, wait_for):
 
 def check(outcome):
     assert [(n.rc, n.error) for n in outcome.notes("posted")] == [(SOCKET_ERROR, WSA_IO_PENDING)] * 2
-    assert [n.conn for n in outcome.notes("fired")] == ["B", "A"]
-    assert outcome.notes("fired")[0].index == 1
+    other = "A" if FIRST == "B" else "B"
+    assert [n.conn for n in outcome.notes("fired")] == [FIRST, other], "the event of the first arrival fires"
+    assert outcome.notes("fired")[0].index == "AB".index(FIRST)
     early = outcome.note("early")
-    assert (early.conn, early.ok, early.error) == ("A", False, WSA_IO_INCOMPLETE)
+    assert (early.conn, early.ok, early.error) == (other, False, WSA_IO_INCOMPLETE)
+    sent = {FIRST: MESSAGE_FIRST.encode(), other: MESSAGE_OTHER.encode()}
     assert [(n.conn, n.nbytes, n.data) for n in outcome.notes("done")] == [
-        ("B", 6, b"from B"), ("A", 12, b"hello from A")]
+        (c, len(sent[c]), sent[c]) for c in (FIRST, other)]

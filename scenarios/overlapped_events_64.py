@@ -17,18 +17,26 @@ when an APC runs, and the event is left untouched (C5).
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import wait_result, wsa_error
 
 TITLE = "Overlapped I/O with an event per socket: 64 events at most per wait"
 TEACHES = "EventSelect가 서버에 적합하지않은 이유 — WaitforMultipleEvent는 소켓이 64개로 제한 (64개씩 스레드를 끊는것도 이상한 구조)"
 RULES = ("C5", "D10", "B4", "C2")
 CONFIG = {"cpus": 2}
 QUESTIONS = [
-    ("64 sockets, numbered 0 to 63; data arrives on socket 40: what does WSAWaitForMultipleEvents return?",
-     lambda o: o.note("wait64").result),
-    ("The same call with 65 events: (result, error)?", lambda o: (o.note("wait65").result, o.note("wait65").error)),
+    ("64 sockets, numbered 0 to 63; data arrives on socket {DATA_ON}: what does WSAWaitForMultipleEvents return?",
+     lambda o: wait_result(o.note("wait64").result)),
+    ("The same call with 65 events: (result, WSAGetLastError())?",
+     lambda o: (wait_result(o.note("wait65").result), wsa_error(o.note("wait65").error))),
     ("Alertable, with an APC queued: what is returned, and is the event still unsignalled?",
-     lambda o: (o.note("alertable").result, o.note("alertable").still_waiting)),
+     lambda o: (wait_result(o.note("alertable").result), o.note("alertable").still_waiting)),
 ]
+DATA_ON = 40
+
+
+def variant(rng):
+    """quiz --seed N: the data arrives on another socket."""
+    return {"DATA_ON": rng.randint(0, 63)}
 
 
 def main():
@@ -47,7 +55,7 @@ def main():
         buffers.append(buf)
     result = yield WSAWaitForMultipleEvents(events[:64], False, 0, False)
     yield note("idle", result=result)
-    yield send(peers[40], b"socket 40")
+    yield send(peers[DATA_ON], f"socket {DATA_ON}".encode())
     result = yield WSAWaitForMultipleEvents(events[:64], False, 100, False)
     index = result - WSA_WAIT_EVENT_0
     ok, nbytes, flags = yield WSAGetOverlappedResult(sockets[index], overlapped[index], False)
@@ -77,7 +85,8 @@ def apc(data):
 def check(outcome):
     assert outcome.note("idle").result == WSA_WAIT_TIMEOUT
     w = outcome.note("wait64")
-    assert (w.result, w.ok, w.nbytes, w.data) == (WSA_WAIT_EVENT_0 + 40, True, 9, b"socket 40")
+    data = f"socket {DATA_ON}".encode()
+    assert (w.result, w.ok, w.nbytes, w.data) == (WSA_WAIT_EVENT_0 + DATA_ON, True, len(data), data)
     w65 = outcome.note("wait65")
     assert (w65.result, w65.error) == (WSA_WAIT_FAILED, WSA_INVALID_PARAMETER)
     a = outcome.note("alertable")

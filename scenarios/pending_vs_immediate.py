@@ -25,6 +25,7 @@ worker.  WSA_IO_PENDING is not an error: it says the request was accepted.
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import socket_result, wsa_error
 
 TITLE = "Pending vs immediate: sends usually complete at once, receives usually pend"
 TEACHES = "비동기 I/O의 작동 — 반환값이 WSA_IO_PENDING인 경우에만 Overlapped I/O로 작동된 것. 비동기I/O는 지금당장 일을 하지못할때만 전환된다."
@@ -42,7 +43,7 @@ QUESTIONS = [
     ("WSASend of 1 KB on a fresh connection: (rc, bytes)?",
      lambda o: (o.note("send-small").rc, o.note("send-small").nbytes)),
     ("WSARecv with nothing received: (rc, WSAGetLastError())?",
-     lambda o: (o.note("recv").rc, o.note("recv").error)),
+     lambda o: (socket_result(o.note("recv").rc), wsa_error(o.note("recv").error))),
     ("SO_SNDBUF and the peer's SO_RCVBUF set as this variant says; sending 4 KB at a time to a peer that "
      "does not read: which send is the first to pend?",
      lambda o: next(n.n for n in o.notes("send-big") if n.rc == SOCKET_ERROR)),

@@ -8,6 +8,7 @@ code must branch on the return value first.
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import error
 
 TITLE = "PQCS(0, 0, NULL) as a shutdown sentinel, versus a GQCS timeout"
 TEACHES = "GQCS사용시 주의할 점 — 3. 세개인자 모두 NULL: 우리가 PQCS로 쏴줄 종료요청."
@@ -22,18 +23,30 @@ SEED_CORRECTION = [
 ]
 QUESTIONS = [
     ("What does GQCS return on a timeout: (ok, ov, GetLastError())?",
-     lambda o: (o.notes("timeout")[0].ok, o.notes("timeout")[0].ov, o.notes("timeout")[0].error)),
+     lambda o: (o.notes("timeout")[0].ok, o.notes("timeout")[0].ov, error(o.notes("timeout")[0].error))),
     ("And for the sentinel: (ok, ov)?", lambda o: (o.notes("sentinel")[0].ok, o.notes("sentinel")[0].ov)),
+    ("{WORKERS} workers wait with a {TIMEOUT_MS} ms timeout; main posts one job, then the sentinels after "
+     "{SHUTDOWN_MS} ms. How many GQCS calls time out in all?", lambda o: len(o.notes("timeout"))),
 ]
+WORKERS = 2
+TIMEOUT_MS = 30
+SHUTDOWN_MS = 45
+
+
+def variant(rng):
+    """quiz --seed N: another number of workers, another timeout, another moment to shut down."""
+    timeout = rng.choice([10, 20, 30, 40])
+    return {"WORKERS": rng.randint(1, 4), "TIMEOUT_MS": timeout,
+            "SHUTDOWN_MS": timeout + rng.choice([5, 15, 25]) + rng.choice([0, timeout])}
 
 
 def main():
     port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
     workers = []
-    for name in ("W1", "W2"):
-        workers.append((yield CreateThread(worker, port, name=name)))
+    for i in range(1, WORKERS + 1):
+        workers.append((yield CreateThread(worker, port, name=f"W{i}")))
     yield PostQueuedCompletionStatus(port, 100, 1, OVERLAPPED(op="job"))
-    yield Sleep(45)                                   # long enough for a timeout
+    yield Sleep(SHUTDOWN_MS)                          # long enough for a timeout
     for _ in workers:
         yield PostQueuedCompletionStatus(port, 0, 0, None)
     yield WaitForMultipleObjects(workers, TRUE, INFINITE)
@@ -41,7 +54,7 @@ def main():
 
 def worker(port):
     while True:
-        ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 30)
+        ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, TIMEOUT_MS)
         if not ok and ov is None:
             yield note("timeout", ok=ok, ov=ov, error=(yield GetLastError()))
             continue
@@ -55,6 +68,6 @@ def check(outcome):
     timeouts = outcome.notes("timeout")
     assert timeouts and all(n.ok is False and n.ov is None and n.error == WAIT_TIMEOUT for n in timeouts)
     sentinels = outcome.notes("sentinel")
-    assert sorted(n.thread for n in sentinels) == ["W1", "W2"]
+    assert sorted(n.thread for n in sentinels) == [f"W{i}" for i in range(1, WORKERS + 1)]
     assert all(n.ok is True and n.ov is None for n in sentinels)
     assert [n.key for n in outcome.notes("job")] == [1]

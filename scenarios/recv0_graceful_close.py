@@ -32,25 +32,32 @@ SEED_CORRECTION = [
 ]
 CONFIG = {"cpus": 2}
 QUESTIONS = [
-    ("Three receives are pending, the client sends 20 bytes and shuts down. Bytes per completion, in order?",
-     lambda o: [n.nbytes for n in o.notes("done")][:3]),
+    ("{PENDING} receives are pending, the client sends {SENT} bytes and shuts down. Bytes per completion, in order?",
+     lambda o: [n.nbytes for n in o.notes("done")][:PENDING]),
     ("What does GQCS return for the receives FIN completes (return value, bytes)?",
      lambda o: (o.notes("done")[1].ok, o.notes("done")[1].nbytes)),
     ("A WSARecv posted after FIN: (rc, bytes) — and does a packet still arrive?",
-     lambda o: ((o.note("late").rc, o.note("late").nbytes), o.notes("done")[3].op == "late")),
+     lambda o: ((o.note("late").rc, o.note("late").nbytes), o.notes("done")[PENDING].op == "late")),
 ]
+PENDING = 3
+SENT = 20
+
+
+def variant(rng):
+    """quiz --seed N: another number of pending receives, another amount of data before the FIN."""
+    return {"PENDING": rng.randint(2, 5), "SENT": rng.choice([1, 20, 100, 1000, 4000])}
 
 
 def main():
     port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
     server, client = yield tcp_pair()
     yield CreateIoCompletionPort(server, port, 1, 0)
-    for name in ("R1", "R2", "R3"):
+    for name in [f"R{i}" for i in range(1, PENDING + 1)]:
         rc, nbytes, flags = yield WSARecv(server, WSABUF(4096), OVERLAPPED(op=name))
         err = yield WSAGetLastError()
         yield note("posted", op=name, rc=rc, error=err)
     yield CreateThread(peer, client, name="client")
-    for _ in range(3):
+    for _ in range(PENDING):
         yield from dequeue(port)
     ov = OVERLAPPED(op="late")
     rc, nbytes, flags = yield WSARecv(server, WSABUF(4096), ov)
@@ -65,7 +72,7 @@ def dequeue(port):
 
 
 def peer(client):
-    yield send(client, b"x" * 20)
+    yield send(client, b"x" * SENT)
     yield shutdown(client, SD_SEND)
     yield recv(client, 100)                 # the server's close: b"" (its FIN)
     yield closesocket(client)
@@ -74,6 +81,7 @@ def peer(client):
 def check(outcome):
     assert all(n.rc == SOCKET_ERROR and n.error == WSA_IO_PENDING for n in outcome.notes("posted"))
     done = [(n.op, n.ok, n.nbytes) for n in outcome.notes("done")]
-    assert done == [("R1", True, 20), ("R2", True, 0), ("R3", True, 0), ("late", True, 0)]
+    assert done == ([("R1", True, SENT)] + [(f"R{i}", True, 0) for i in range(2, PENDING + 1)]
+                    + [("late", True, 0)]), "the data fills R1; FIN completes the rest with 0 bytes (D5)"
     late = outcome.note("late")
     assert (late.rc, late.nbytes) == (0, 0)

@@ -16,6 +16,7 @@ Three connections, each with a client blocked in recv:
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import wsa_error
 
 TITLE = "shutdown vs closesocket vs linger {1,0}: FIN, handle reuse, RST"
 TEACHES = "ShoutDown 의 사용 — 평소에는 shoutdown 으로 끊기준비를 하고, Release할때 Closesocket(끊기)하면 핸들재사용 문제를 간단히 해결가능."
@@ -23,11 +24,19 @@ RULES = ("D5", "D6")
 CONFIG = {"cpus": 4}
 QUESTIONS = [
     ("What does each client's blocked recv return: (how, result, WSAGetLastError())?",
-     lambda o: [(n.how, n.result, n.error) for n in o.notes("client")]),
+     lambda o: [(n.how, n.result, wsa_error(n.error)) for n in o.notes("client")]),
+    ("The server sends {MESSAGE!r} before shutdown(SD_SEND): what does that client read before its recv returns 0?",
+     lambda o: next(n.got for n in o.notes("client") if n.how == "shutdown")),
     ("After shutdown, does the next new socket reuse the server's handle value?",
      lambda o: o.note("after-shutdown").reused),
     ("After closesocket, does it?", lambda o: o.note("after-close").reused),
 ]
+MESSAGE = "bye"
+
+
+def variant(rng):
+    """quiz --seed N: another last message before the FIN."""
+    return {"MESSAGE": rng.choice(["bye", "see you", "ciao!", "game over", "logout ok"])}
 
 
 def main():
@@ -37,7 +46,7 @@ def main():
         conns[how] = server
         yield CreateThread(reader, client, how, name=f"client-{how}")
     yield Sleep(1)
-    yield send(conns["shutdown"], b"bye")
+    yield send(conns["shutdown"], MESSAGE.encode())
     yield shutdown(conns["shutdown"], SD_SEND)
     fresh = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
     yield note("after-shutdown", server=conns["shutdown"], new=fresh, reused=fresh == conns["shutdown"])
@@ -67,7 +76,7 @@ def reader(s, how):
 
 def check(outcome):
     clients = {n.how: n for n in outcome.notes("client")}
-    assert (clients["shutdown"].result, clients["shutdown"].got) == (0, b"bye"), "data, then FIN"
+    assert (clients["shutdown"].result, clients["shutdown"].got) == (0, MESSAGE.encode()), "data, then FIN"
     assert clients["close"].result == 0, "a plain closesocket is graceful too"
     assert (clients["linger"].result, clients["linger"].error) == ("SOCKET_ERROR", WSAECONNRESET)
     assert outcome.note("after-shutdown").reused is False

@@ -12,6 +12,7 @@ keeps its IRP in non-paged pool, but no locked page.  The same sends with the de
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import socket_result, wsa_error
 
 TITLE = "SO_SNDBUF = 0: every send pends with its buffer locked (zero copy)"
 TEACHES = "송신버퍼가 0이 된 경우 — WSASend는 100% WSA_IO_PENDING상태에 빠지게됨. WSASend요청한 버퍼는 페이지 락이 걸리고"
@@ -28,14 +29,28 @@ SEED_CORRECTION = [
 ]
 CONFIG = {"cpus": 2}
 QUESTIONS = [
-    ("SO_SNDBUF 0, open window, a 100-byte WSASend: rc and error?",
-     lambda o: (o.note("small").rc, o.note("small").error)),
-    ("A gathered send of two 100-byte pieces that each straddle a page boundary: pages locked while pending?",
-     lambda o: o.note("gather").locked),
-    ("The same 100-byte send with the default SO_SNDBUF: rc?", lambda o: o.note("default").rc),
-    ("The 100-byte send has completed but nobody has dequeued its packet yet: how many pages are still locked?",
+    ("SO_SNDBUF 0, open window, a {SMALL}-byte WSASend: rc and WSAGetLastError()?",
+     lambda o: (socket_result(o.note("small").rc), wsa_error(o.note("small").error))),
+    ("A gathered send of two {PIECE}-byte pieces, starting {OFFSET_A} and {OFFSET_B} bytes into a page: "
+     "pages locked while pending?", lambda o: o.note("gather").locked),
+    ("The same {SMALL}-byte send with the default SO_SNDBUF: rc?", lambda o: socket_result(o.note("default").rc)),
+    ("The {SMALL}-byte send has completed but nobody has dequeued its packet yet: how many pages are still locked?",
      lambda o: o.note("completed").locked),
 ]
+SMALL = 100
+PIECE = 100
+OFFSET_A, OFFSET_B = 4050, 4090
+
+
+def variant(rng):
+    """quiz --seed N: other sizes, and pieces that may or may not straddle a page boundary."""
+    return {"SMALL": rng.choice([10, 100, 1000]), "PIECE": rng.choice([50, 100, 200]),
+            "OFFSET_A": rng.choice([0, 100, 3950, 4050]), "OFFSET_B": rng.choice([0, 2000, 4000, 4090])}
+
+
+def spans(offset, length):
+    """Pages a buffer of ``length`` bytes starting ``offset`` bytes into a page touches (E2)."""
+    return (offset % PAGE_SIZE + length + PAGE_SIZE - 1) // PAGE_SIZE
 
 
 def main():
@@ -46,7 +61,7 @@ def main():
     size = yield getsockopt(server, SOL_SOCKET, SO_SNDBUF)
     yield note("sndbuf", size=size)
 
-    rc, nbytes = yield WSASend(server, WSABUF(b"a" * 100), OVERLAPPED(op="small"))
+    rc, nbytes = yield WSASend(server, WSABUF(b"a" * SMALL), OVERLAPPED(op="small"))
     error = yield WSAGetLastError()
     npp, locked = yield memory()
     yield note("small", rc=rc, error=error, locked=locked)
@@ -57,7 +72,7 @@ def main():
     npp, locked = yield memory()
     yield note("acked", ok=ok, nbytes=n, op=ov.op, locked=locked)
 
-    pieces = [WSABUF(b"b" * 100, offset=4050), WSABUF(b"c" * 100, offset=4090)]
+    pieces = [WSABUF(b"b" * PIECE, offset=OFFSET_A), WSABUF(b"c" * PIECE, offset=OFFSET_B)]
     rc, nbytes = yield WSASend(server, pieces, OVERLAPPED(op="gather"))
     npp, locked = yield memory()
     yield note("gather", rc=rc, locked=locked)
@@ -65,7 +80,7 @@ def main():
     yield note("gathered", ok=ok, nbytes=n)
 
     s2, c2 = yield tcp_pair()
-    rc, nbytes = yield WSASend(s2, WSABUF(b"d" * 100), OVERLAPPED(op="default"))
+    rc, nbytes = yield WSASend(s2, WSABUF(b"d" * SMALL), OVERLAPPED(op="default"))
     yield note("default", rc=rc, nbytes=nbytes)
     data = yield recv(client, 1000)
     yield note("peer", nbytes=len(data))
@@ -78,11 +93,11 @@ def check(outcome):
     small = outcome.note("small")
     assert (small.rc, small.error) == (SOCKET_ERROR, WSA_IO_PENDING)
     acked = outcome.note("acked")
-    assert (acked.ok, acked.nbytes, acked.op) == (True, 100, "small")
+    assert (acked.ok, acked.nbytes, acked.op) == (True, SMALL, "small")
     assert outcome.note("gather").rc == SOCKET_ERROR
-    assert outcome.note("gathered").nbytes == 200
+    assert outcome.note("gathered").nbytes == 2 * PIECE
     assert outcome.note("default").rc == 0
     if outcome.backend == "model":
         assert small.locked == 1 and acked.locked == 0
         assert outcome.note("completed").locked == 0, "pages unlock at completion, before the dequeue (B3)"
-        assert outcome.note("gather").locked == 4
+        assert outcome.note("gather").locked == spans(OFFSET_A, PIECE) + spans(OFFSET_B, PIECE)

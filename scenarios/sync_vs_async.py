@@ -19,6 +19,7 @@ The seed's summary: 동기는 블락/논블락이 가능하지만, 비동기가 
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import socket_result, wsa_error
 
 TITLE = "Sync/async and block/non-block: recv, non-blocking recv, overlapped WSARecv"
 TEACHES = "동기-비동기 / 블락-논블락 — 동기는 블락/논블락이 가능하지만, 비동기가 되려면 논블락이어야한다."
@@ -35,15 +36,22 @@ SEED_CORRECTION = [
 ]
 CONFIG = {"cpus": 2}
 QUESTIONS = [
-    ("Blocking recv at 0 ms: when does it return, and with what?",
-     lambda o: (o.note("blocking").time, o.note("blocking").data)),
+    ("The client sends {FIRST!r} after {DELAY_MS} ms (loopback takes 0.1 ms). Blocking recv at 0 ms: when does it "
+     "return, and with what?", lambda o: (o.note("blocking").time, o.note("blocking").data)),
     ("Non-blocking recv with nothing buffered returns SOCKET_ERROR with which error?",
-     lambda o: o.notes("nonblocking")[0].error),
+     lambda o: wsa_error(o.notes("nonblocking")[0].error)),
     ("Overlapped WSARecv with nothing buffered: (rc, WSAGetLastError())?",
-     lambda o: (o.note("overlapped").rc, o.note("overlapped").error)),
+     lambda o: (socket_result(o.note("overlapped").rc), wsa_error(o.note("overlapped").error))),
     ("When does the overlapped receive's event fire, and what does WSAGetOverlappedResult say?",
      lambda o: (o.note("overlapped-done").time, o.note("overlapped-done").nbytes)),
 ]
+FIRST = "hello"
+DELAY_MS = 10
+
+
+def variant(rng):
+    """quiz --seed N: another first message, sent after another delay."""
+    return {"FIRST": rng.choice(["hello", "hi", "login", "ping!"]), "DELAY_MS": rng.choice([5, 10, 15, 20, 30])}
 
 
 def main():
@@ -79,8 +87,8 @@ def main():
 
 
 def sender(s, polled):
-    yield Sleep(10)
-    yield send(s, b"hello")
+    yield Sleep(DELAY_MS)
+    yield send(s, FIRST.encode())
     yield WaitForSingleObject(polled, INFINITE)         # main found nothing to read: WSAEWOULDBLOCK
     yield send(s, b"again")
     yield Sleep(10)
@@ -90,9 +98,9 @@ def sender(s, polled):
 
 def check(outcome):
     blocking = outcome.note("blocking")
-    assert blocking.data == b"hello" and blocking.time >= 10, "recv blocked until the data arrived"
-    if outcome.backend == "model":                      # on the model: the send at 10 ms + 0.1 ms of loopback latency
-        assert blocking.time == 10.1
+    assert blocking.data == FIRST.encode() and blocking.time >= DELAY_MS, "recv blocked until the data arrived"
+    if outcome.backend == "model":                      # on the model: the send + 0.1 ms of loopback latency
+        assert blocking.time == round(DELAY_MS + 0.1, 6)
     polls = outcome.notes("nonblocking")
     assert polls[0].error == WSAEWOULDBLOCK and polls[-1].data == b"again" and len(polls) > 1
     assert (outcome.note("overlapped").rc, outcome.note("overlapped").error) == (SOCKET_ERROR, WSA_IO_PENDING)

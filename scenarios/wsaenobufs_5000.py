@@ -20,6 +20,7 @@ with modern limits: non-paged pool itself.
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import wsa_error
 
 TITLE = "5,000 sessions × 64 KB pending receives pass the NT 4/2000 locked-page limit: WSAENOBUFS"
 TEACHES = ("IOCP에서 PageLock을 줄이기 위한방법 — Recv는 항시 걸려있어야 하므로 오버랩IO로 5천명이 걸려있다면, "
@@ -49,12 +50,18 @@ SEED_CORRECTION = {
 }
 SESSIONS = 5000
 RING = 64 * 1024
+OFFSET = 100
+
+
+def variant(rng):
+    """quiz --seed N: another ring buffer size and placement (the limit is 65,536 pages: 1/8 of 2 GB)."""
+    return {"RING": rng.choice([60000, 64 * 1024, 80000, 100 * 1024]), "OFFSET": rng.choice([0, 100, 3000, 4095])}
 QUESTIONS = [
     ("Which session's WSARecv is the first to fail, and with what error?",
-     lambda o: (o.note("first-failure").session, o.note("first-failure").error)),
+     lambda o: (o.note("first-failure").session, wsa_error(o.note("first-failure").error))),
     ("Under the NT 4/2000 rule (1/8 of RAM), how many pages may be locked on this 2 GB machine?",
      lambda o: o.kernel.pool.locked_limit),
-    ("How many pages does one 64 KB ring buffer lock, given it starts 100 bytes into a page?",
+    ("How many pages does one {RING}-byte ring buffer lock, given it starts {OFFSET} bytes into a page?",
      lambda o: o.note("per-session").pages),
     ("Does a packet ever arrive for a receive that failed with WSAENOBUFS?", lambda o: o.note("drained").packets > 0),
 ]
@@ -69,7 +76,7 @@ def main():
     for session in range(1, SESSIONS + 1):
         server, client = yield tcp_pair()
         yield CreateIoCompletionPort(server, port, session, 0)
-        ring = WSABUF(RING, offset=100)                      # a ring buffer inside a heap object
+        ring = WSABUF(RING, offset=OFFSET)                   # a ring buffer inside a heap object
         rc, nbytes, flags = yield WSARecv(server, ring, OVERLAPPED(session=session))
         error = yield WSAGetLastError()
         if rc == SOCKET_ERROR and error == WSA_IO_PENDING:
@@ -96,10 +103,11 @@ def main():
 def check(outcome):
     first = outcome.note("first-failure")
     assert first.rc == SOCKET_ERROR and first.error == WSAENOBUFS
-    assert outcome.note("per-session").pages == 17
-    assert first.session == 65536 // 17 + 1
+    pages = (OFFSET + RING + PAGE_SIZE - 1) // PAGE_SIZE     # every page the buffer spans (E2)
+    assert outcome.note("per-session").pages == pages
+    assert first.session == 65536 // pages + 1
     s = outcome.note("sessions")
     assert s.pending == first.session - 1 and s.failed == SESSIONS - s.pending
     assert outcome.note("drained").packets == 0
     if outcome.backend == "model":
-        assert first.locked == (first.session - 1) * 17
+        assert first.locked == (first.session - 1) * pages

@@ -12,6 +12,7 @@ here a 0 means "look", and the follow-up recv tells data (bytes) from close (b""
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import wsa_error
 
 TITLE = "Zero-byte receives: 5,000 idle sessions lock no pages"
 TEACHES = ("Zero Byte Recv 동작형태 — ZeroByteRecv는 ... WSARecv의 길이 인자로 0을 넣겠다는 의미이다.(WSABuf len 0)")
@@ -31,11 +32,18 @@ SESSIONS = 5000
 QUESTIONS = [
     ("5,000 zero-byte receives pending: how many failed, how many pages are locked?",
      lambda o: (o.note("sessions").failed, o.note("sessions").locked)),
-    ("Data arrives for one session: what does GQCS report (return, bytes)?",
-     lambda o: (o.note("woke").ok, o.note("woke").nbytes)),
+    ("{DATA!r} arrives for session {WAKE} (its key): what does GQCS report (return, bytes, key)?",
+     lambda o: (o.note("woke").ok, o.note("woke").nbytes, o.note("woke").key)),
     ("What do the next two non-blocking recv calls return?",
-     lambda o: [n.result for n in o.notes("drain")]),
+     lambda o: [n.result if isinstance(n.result, bytes) else wsa_error(n.result) for n in o.notes("drain")]),
 ]
+WAKE = 2500
+DATA = "hello"
+
+
+def variant(rng):
+    """quiz --seed N: the data arrives for another session, and says something else."""
+    return {"WAKE": rng.randint(2, SESSIONS), "DATA": rng.choice(["hello", "move 3 4", "chat: hi", "ping"])}
 
 
 def main():
@@ -51,13 +59,13 @@ def main():
         error = yield WSAGetLastError()
         if not (rc == SOCKET_ERROR and error == WSA_IO_PENDING):
             failed += 1
-        if session in (1, 2500):
+        if session in (1, WAKE):
             clients[session], servers[session] = client, server
     npp, locked = yield memory()
     yield note("sessions", failed=failed, locked=locked - locked0 if locked is not None else None,
                npp_per_session=(npp - npp0) // SESSIONS if npp is not None else None)
 
-    yield send(clients[2500], b"hello")
+    yield send(clients[WAKE], DATA.encode())
     ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 100)
     yield note("woke", ok=ok, nbytes=nbytes, key=key)
     server = servers[key]
@@ -78,8 +86,8 @@ def check(outcome):
     s = outcome.note("sessions")
     assert s.failed == 0
     w = outcome.note("woke")
-    assert (w.ok, w.nbytes, w.key) == (True, 0, 2500)
-    assert [n.result for n in outcome.notes("drain")] == [b"hello", WSAEWOULDBLOCK]
+    assert (w.ok, w.nbytes, w.key) == (True, 0, WAKE)
+    assert [n.result for n in outcome.notes("drain")] == [DATA.encode(), WSAEWOULDBLOCK]
     c = outcome.note("closed")
     assert (c.ok, c.nbytes, c.key, c.recv) == (True, 0, 1, b"")
     if outcome.backend == "model":

@@ -63,7 +63,7 @@ def test_quiz_answers_flag(capsys):
     """`kernelsim quiz lifo-wakeup --answers` prints each question with the answer from the run (A4)."""
     assert cli.main(["quiz", "lifo-wakeup", "--answers"]) == 0
     out = capsys.readouterr().out
-    assert "which one receives the posted key?" in out and "answer: T3" in out
+    assert "which one receives it?" in out and "answer: T3" in out
 
 
 def test_quiz_seed_draws_a_variant_and_the_answer_follows_it(capsys):
@@ -81,13 +81,14 @@ def test_quiz_seed_draws_a_variant_and_the_answer_follows_it(capsys):
     assert "this variant" not in capsys.readouterr().out
 
 
-def test_quiz_without_a_tty_reveals_answers(capsys):
-    """Without a terminal there is nobody to predict: the quiz prints questions and answers."""
-    assert cli.main(["quiz", "gqcs-returns"]) == 0
+def test_quiz_answers_carry_constant_names(capsys):
+    """`quiz --answers` writes answers as Win32 programmers do: TRUE/FALSE, NULL and each code with its
+    constant's name — the sentinel (F5), the timeout (F3), the closed port (A10)."""
+    assert cli.main(["quiz", "gqcs-returns", "--answers"]) == 0
     out = capsys.readouterr().out
-    assert "answer: (True, 'ov NULL')" in out                     # the sentinel (F5)
-    assert "answer: (False, 'ov NULL', 258)" in out                # the timeout (F3)
-    assert "answer: (False, 'ov NULL', 735)" in out                # the closed port (A10)
+    assert "answer: TRUE, ov NULL\n" in out
+    assert "answer: FALSE, ov NULL, WAIT_TIMEOUT (258)" in out
+    assert "answer: FALSE, ov NULL, ERROR_ABANDONED_WAIT_0 (735)" in out
 
 
 def test_quiz_seed_runs_a_variant(capsys):
@@ -102,5 +103,6 @@ def test_explain_prints_teaching_rules_and_source(capsys):
     out = capsys.readouterr().out
     assert "「IOCP의 장점 — 4. stack방식으로 스레드를 깨움. (캐시히트)」" in out
     assert "A4   LIFO release of waiters, FIFO packets" in out
+    assert "Blocked threads are released newest first" in out        # the rule's text, from the rule book
     assert "yield PostQueuedCompletionStatus(port, 0, KEY, None)" in out
     assert cli.main(["explain", "nope-nope"]) == 2

@@ -58,8 +58,9 @@ def test_pqcs_job_queue_asserts_the_dequeue_order_not_the_start_order():
 
 
 def test_quiz_says_when_the_check_failed(capsys):
-    """A quiz run whose claims did not hold says so before the answers (issue 10 item 2)."""
-    assert cli.main(["quiz", "lifo-wakeup", "--answers", "--profile", "wine"]) == 0
+    """A quiz run whose claims did not hold says so before the answers (issue 10 item 2), and exits 1 as every
+    command does when a claim failed (DESIGN §8)."""
+    assert cli.main(["quiz", "lifo-wakeup", "--answers", "--profile", "wine"]) == 1
     out = capsys.readouterr().out
     assert "check: FAILED in this run" in out
     assert out.index("check: FAILED") < out.index("Q1.")

@@ -214,8 +214,13 @@ MESSAGES = {
     "(seed {seed}, schedule {schedule})": "(seed {seed}, 스케줄 {schedule})",
     "this variant: {values}": "이번 변형: {values}",
     "set: {values}": "--set으로 바꾼 값: {values}",
-    "NOTE: this run's check FAILED ({failure}); the answers come from a run that does not show what the lesson claims":
-        "주의: 이번 실행의 check가 실패했습니다 ({failure}). 아래 정답은 수업에서 말하는 동작을 보여주지 못한 실행에서 나온 것입니다",
+    "check: FAILED in this run — {failure}": "check: 이번 실행에서 실패 — {failure}",
+    "(the answers below describe a run whose claims did not hold)": "(아래 정답은 주장이 성립하지 않은 실행에서 나온 것입니다)",
+    "Where the course notes are wrong or outdated:": "강의 노트가 틀렸거나 오래된 부분:",
+    "  the notes say 「{notes}」": "  노트: 「{notes}」",
+    "A broken variant, on purpose: some schedules break {what} (find one: kernelsim explore {name}).":
+        "일부러 망가뜨린 버전: 어떤 스케줄에서는 {what}이(가) 깨진다 (찾아보기: kernelsim explore {name}).",
+    "The course notes, corrected ({rule}): 「{notes}」 — {windows}": "강의 노트 바로잡기 ({rule}): 「{notes}」 — {windows}",
     "Read the scenario first ('kernelsim explain {name} --no-answers'), then predict.":
         "먼저 시나리오를 읽고('kernelsim explain {name} --no-answers --lang ko'), 예측해 보세요.",
     "answer: {answer}": "답: {answer}",
@@ -443,10 +448,10 @@ QUESTIONS = {
     "How many times does the poller look at an empty queue?": "폴링 스레드는 빈 큐를 몇 번 들여다보나?",
     "Workers T1 … T{WORKERS} block in GQCS one after another, then key {KEY} is posted; which one receives it?":
         "워커 T1 … T{WORKERS}가 차례로 GQCS에서 블락된 뒤 key {KEY}가 PQCS된다. 어느 워커가 받나?",
-    "A's peer sends {MESSAGE_A!r} after {DELAY_A} ms, B's peer {MESSAGE_B!r} after {DELAY_B} ms. Which index does the first WSAWaitForMultipleEvents return (A is 0, B is 1)?":
-        "A의 상대는 {DELAY_A} ms 뒤에 {MESSAGE_A!r}, B의 상대는 {DELAY_B} ms 뒤에 {MESSAGE_B!r}를 보낸다. 첫 WSAWaitForMultipleEvents는 몇 번을 리턴하나 (A가 0, B가 1)?",
-    "WSAGetOverlappedResult(A, fWait=FALSE) while A's data is still on its way: (ok, error)?":
-        "A의 데이터가 아직 오는 중일 때 WSAGetOverlappedResult(A, fWait=FALSE): (리턴값, 오류)?",
+    "{FIRST}'s peer sends first ({FIRST} is {MESSAGE_FIRST!r}, the other {MESSAGE_OTHER!r}). Which index does the first WSAWaitForMultipleEvents return (A is 0, B is 1)?":
+        "{FIRST}의 상대가 먼저 보낸다({FIRST}는 {MESSAGE_FIRST!r}, 다른 쪽은 {MESSAGE_OTHER!r}). 첫 WSAWaitForMultipleEvents는 몇 번을 리턴하나 (A가 0, B가 1)?",
+    "WSAGetOverlappedResult on the other connection while its data is still on its way: (ok, WSAGetLastError())?":
+        "다른 연결의 데이터가 아직 오는 중일 때 그 연결에 WSAGetOverlappedResult: (리턴값, WSAGetLastError())?",
     "How many bytes does each connection's receive report, in the order they completed?":
         "완료된 순서대로, 각 연결의 Recv가 알려주는 바이트 수는?",
     "The socket's key is {KEY}. GQCS for the pending receive after the peer's RST: (return, key, GetLastError())?":

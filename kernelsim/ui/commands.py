@@ -9,18 +9,27 @@ or 1, naming the cycle, when the run ended in a deadlock (L11).
 ``--svg FILE --step N`` saves one step as SVG without stepping.
 
 ``kernelsim explain NAME``: what the scenario teaches, the seed section it
-comes from, the SEMANTICS rules involved, and its source.
+comes from, the rules involved (each with its text from the rule book), and
+its source.  ``--no-answers`` is the spoiler-free version for before a quiz:
+no explanation, no rule texts, and the source without comments, check() or
+the answer functions.
 
-``kernelsim quiz NAME``: predict, then reveal (OSTEP style).  The scenario's
+``kernelsim quiz NAME``: predict, then see (OSTEP style).  The scenario's
 QUESTIONS are (question, answer-from-outcome) pairs; the answers come from the
-run.  ``--answers`` prints them at once; ``--seed`` runs a seeded variant.
+run.  Without ``--answers`` no answer is printed, TTY or not: without a
+terminal the output is a questions-only worksheet (``quiz X > sheet.txt``);
+on a terminal each prediction is graded (forgivingly, ``kernelsim.answers``)
+without showing the answer.  ``--answers`` prints them; ``--json`` prints the
+questions, answers and variant as one object; ``--seed N`` asks about a new
+variant.  A run whose check fails says so and exits 1.
 """
 
 import os
 import sys
 
-from .. import cli
+from .. import cli, i18n
 from .. import scenario as scenarios
+from ..i18n import tr
 from . import view
 from .stepper import Stepper, print_all, prompt_loop, resolve_step
 
@@ -164,45 +173,114 @@ def _deadlock_code(outcome):
 def add_explain(sub):
     p = sub.add_parser("explain", help="what a scenario teaches, its seed section, rules and source")
     p.add_argument("scenario", metavar="NAME|PATH")
+    p.add_argument("--no-answers", action="store_true",
+                   help="spoiler-free, for before the quiz: no explanation, rule texts, comments or check()")
 
 
-def explain_text(sc):
-    from .rules import title
-    lines = [f"{sc.name}: {sc.title}", ""]
+def explain_text(sc, answers=True, lang=None):
+    """The explanation of a scenario; ``answers=False`` leaves out everything that gives the quiz away."""
+    from .. import rulebook
+    from ..rulebook.command import wrap
+    lang = lang or i18n.current()
+    lines = [f"{sc.name}: {i18n.title(sc.title, lang)}", ""]
     if sc.teaches:
-        lines += ["Seed section (course notes):", f"  「{sc.teaches}」", ""]
-    if sc.corrections:
-        lines.append("Where the course notes are wrong or outdated:")
+        lines += [tr("Seed section (course notes):"), f"  「{sc.teaches}」", ""]
+    if answers and sc.corrections:
+        lines.append(tr("Where the course notes are wrong or outdated:"))
         for c in sc.corrections:
-            lines += [f"  the notes say 「{c.notes}」", f"  Windows ({c.rule}): {c.windows}", f"  (한국어) {c.ko}", ""]
-    if sc.doc:
-        lines += ["What it shows:"] + [f"  {line}" if line else "" for line in sc.doc.splitlines()] + [""]
-    if sc.breaks:
-        lines += ["A broken variant, on purpose: some schedules break " + "; ".join(sc.breaks) +
-                  f" (find one: kernelsim explore {sc.name}).", ""]
-    if sc.rules:
-        lines.append("Rules involved (SEMANTICS.md):")
-        for rule in sc.rules:
-            lines.append(f"  {rule:<4} {title(rule) or '(see SEMANTICS.md)'}")
+            lines.append(tr("  the notes say 「{notes}」", notes=c.notes))
+            if lang == "ko":
+                lines.append(f"  Windows ({c.rule}): {c.ko}")
+            else:
+                lines += [f"  Windows ({c.rule}): {c.windows}", f"  (한국어) {c.ko}"]
+            lines.append("")
+    if answers and sc.doc:
+        heading = tr("What it shows:")
+        lines += [heading] + [f"  {line}" if line else "" for line in sc.doc.splitlines()] + [""]
+    if answers and sc.breaks:
+        lines += [tr("A broken variant, on purpose: some schedules break {what} (find one: kernelsim explore {name}).",
+                     what="; ".join(sc.breaks), name=sc.name), ""]
+    if sc.rules and answers:
+        lines.append(tr("Rules involved (kernelsim rule ID):"))
+        for rule_id in sc.rules:
+            rule = rulebook.get(rule_id)
+            if rule is None:
+                lines.append(f"  {rule_id:<4} " + tr("(not in the rule book)"))
+                continue
+            lines.append(f"  {rule_id:<4} {rule.title_in(lang)}")
+            lines.append(wrap(rule.text_in(lang), "       "))
         lines.append("")
+    elif sc.rules:
+        lines += [tr("Rules involved: {ids} — read them after you predict (kernelsim rule ID)",
+                     ids=", ".join(sc.rules)), ""]
     if sc.questions:
-        lines.append(f"Questions (kernelsim quiz {sc.name}):")
-        lines += [f"  {n}. {q}" for n, (q, _) in enumerate(sc.questions, 1)]
+        lines.append(tr("Questions (kernelsim quiz {name}):", name=sc.name))
+        lines += [f"  {n}. {sc.question(i18n.question(q, lang))}" for n, (q, _) in enumerate(sc.questions, 1)]
         lines.append("")
-    lines.append(f"Source ({sc.path}):")
+    if not answers:
+        lines += [tr("Spoiler-free: comments, the explanation and check() are hidden. "
+                     "Predict, then: kernelsim quiz {name} --answers", name=sc.name), ""]
+    lines.append(tr("Source ({path}):", path=sc.path))
     return "\n".join(lines)
 
 
+def source_lines(sc, answers=True):
+    """[(line number, text)] of the scenario's source; without answers the give-aways are cut out
+    (a cut block becomes one (None, marker) row; comments are removed from the lines kept)."""
+    lines = sc.source.splitlines()
+    if answers:
+        return list(enumerate(lines, 1))
+    hidden, comments = spoilers(sc.source)
+    out = []
+    for n, line in enumerate(lines, 1):
+        if n in hidden:
+            if n - 1 not in hidden or hidden[n - 1] != hidden[n]:
+                out.append((None, f"      … {hidden[n]}"))
+            continue
+        if n in comments:
+            line = line[:comments[n]].rstrip()
+            if not line.strip():
+                continue
+        out.append((n, line))
+    return out
+
+
+def spoilers(source):
+    """({line: why it is hidden}, {line: column where its comment starts}) for a spoiler-free listing:
+    the module docstring, check(), QUESTIONS/PREDICTIONS (their answer functions) and comments."""
+    import ast
+    import io
+    import tokenize
+    hidden = {}
+    body = ast.parse(source).body
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        for n in range(body[0].lineno, body[0].end_lineno + 1):
+            hidden[n] = tr("(the explanation is hidden until you have predicted)")
+    for node in body:
+        names = [t.id for t in getattr(node, "targets", []) if isinstance(t, ast.Name)]
+        if isinstance(node, ast.FunctionDef) and node.name == "check":
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            for n in range(first, node.end_lineno + 1):
+                hidden[n] = tr("(check() is hidden: it states the answers)")
+        elif "QUESTIONS" in names or "PREDICTIONS" in names:
+            for n in range(node.lineno, node.end_lineno + 1):
+                hidden[n] = tr("(the questions are listed above)")
+    comments = {tok.start[0]: tok.start[1] for tok in tokenize.generate_tokens(io.StringIO(source).readline)
+                if tok.type == tokenize.COMMENT}
+    return hidden, comments
+
+
 def cmd_explain(args):
-    sc = scenarios.load(args.scenario)
-    print(explain_text(sc))
-    if sys.stdout.isatty():
+    sc = cli.load_from_args(args)
+    shown = not args.no_answers
+    print(explain_text(sc, shown))
+    if sys.stdout.isatty() and shown:
         from rich.console import Console
         from rich.syntax import Syntax
         Console().print(Syntax(sc.source, "python", line_numbers=True, word_wrap=True))
     else:
-        for n, line in enumerate(sc.source.splitlines(), 1):
-            print(f"{n:4}  {line}")
+        for n, line in source_lines(sc, shown):
+            print(f"{n:4}  {line}" if n is not None else line)
     return 0
 
 
@@ -212,7 +290,8 @@ def add_quiz(sub):
     p = sub.add_parser("quiz", help="predict what happens, then see it (answers come from the run)")
     p.add_argument("scenario", metavar="NAME|PATH")
     cli.add_run_options(p)
-    p.add_argument("--answers", action="store_true", help="print the questions with their answers at once")
+    p.add_argument("--answers", action="store_true", help="print the questions with their answers")
+    p.add_argument("--json", action="store_true", help="questions, answers and the variant as one JSON object")
 
 
 def answers(sc, outcome):
@@ -223,56 +302,90 @@ def answers(sc, outcome):
             value = answer(outcome)
         except Exception as exc:  # a question about something that did not happen in this run
             value = f"(no answer in this run: {type(exc).__name__}: {exc})"
-        out.append((question, value))
+        out.append((sc.question(question), value))
     return out
 
 
-def _show(value):
-    return value if isinstance(value, str) else repr(value)
+def quiz_json(sc, outcome, lang=None):
+    from .. import answers as fmt
+    lang = lang or i18n.current()
+    questions = []
+    for n, ((template, _), (_, value)) in enumerate(zip(sc.questions, answers(sc, outcome)), 1):
+        questions.append({"number": n, "question": sc.question(i18n.question(template, lang)),
+                          "answer": fmt.json_value(value), "answer_text": fmt.show(value)})
+    return {"scenario": sc.name, "title": i18n.title(sc.title, lang), "teaches": sc.teaches,
+            "seed": outcome.seed, "profile": outcome.profile, "schedule": outcome.schedule,
+            "variant": {k: fmt.json_value(v) for k, v in outcome.variant.items()},
+            "set": {k: fmt.json_value(v) for k, v in outcome.overrides.items()},
+            "passed": outcome.passed, "failures": list(outcome.failures), "questions": questions}
 
 
 def cmd_quiz(args):
-    sc, outcome = cli.run_from_args(args)
+    import json
+
+    from .. import answers as fmt
+    sc, outcome = cli.run_from_args(args, snapshots=False)
+    if args.json:
+        print(json.dumps(quiz_json(sc, outcome), ensure_ascii=False))
+        return 0 if outcome.passed else 1
     if not sc.questions:
-        print(f"{sc.name} declares no QUESTIONS; try 'kernelsim list' for scenarios that do")
+        print(tr("{name} declares no QUESTIONS; try 'kernelsim list' for scenarios that do", name=sc.name))
         return 0
     pairs = answers(sc, outcome)
-    print(f"{sc.name}: {sc.title}")
+    print(f"{sc.name}: {i18n.title(sc.title)}")
     if sc.teaches:
         print(f"  「{sc.teaches}」")
     if args.seed:
-        print(f"  (seed {args.seed}, schedule {outcome.schedule or '-'})")
+        print("  " + tr("(seed {seed}, schedule {schedule})", seed=args.seed, schedule=outcome.schedule or "-"))
     if outcome.variant:
-        print("  this variant: " + ", ".join(f"{name} = {value!r}" for name, value in outcome.variant.items()))
+        print("  " + tr("this variant: {values}",
+                        values=", ".join(f"{name} = {value!r}" for name, value in outcome.variant.items())))
+    if outcome.overrides:
+        print("  " + tr("set: {values}", values=", ".join(f"{k} = {v!r}" for k, v in outcome.overrides.items())))
     if not outcome.passed:               # said either way; the detail only where answers are shown
-        detail = f" — {outcome.failures[0]}" if args.answers else f" (kernelsim run {sc.name} shows why)"
-        print(f"  check: FAILED in this run{detail}")
-        print("  (the answers describe a run whose claims did not hold)")
+        if args.answers:
+            print("  " + tr("check: FAILED in this run — {failure}", failure=outcome.failures[0]))
+        else:
+            print("  " + tr("check: FAILED in this run (kernelsim run {name} shows why)", name=sc.name))
+        print("  " + tr("(the answers below describe a run whose claims did not hold)"))
     print()
+    again = f"kernelsim quiz {sc.name}" + (f" --seed {args.seed}" if args.seed else "") + cli.set_args(args)
     interactive = _interactive() and not args.answers
     if interactive:
-        print("Read the scenario ('kernelsim explain " + sc.name + "'), predict, then press Enter to see.\n")
+        print(tr("Read the scenario first ('kernelsim explain {name} --no-answers'), then predict.",
+                 name=sc.name) + "\n")
     right = 0
-    for n, (question, value) in enumerate(pairs, 1):
-        print(f"Q{n}. {question}")
-        if interactive:
+    for n, ((template, _), (_, value)) in enumerate(zip(sc.questions, pairs), 1):
+        print(f"Q{n}. {sc.question(i18n.question(template))}")
+        if args.answers:
+            print("   " + tr("answer: {answer}", answer=fmt.show(value)))
+        elif interactive:
             try:
-                guess = input("   your prediction: ").strip()
+                guess = input("   " + tr("your prediction: ")).strip()
             except EOFError:
                 guess = ""
-            print(f"   answer: {_show(value)}")
-            if guess and guess.lower() == _show(value).lower():
+            if guess and fmt.matches(guess, value):
                 right += 1
-                print("   ✓ right")
+                print("   ✓ " + tr("right"))
+            else:
+                print("   ✗ " + tr("not what the run shows"))
         else:
-            print(f"   answer: {_show(value)}")
+            print("   " + tr("answer: {answer}", answer="_" * 30))
         print()
     if interactive:
-        print(f"{right}/{len(pairs)} predicted exactly.  Step through it: kernelsim step {sc.name}")
+        print(tr("{right}/{total} right.  The answers: {command} --answers   Step through it: kernelsim step {name}",
+                 right=right, total=len(pairs), command=again, name=sc.name))
+    elif not args.answers:
+        print(tr("Predict first ('kernelsim explain {name} --no-answers' shows the code without spoilers); "
+                 "then check: {command} --answers", name=sc.name, command=again))
     for c in sc.corrections:            # after the answers; the correction itself only with them
-        print(f"The course notes, corrected ({c.rule}): 「{c.notes}」" +
-              (f" — {c.windows}" if args.answers else f" — see kernelsim explain {sc.name}"))
-    return 0
+        if args.answers:
+            print(tr("The course notes, corrected ({rule}): 「{notes}」 — {windows}", rule=c.rule, notes=c.notes,
+                     windows=c.ko if i18n.current() == "ko" else c.windows))
+        else:
+            print(tr("The course notes, corrected ({rule}): 「{notes}」 — see kernelsim explain {name}",
+                     rule=c.rule, notes=c.notes, name=sc.name))
+    return 0 if outcome.passed else 1
 
 
 # --- run --svg / --perfetto -------------------------------------------------------------------
