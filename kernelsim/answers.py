@@ -130,7 +130,11 @@ def json_value(value):
 
 FILLER = {"MS", "BYTES", "BYTE", "AT", "AND", "THE", "OV", "IS", "WITH", "RETURNS", "THEN"}
 WORDS = {"TRUE": "1", "FALSE": "0", "YES": "1", "NO": "0", "NONE": "NULL", "NULL": "NULL", "NULLPTR": "NULL"}
-_TOKEN = re.compile(r"""B'([^']*)'|B"([^"]*)"|([A-Z_][A-Z0-9_]*)\+(\d+)|(-?0X[0-9A-F]+)|(-?\d+(?:\.\d+)?)|([A-Z_가-힣][A-Z0-9_가-힣]*)""")
+_TOKEN = re.compile(r"""B'([^']*)'|B"([^"]*)"           # a bytes literal: its text
+                        |([A-Z_][A-Z0-9_]*)\+(\d+)      # WAIT_OBJECT_0+40
+                        |(-?0X[0-9A-F]+)                # hex
+                        |(-?\d+(?:\.\d+)?)              # a number
+                        |([A-Z_가-힣][A-Z0-9_가-힣]*)      # a word or a constant's name""", re.X)
 
 
 def _number(text):

@@ -121,9 +121,10 @@ def test_step_without_a_tty_prints_every_step_and_exits_0(capsys):
 
 
 def test_step_replays_a_schedule_exactly(capsys):
-    """`step NAME --schedule S` shows the run that `run NAME --schedule S` narrates (same options as run)."""
+    """`step NAME --seed N --schedule S` shows the run that `run NAME --seed N` narrated (same options as run;
+    the seed also draws the scenario's variant, so a seeded run replays with its seed and its schedule)."""
     seeded = scenario.run("db-workers", seed=3)
-    assert cli.main(["step", "db-workers", "--schedule", seeded.schedule]) == 0
+    assert cli.main(["step", "db-workers", "--seed", "3", "--schedule", seeded.schedule]) == 0
     out = capsys.readouterr().out
     for e in seeded.trace:
         assert e.text in out

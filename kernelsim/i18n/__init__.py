@@ -72,7 +72,10 @@ class Catalogue:
         for pattern, value in self.patterns[table]:
             match = pattern.match(text)
             if match:
-                return fill(value, match.groupdict())
+                slots = match.groupdict()
+                if table != "FIELDS":            # "owned by T1" inside a why is a field value: translate it too
+                    slots = {k: self.lookup("FIELDS", v) or v for k, v in slots.items()}
+                return fill(value, slots)
         return None
 
 
@@ -113,7 +116,7 @@ def catalogue(lang=None):
     return _catalogues[lang]
 
 
-def tr(message, **fields):
+def tr(message, /, **fields):
     """A CLI message in the current language, formatted with ``fields``."""
     cat = catalogue()
     text = message

@@ -25,7 +25,9 @@ WILD = "\x00"                      # stands for text computed at run time
 PACKAGE = Path(__file__).resolve().parent.parent
 SOURCES = ("model", "netlib")
 NARRATORS = {"emit": (2, 3)}       # emit(kind, thread, template, why): positions of template and why
-HELPERS = {"unwait": 3, "complete": 4, "cancel": 3}   # helpers whose positional argument is a why
+HELPERS = {"unwait": 3, "complete": 4, "cancel": 3, "end": 0}   # helpers whose positional argument is a why
+NOT_NARRATION = {"_misuse", "ScenarioError", "UsageError", "ValueError", "TypeError"}   # errors, not narration
+CITES = re.compile(r"\((?:[^()]*[;,] )?[A-Z]\d{1,2}(?:, [A-Z]\d{1,2})*\)$")     # "... (L6, L3)": a why
 
 
 def _strings(node, depth=0):
@@ -77,6 +79,12 @@ def _from_node(node):
                 found |= {("why", s) for s in _strings(node.args[w_pos])}
         if name in HELPERS and len(node.args) > HELPERS[name]:
             found |= {("why", s) for s in _strings(node.args[HELPERS[name]])}
+        for arg in node.args if name not in NOT_NARRATION else ():   # a "{thread} …" template, a "… (A4)" why
+            for s in _strings(arg):
+                if "{thread}" in s:
+                    found.add(("template", s))
+                elif CITES.search(s) and not re.search(r"\{[a-z_]+\}", s):
+                    found.add(("why", s))
         for kw in node.keywords:
             if kw.arg == "why":
                 found |= {("why", s) for s in _strings(kw.value)}

@@ -79,6 +79,30 @@ NARRATION = {
         "{thread}의 PQCS 실패: ERROR_NO_SYSTEM_RESOURCES",
     "{thread}'s accept returns socket {h}": "{thread}의 accept 리턴: 소켓 {h}",
     "INVARIANT BROKEN ({invariant}): {detail}": "불변식 위반 ({invariant}): {detail}",
+    # user-mode locks (L1–L11)
+    "{thread} initialises {lock}": "{thread} {lock} 초기화",
+    "{thread} deletes {lock}": "{thread} {lock} 삭제 (DeleteCriticalSection)",
+    "{thread} enters {lock}": "{thread} {lock} 진입",
+    "{thread} enters {lock} again: RecursionCount {n}": "{thread} {lock} 재진입: RecursionCount {n}",
+    "{thread} enters {lock} (TryEnterCriticalSection): RecursionCount {n}":
+        "{thread} {lock} 진입 (TryEnterCriticalSection): RecursionCount {n}",
+    "{thread}'s TryEnterCriticalSection({lock}) returns FALSE: {held}": "{thread}의 TryEnterCriticalSection({lock}) FALSE: {held}",
+    "{thread} leaves {lock}: RecursionCount {n}, still its owner": "{thread} {lock} 한 번 나감: RecursionCount {n}, 아직 소유자",
+    "{thread} leaves {lock}: it is free": "{thread} {lock} 나감: 이제 비어 있음",
+    "{thread} acquires {lock} exclusively": "{thread} {lock} 배타 획득",
+    "{thread} acquires {lock} exclusively (TryAcquire)": "{thread} {lock} 배타 획득 (TryAcquire)",
+    "{thread} acquires {lock} shared (readers: {readers})": "{thread} {lock} 공유 획득 (읽는 스레드: {readers})",
+    "{thread} acquires {lock} shared (TryAcquire; readers: {readers})":
+        "{thread} {lock} 공유 획득 (TryAcquire; 읽는 스레드: {readers})",
+    "{thread}'s TryAcquireSRWLockExclusive({lock}) returns FALSE: {held}":
+        "{thread}의 TryAcquireSRWLockExclusive({lock}) FALSE: {held}",
+    "{thread}'s TryAcquireSRWLockShared({lock}) returns FALSE: {held}": "{thread}의 TryAcquireSRWLockShared({lock}) FALSE: {held}",
+    "{thread} releases {lock} (exclusive): it is free": "{thread} {lock} 배타 해제: 이제 비어 있음",
+    "{thread} releases {lock} (shared): it is free": "{thread} {lock} 공유 해제: 이제 비어 있음",
+    "{thread} releases {lock} (shared): readers left: {readers}": "{thread} {lock} 공유 해제: 남은 읽는 스레드: {readers}",
+    "{thread} exits holding {lock}: it stays held": "{thread} {lock}을(를) 잡은 채 종료: 락은 잡힌 채로 남음",
+    "{thread} is woken to compete for {lock}": "{thread} 깨어남: {lock}을(를) 두고 다시 경쟁",
+    "{lock} is handed to {thread}": "{lock}, {thread}에게 넘어감",
 }
 
 # --- the *why* after the dash -----------------------------------------------------------------------
@@ -162,6 +186,57 @@ WHY = {
     "no packet is queued": "큐에 완료통지가 없음",
     "packets are queued but CurrentCount {a} >= MaximumCount {b} (A3, A9)":
         "완료통지는 쌓여 있지만 CurrentCount {a} >= MaximumCount {b} (A3, A9)",
+    "{who} moved to another port, so its slot goes to a waiter (A7)":
+        "{who} 스레드가 다른 포트로 옮겨 가서, 그 자리가 기다리던 스레드에게 감 (A7)",
+    "a completion routine on a port-associated socket (B9)": "IOCP에 등록한 소켓에 완료루틴을 줌 (B9)",
+    "no non-paged pool for another endpoint (E4)": "엔드포인트를 하나 더 만들 논페이지드 풀이 없음 (E4)",
+    "no non-paged pool for the IRP (E1, E5)": "IRP를 할당할 논페이지드 풀이 없음 (E1, E5)",
+    "no non-paged pool for the endpoints (E4)": "엔드포인트들을 만들 논페이지드 풀이 없음 (E4)",
+    "no non-paged pool to buffer the data (E4, E5)": "데이터를 버퍼링할 논페이지드 풀이 없음 (E4, E5)",
+    "the connection cannot send (D6, B4)": "이 연결로는 보낼 수 없음 (D6, B4)",
+    "too many outstanding receives (cap {cap}, D11)": "걸린 Recv가 너무 많음 (한도 {cap}, D11)",
+    "deadlock": "데드락",
+    # user-mode locks (L1–L11)
+    "{who} holds it exclusively and asks again (shared): SRW locks are not recursive (L7)":
+        "{who} 스레드가 배타로 잡은 채 공유로 다시 요청: SRW 락은 재귀가 안 됨 (L7)",
+    "{who} holds it shared and cannot upgrade: it waits for its own read lock (L7)":
+        "{who} 스레드는 공유로 잡고 있어 배타로 올릴 수 없음: 자기 읽기 락을 기다림 (L7)",
+    "{n} waiting": "{n}개 스레드가 기다리는 중",
+    "{held}; a blocked EnterCriticalSection is a non-alertable wait (L3)":
+        "{held}; 블락된 EnterCriticalSection은 alertable이 아닌 대기 (L3)",
+    "{held}; a reader waits for the writer, non-alertably (L6, L3)": "{held}; 읽는 스레드는 쓰는 스레드를 일반 대기로 기다림 (L6, L3)",
+    "{held}; a writer waits for every holder, non-alertably (L6, L3)":
+        "{held}; 쓰는 스레드는 잡고 있는 모두를 일반 대기로 기다림 (L6, L3)",
+    "SRW locks are not recursive: {who} already holds it exclusively, and now waits for itself (L7)":
+        "SRW 락은 재귀가 안 됨: {who} 스레드가 이미 배타로 잡고 있는데 자기 자신을 기다림 (L7)",
+    "TryAcquire never waits (L6)": "TryAcquire는 기다리지 않음 (L6)",
+    "TryAcquire never waits; it fails while a writer holds the lock or waits for it (L6)":
+        "TryAcquire는 기다리지 않음: 쓰는 스레드가 잡고 있거나 기다리는 동안은 실패 (L6)",
+    "TryEnterCriticalSection never waits (L2)": "TryEnterCriticalSection은 기다리지 않음 (L2)",
+    "a lock must be initialised before use (L1)": "락은 쓰기 전에 초기화해야 함 (L1)",
+    "a release wakes a waiter — which one is not guaranteed — and it must still win the lock: locks are neither fair nor FIFO (L9)":
+        "해제하면 기다리던 스레드 하나가 깨어나지만(어느 것인지는 보장 없음) 락은 다시 이겨야 얻음: 공정하지도 FIFO도 아님 (L9)",
+    "a writer is waiting: readers queue behind it (L6)": "쓰는 스레드가 기다리는 중: 읽는 스레드는 그 뒤에 줄 섬 (L6)",
+    "critsec_handoff: the oldest waiter owns it at once (XP; Wine 8 critsection.c)":
+        "critsec_handoff: 가장 오래 기다린 스레드가 바로 소유 (XP; Wine 8 critsection.c)",
+    "free, or already the caller's (L2)": "비어 있거나 이미 호출한 스레드의 것 (L2)",
+    "it was free: RecursionCount 1 (L2)": "비어 있었음: RecursionCount 1 (L2)",
+    "no writer holds it or waits (L6)": "쓰는 스레드가 잡고 있지도 기다리지도 않음 (L6)",
+    "no writer holds it or waits: readers share it (L6)": "쓰는 스레드가 잡고 있지도 기다리지도 않음: 읽는 스레드끼리 공유 (L6)",
+    "nobody held it (L6)": "아무도 잡고 있지 않았음 (L6)",
+    "not recursive: FALSE even for its own holder (L7)": "재귀가 안 됨: 잡고 있는 스레드 자신에게도 FALSE (L7)",
+    "nothing releases a lock when its owner ends; on Windows the lock's state is undefined and its waiters wait for ever (L10)":
+        "소유자가 끝나도 락을 풀어 주는 것은 없음: Windows에서 락 상태는 정의되지 않고 기다리던 스레드는 영원히 기다림 (L10)",
+    "one leave per enter (L2)": "진입 한 번에 나가기 한 번 (L2)",
+    "the last reader left": "마지막 읽는 스레드가 나감",
+    "the last reader left; {n} waiting": "마지막 읽는 스레드가 나감; {n}개 스레드가 기다리는 중",
+    "the lock is free when its last reader leaves": "마지막 읽는 스레드가 나가야 락이 비어 있게 됨",
+    "the owner enters again without waiting, and must leave {n} times (L2)":
+        "소유자는 기다리지 않고 다시 진입하며, {n}번 나가야 함 (L2)",
+    "unusable until initialised again (L1)": "다시 초기화할 때까지 쓸 수 없음 (L1)",
+    "woken by the release, but the lock is {held} again: it waits again (L9)":
+        "해제로 깨어났지만 락은 다시 {held}: 다시 기다림 (L9)",
+    "woken by the release, it got to the lock first (L9)": "해제로 깨어나서 락을 먼저 차지함 (L9)",
 }
 
 # --- field values shown inside narration ----------------------------------------------------------
@@ -177,6 +252,12 @@ FIELDS = {
     "every thread waits and nothing is left to happen": "모든 스레드가 기다리는데 더 일어날 일이 없음",
     "simulated time passed {ms} ms": "시뮬레이션 시간이 {ms} ms를 넘음",
     "more than {n} calls were executed": "호출이 {n}번을 넘음",
+    "owned by {who}, which has exited (L10)": "이미 종료한 {who} 스레드가 소유 (L10)",
+    "held exclusively by {who}, which has exited (L10)": "이미 종료한 {who} 스레드가 배타로 잡고 있음 (L10)",
+    "owned by {who}": "{who} 스레드가 소유",
+    "held exclusively by {who}": "{who} 스레드가 배타로 잡고 있음",
+    "held shared by {who}": "{who} 스레드가 공유로 잡고 있음",
+    "free": "비어 있음",
 }
 
 # --- CLI messages: tr("…") keys, and finished English messages (errors) matched by localise() ----------
@@ -251,6 +332,7 @@ MESSAGES = {
     "Overlapped sockets (AFD)": "Overlapped 소켓 (AFD)",
     "Memory: non-paged pool, locked pages, WSAENOBUFS": "메모리: 논페이지드 풀, 페이지락, WSAENOBUFS",
     "What GetQueuedCompletionStatus(Ex) returns": "GetQueuedCompletionStatus(Ex)의 리턴값",
+    "User-mode locks: critical sections and SRW locks": "유저 모드 락: CRITICAL_SECTION과 SRWLOCK",
     "documented by Microsoft": "Microsoft 문서",
     "read in ReactOS or Wine source": "ReactOS/Wine 소스",
     "observed on Windows by others": "Windows에서 관찰된 사례",

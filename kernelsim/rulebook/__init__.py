@@ -3,7 +3,8 @@
 ``rules.en.md`` states each rule in kernelsim's own words (corrected by the
 real-Windows oracle where it disagrees with the documentation), its evidence,
 its sources and the oracle's verdict; ``rules.ko.md`` is the same rule book
-written for Korean students.  ``index.json`` records which catalogue
+written for Korean students.  A part of the book may live in its own pair of
+files in the same layout (``rules-locks.en.md`` / ``rules-locks.ko.md``).  ``index.json`` records which catalogue
 scenarios show each rule (their RULES, and the ids their narration cites) and
 which tests pin it; ``kernelsim.rulebook.index`` rebuilds it and a test fails
 when it is stale.
@@ -23,11 +24,12 @@ SECTIONS = {
     "D": "Overlapped sockets (AFD)",
     "E": "Memory: non-paged pool, locked pages, WSAENOBUFS",
     "F": "What GetQueuedCompletionStatus(Ex) returns",
+    "L": "User-mode locks: critical sections and SRW locks",
 }
 EVIDENCE = {"D": "documented by Microsoft", "I": "read in ReactOS or Wine source",
             "O": "observed on Windows by others", "X": "inferred (behind a switch)"}
-ID = re.compile(r"^[A-F]\d{1,2}$")
-CITED = re.compile(r"(?<![A-Za-z0-9_])([A-F]\d{1,2})(?![A-Za-z0-9_])")
+ID = re.compile(r"^[A-Z]\d{1,2}$")
+CITED = re.compile(r"(?<![A-Za-z0-9_])([A-Z]\d{1,2})(?![A-Za-z0-9_])")
 
 
 class Rule:
@@ -67,33 +69,71 @@ def _paragraphs(lines):
     return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip())
 
 
+def books(lang):
+    """The files of one language: rules.en.md first, then its parts (rules-locks.en.md …)."""
+    return [HERE / f"rules.{lang}.md"] + sorted(HERE.glob(f"rules-*.{lang}.md"))
+
+
+def _meta(lines):
+    """Split a rule's lines into its evidence/sources/oracle block (up to the first blank line) and its text."""
+    meta, key, body = {}, None, []
+    for i, line in enumerate(lines):
+        if not line.strip():
+            if meta:
+                return meta, lines[i:]
+            continue
+        name, sep, value = line.partition(": ")
+        if sep and name in ("evidence", "sources", "oracle"):
+            key = name
+            meta[key] = value.strip()
+        elif key is not None:                      # a continuation line of the last field
+            meta[key] += " " + line.strip()
+        else:
+            return meta, lines[i:]
+    return meta, body
+
+
 @lru_cache(maxsize=1)
 def load():
     """(rules by id in book order, source tags) from the English and Korean books."""
     rules, sources = {}, {}
-    for heading, lines in _blocks(HERE / "rules.en.md"):
-        if heading == "Sources":
-            for line in lines:
-                cells = [c.strip() for c in line.strip().strip("|").split("|")]
-                if len(cells) == 2 and cells[0] not in ("tag", "---"):
-                    sources[cells[0]] = cells[1]
-            continue
-        rule_id, _, title = heading.partition(" ")
-        meta, body = {}, []
-        for line in lines:
-            key, sep, value = line.partition(": ")
-            if sep and key in ("evidence", "sources", "oracle") and not body:
-                meta[key] = value.strip()
-            else:
-                body.append(line)
-        rules[rule_id] = Rule(rule_id, title.strip(), _paragraphs(body), meta.get("evidence", ""),
-                              [s.strip() for s in meta.get("sources", "").split(";") if s.strip()],
-                              meta.get("oracle", ""))
-    for heading, lines in _blocks(HERE / "rules.ko.md"):
-        rule_id, _, title = heading.partition(" ")
-        if rule_id in rules:
-            rules[rule_id].ko_title, rules[rule_id].ko_text = title.strip(), _paragraphs(lines)
+    for path in books("en"):
+        for heading, lines in _blocks(path):
+            if heading == "Sources":
+                for line in lines:
+                    cells = [c.strip() for c in line.strip().strip("|").split("|")]
+                    if len(cells) == 2 and cells[0] not in ("tag", "---"):
+                        sources[cells[0]] = cells[1]
+                continue
+            rule_id, _, title = heading.partition(" ")
+            if not ID.match(rule_id):
+                continue
+            meta, body = _meta(lines)
+            rules[rule_id] = Rule(rule_id, title.strip(), _paragraphs(body), meta.get("evidence", ""),
+                                  _split_sources(meta.get("sources", "")), meta.get("oracle", ""))
+    for path in books("ko"):
+        for heading, lines in _blocks(path):
+            rule_id, _, title = heading.partition(" ")
+            if rule_id in rules:
+                rules[rule_id].ko_title, rules[rule_id].ko_text = title.strip(), _paragraphs(lines)
     return rules, sources
+
+
+def _split_sources(text):
+    """'A; B ("x; y"); C' → ['A', 'B ("x; y")', 'C']: semicolons inside brackets or quotes do not split."""
+    out, depth, current = [], 0, ""
+    for ch in text:
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+        if ch == ";" and depth <= 0:
+            out.append(current.strip())
+            current = ""
+        else:
+            current += ch
+    out.append(current.strip())
+    return [s for s in out if s]
 
 
 def rules():
