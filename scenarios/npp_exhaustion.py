@@ -21,6 +21,7 @@ about 240 times as many sessions.
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import wsa_error
 
 TITLE = "Non-paged pool exhaustion under the Windows 7 limit: unread data, WSAENOBUFS, nothing locked"
 TEACHES = "Non-PagedPool이 부족할때 나타나는 증상은? — 1. 운이 좋을 경우 윈속함수가 WSANOBUFS에러 발생"
@@ -70,7 +71,7 @@ QUESTIONS = [
     ("Under the Windows 7 rule, how much non-paged pool does this 64 MB machine have (bytes)?",
      lambda o: o.kernel.pool.npp_limit),
     ("Which session is the first whose connection fails, and with what error?",
-     lambda o: (o.note("first-failure").session, o.note("first-failure").error)),
+     lambda o: (o.note("first-failure").session, wsa_error(o.note("first-failure").error))),
     ("How many pages are locked at that moment?", lambda o: o.note("first-failure").locked),
     ("Which pool tag holds most of the non-paged pool then (PoolMon's view)?", lambda o: top_tag(o)),
 ]

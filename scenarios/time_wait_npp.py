@@ -25,6 +25,7 @@ client that closes first would hold the TIME_WAIT on its own machine.)
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import wsa_error
 
 TITLE = "TIME_WAIT holds non-paged pool after a graceful server-first close; linger {1,0} skips it"
 TEACHES = "WSANOBUF Error — (TIME_WAIT이 남는것도 Non-Paged메모리를 사용함)"
@@ -52,11 +53,11 @@ def variant(rng):
 
 
 QUESTIONS = [
-    ("The server closes CLIENTS connections first, gracefully, and the clients close too: how many bytes "
+    ("The server closes {CLIENTS} connections first, gracefully, and the clients close too: how many bytes "
      "of non-paged pool do those connections still hold?", lambda o: o.note("graceful").held),
     ("The same with linger {1, 0}: how many bytes stay held?", lambda o: o.note("abortive").held),
     ("What do the clients' recv calls return in the second round: (result, WSAGetLastError())?",
-     lambda o: (o.note("abortive").recv, o.note("abortive").error)),
+     lambda o: (o.note("abortive").recv, wsa_error(o.note("abortive").error))),
     ("How long after the clients of the first round closed is that memory back (ms)?", lambda o: freed_after(o)),
 ]
 

@@ -106,7 +106,7 @@ def test_quiz_explain_and_errors_in_korean(capsys):
     code, out, _ = run_cli(capsys, "explain", "lifo-wakeup", "--lang", "ko")
     assert "강의 노트의 해당 부분:" in out and "블락된 스레드는 나중에 기다린 순서대로" in out
     code, _, err = run_cli(capsys, "run", "lifo-wakup", "--lang", "ko")
-    assert code == 2 and "없는 시나리오 'lifo-wakup'; 혹시 lifo-wakeup?" in err
+    assert code == 2 and "없는 시나리오 'lifo-wakup'; 혹시 lifo-wakeup" in err
     code, _, err = run_cli(capsys, "run", "lifo-wakeup", "--seed", "x", "--lang", "ko")
     assert code == 2 and "usage:" in err and "정수가 아님" in err
 

@@ -118,7 +118,7 @@ def test_quiz_json_gives_questions_answers_and_the_variant(capsys):
 def test_quiz_says_when_the_check_failed(capsys):
     """A quiz whose run breaks the scenario's claim says so, and exits 1 (here: Wine's FIFO wake-up)."""
     code, out, _ = run_cli(capsys, "quiz", "lifo-wakeup", "--answers", "--profile", "wine")
-    assert code == 1 and "check FAILED" in out
+    assert code == 1 and "check: FAILED in this run" in out
 
 
 # --- variants: --seed N makes new problems for every quiz ------------------------------------------

@@ -61,7 +61,8 @@ class Catalogue:
         for table in ("MESSAGES", "NARRATION", "WHY", "QUESTIONS", "TITLES", "FIELDS"):
             entries = dict(getattr(module, table, {}))
             self.tables[table] = entries
-            self.patterns[table] = [(compile_key(key), value) for key, value in entries.items()
+            strict = table == "NARRATION"
+            self.patterns[table] = [(compile_key(key, strict), value) for key, value in entries.items()
                                     if SLOT.search(key)]
 
     def lookup(self, table, text):
@@ -84,8 +85,13 @@ SLOT = re.compile(r"(?<!\{)\{([a-z_][a-z0-9_]*)\}(?!\})")
 _TOKEN = re.compile(r"\{\{|\}\}|\{[a-z_][a-z0-9_]*\}")
 
 
-def compile_key(key):
-    """``"Sleep({ms} ms): …"`` → a regex where each slot matches any text (``{{``/``}}`` stay literal)."""
+def compile_key(key, strict=False):
+    """``"Sleep({ms} ms): …"`` → a regex where each slot matches any text (``{{``/``}}`` stay literal).
+
+    ``strict`` (narration templates, which still hold their ``{field}`` placeholders): a slot matches
+    its own placeholder, or text without braces — so ``{thread} enters {lock}`` cannot swallow
+    ``socket {h}'s connection enters TIME_WAIT``, while ``{thread}'s {call} fails`` still covers
+    ``{thread}'s WSARecv fails``."""
     parts, pos, seen = [], 0, set()
     for m in _TOKEN.finditer(key):
         parts.append(re.escape(key[pos:m.start()]))
@@ -94,7 +100,8 @@ def compile_key(key):
             parts.append(re.escape(token))
         else:
             name = token[1:-1]
-            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>.+?)")
+            free = rf"\{{{name}\}}|[^{{}}]+?" if strict else ".+?"
+            parts.append(f"(?P={name})" if name in seen else f"(?P<{name}>{free})")
             seen.add(name)
         pos = m.end()
     parts.append(re.escape(key[pos:]))

@@ -79,6 +79,10 @@ NARRATION = {
         "{thread}의 PQCS 실패: ERROR_NO_SYSTEM_RESOURCES",
     "{thread}'s accept returns socket {h}": "{thread}의 accept 리턴: 소켓 {h}",
     "INVARIANT BROKEN ({invariant}): {detail}": "불변식 위반 ({invariant}): {detail}",
+    "socket {h}'s connection stays in the transport (FIN_WAIT): {n} bytes of non-paged pool":
+        "소켓 {h}의 연결은 TCP 스택에 남음 (FIN_WAIT): 논페이지드 풀 {n}바이트",
+    "socket {h}'s connection enters TIME_WAIT for {ms} ms": "소켓 {h}의 연결이 {ms} ms 동안 TIME_WAIT에 들어감",
+    "socket {h}'s TCB is freed: {n} bytes of non-paged pool back": "소켓 {h}의 TCB 해제: 논페이지드 풀 {n}바이트 반환",
     # user-mode locks (L1–L11)
     "{thread} initialises {lock}": "{thread} {lock} 초기화",
     "{thread} deletes {lock}": "{thread} {lock} 삭제 (DeleteCriticalSection)",
@@ -179,8 +183,20 @@ WHY = {
     "error": "오류",
     "invariant violated": "불변식 위반",
     "main returned": "main 리턴",
-    "locking {n} more page(s) would pass the limit ({a}/{b} locked): no IRP stays, no packet (E3, E5)":
-        "페이지 {n}개를 더 락하면 한계를 넘음 (지금 {a}/{b} 락): IRP는 남지 않고 완료통지도 없음 (E3, E5)",
+    "locking {n} more page(s) would pass the limit ({a}/{b} locked, {limit}): no IRP stays, no packet (E5)":
+        "페이지 {n}개를 더 락하면 한계를 넘음 (지금 {a}/{b} 락, {limit}): IRP는 남지 않고 완료통지도 없음 (E5)",
+    "no non-paged pool for the MDL ({limit}): no IRP stays, no packet (E2, E5)":
+        "MDL을 할당할 논페이지드 풀이 없음 ({limit}): IRP는 남지 않고 완료통지도 없음 (E2, E5)",
+    "no non-paged pool for the endpoints (E4; {limit})": "엔드포인트들을 만들 논페이지드 풀이 없음 (E4; {limit})",
+    "no non-paged pool for another endpoint (E4; {limit})": "엔드포인트를 하나 더 만들 논페이지드 풀이 없음 (E4; {limit})",
+    "no non-paged pool for the IRP (E1, E5; {limit})": "IRP를 할당할 논페이지드 풀이 없음 (E1, E5; {limit})",
+    "no non-paged pool to buffer the data (E4, E5; {limit})": "데이터를 버퍼링할 논페이지드 풀이 없음 (E4, E5; {limit})",
+    "the side that closes first keeps its TCB until the peer's FIN, then TIME_WAIT (E9)":
+        "먼저 끊은 쪽은 상대의 FIN이 올 때까지 TCB를 들고 있고, 그다음 TIME_WAIT (E9)",
+    "2MSL after an active close (TcpTimedWaitDelay, E9); an abortive close would have skipped it":
+        "먼저 끊은 쪽은 2MSL 동안 (TcpTimedWaitDelay, E9); 강제 종료(RST)였다면 건너뛰었을 것",
+    "TIME_WAIT ended (E9)": "TIME_WAIT 끝 (E9)",
+    "the peer reset the connection: no TIME_WAIT (E9)": "상대가 연결을 리셋함: TIME_WAIT 없음 (E9)",
     "newest waiter (LIFO) (A2, A4)": "가장 늦게 기다린 스레드 (LIFO, stack방식) (A2, A4)",
     "oldest waiter (Wine 8 releases FIFO) (A2, A4)": "가장 먼저 기다린 스레드 (Wine 8은 FIFO로 깨움) (A2, A4)",
     "no packet is queued": "큐에 완료통지가 없음",
@@ -258,6 +274,11 @@ FIELDS = {
     "held exclusively by {who}": "{who} 스레드가 배타로 잡고 있음",
     "held shared by {who}": "{who} 스레드가 공유로 잡고 있음",
     "free": "비어 있음",
+    "NT 4/2000 rule: locked pages ≤ 1/8 of RAM (E3)": "NT 4/2000 규칙: 락된 페이지 ≤ 물리 메모리의 1/8 (E3)",
+    "Vista: non-paged pool ≤ 40% of RAM (E8)": "Vista: 논페이지드 풀 ≤ 물리 메모리의 40% (E8)",
+    "Windows 7/2008 R2: non-paged pool ≤ 75% of RAM, 128 GB at most (E8)":
+        "Windows 7/2008 R2: 논페이지드 풀 ≤ 물리 메모리의 75%, 최대 128 GB (E8)",
+    "Windows 8.1 and later: non-paged pool ≤ RAM, 16 TB at most (E8)": "Windows 8.1 이후: 논페이지드 풀 ≤ 물리 메모리, 최대 16 TB (E8)",
 }
 
 # --- CLI messages: tr("…") keys, and finished English messages (errors) matched by localise() ----------
@@ -400,7 +421,16 @@ TITLES = {
     "IOCP creation and completion keys: which session, which operation": "IOCP 생성과 Completion Key: 어느 세션의 어떤 작업인가",
     "A thread's exit cancels its pending I/O — except thread-agnostic port I/O":
         "스레드가 끝나면 그 스레드의 I/O도 끝난다 — 스레드와 무관한 IOCP I/O만 빼고",
-    "Handing jobs between threads: polling, APC queue, IOCP": "스레드 간 JOB 던지기: 폴링, APC큐, IOCP",
+    "Handing jobs between threads: who may take a polled job, an APC, a port packet":
+        "스레드 간 JOB 던지기: 폴링 큐의 작업, APC, IOCP 완료통지는 누가 가져갈 수 있나",
+    "Non-paged pool exhaustion under the Windows 7 limit: unread data, WSAENOBUFS, nothing locked":
+        "Windows 7 한계에서 논페이지드 풀 고갈: 읽지 않은 데이터, WSAENOBUFS, 락된 페이지는 없음",
+    "Overlapped I/O with an event per socket: 64 events at most per wait":
+        "소켓마다 이벤트 하나인 Overlapped I/O: 한 번에 이벤트 64개까지",
+    "TIME_WAIT holds non-paged pool after a graceful server-first close; linger {1,0} skips it":
+        "서버가 먼저 정상 종료하면 TIME_WAIT가 논페이지드 풀을 잡는다; LINGER {1,0}은 건너뛴다",
+    "5,000 sessions × 64 KB pending receives pass the NT 4/2000 locked-page limit: WSAENOBUFS":
+        "세션 5,000개 × 64 KB Recv가 NT 4/2000의 페이지락 한계를 넘는다: WSAENOBUFS",
     "A completion port releases the thread that waited last": "IOCP는 가장 늦게 기다린 스레드를 깨운다",
     "MoveFront before the send completion lets Enqueue overwrite bytes still being sent":
         "Send 완료통지 전에 MoveFront하면 아직 보내는 중인 바이트를 Enqueue가 덮어쓴다",
@@ -597,4 +627,33 @@ QUESTIONS = {
     "{DATA!r} arrives for session {WAKE} (its key): what does GQCS report (return, bytes, key)?":
         "세션 {WAKE}(key도 같음)에 {DATA!r}가 온다. GQCS는 (리턴값, 바이트 수, key)?",
     "What do the next two non-blocking recv calls return?": "이어서 부르는 논블락 recv 두 번은 무엇을 리턴하나?",
+    "Which threads took jobs from the hand-made list?": "직접 만든 큐에서 작업을 가져간 스레드는?",
+    "Which thread ran the jobs queued as APCs (apc-other waited alertably all along)?":
+        "APC로 넣은 작업을 실행한 스레드는? (apc-other는 내내 alertable wait 중이었다)",
+    "Which threads took jobs from the completion port?": "IOCP에서 작업을 가져간 스레드는?",
+    "How many times did the two pollers wake up and find the list empty?": "폴링 스레드 둘이 깨어나서 빈 큐를 본 것은 모두 몇 번인가?",
+    "Under the Windows 7 rule, how much non-paged pool does this 64 MB machine have (bytes)?":
+        "Windows 7 규칙에서 이 64 MB 머신의 논페이지드 풀은 몇 바이트인가?",
+    "Which session is the first whose connection fails, and with what error?": "연결이 처음 실패하는 세션은 몇 번이고, 어떤 오류인가?",
+    "How many pages are locked at that moment?": "그 순간 락된 페이지는 몇 개인가?",
+    "Which pool tag holds most of the non-paged pool then (PoolMon's view)?": "그때 논페이지드 풀을 가장 많이 잡은 풀 태그는? (PoolMon으로 보면)",
+    "64 sockets, numbered 0 to 63; data arrives on socket {DATA_ON}: what does WSAWaitForMultipleEvents return?":
+        "소켓 64개(0~63번). {DATA_ON}번 소켓에 데이터가 온다. WSAWaitForMultipleEvents는 무엇을 리턴하나?",
+    "WSASend of 1 KB on a fresh connection: (rc, bytes)?": "새 연결에서 1 KB WSASend: (rc, 바이트 수)?",
+    "SO_SNDBUF and the peer's SO_RCVBUF set as this variant says; sending 4 KB at a time to a peer that does not read: which send is the first to pend?":
+        "SO_SNDBUF와 상대의 SO_RCVBUF는 이번 변형대로다. 읽지 않는 상대에게 4 KB씩 보내면 몇 번째 Send가 처음 보류되나?",
+    "{JOBS} jobs are posted at once, each computing {WORK_MS} ms. In which order do the packets leave the port (keys)?":
+        "작업마다 {WORK_MS} ms씩 연산하는 작업 {JOBS}개를 한꺼번에 PQCS한다. 완료통지는 어떤 순서로 포트를 떠나나 (key)?",
+    "In which order do the handlers start in this run (keys)? Run it with --seed 1 and compare.":
+        "이번 실행에서 처리 함수는 어떤 순서로 시작하나 (key)? --seed 1로도 실행해 비교해 보자.",
+    "The {SMALL}-byte send has completed but nobody has dequeued its packet yet: how many pages are still locked?":
+        "{SMALL}바이트 Send는 완료됐지만 아직 아무도 완료통지를 꺼내지 않았다. 락된 페이지는 아직 몇 개인가?",
+    "The server closes {CLIENTS} connections first, gracefully, and the clients close too: how many bytes of non-paged pool do those connections still hold?":
+        "서버가 연결 {CLIENTS}개를 먼저 정상 종료하고 클라들도 닫는다. 그 연결들은 아직 논페이지드 풀을 몇 바이트 잡고 있나?",
+    "The same with linger {1, 0}: how many bytes stay held?": "LINGER {1, 0}으로 같은 일을 하면 몇 바이트가 남나?",
+    "What do the clients' recv calls return in the second round: (result, WSAGetLastError())?":
+        "두 번째 라운드에서 클라의 recv는 무엇을 리턴하나: (리턴값, WSAGetLastError())?",
+    "How long after the clients of the first round closed is that memory back (ms)?": "첫 라운드의 클라들이 닫고 몇 ms 뒤에 그 메모리가 돌아오나?",
+    "Under the NT 4/2000 rule (1/8 of RAM), how many pages may be locked on this 2 GB machine?":
+        "NT 4/2000 규칙(물리 메모리의 1/8)에서 이 2 GB 머신은 페이지를 몇 개까지 락할 수 있나?",
 }
