@@ -167,17 +167,29 @@ class Scenario:
     def apply_variant(self, seed):
         """Set the module's names for this run: the file's values, the seed's variant, then --set.
         → the names the variant changed (seed 0: none; the file as written)."""
+        spaces = self._namespaces()
         for name in self.touched:
-            setattr(self.module, name, self.originals[name])
+            for space in spaces:
+                space[name] = self.originals[name]
         make = getattr(self.module, "variant", None)
         variant = dict(make(random.Random(seed))) if (make is not None and seed) else {}
         for name, value in {**variant, **self.overrides}.items():
             if name not in self.originals:
                 raise ScenarioError(self.path, getattr(make, "__code__", None) and make.__code__.co_firstlineno or 0,
                                     f"variant() sets {name}, which the scenario does not define")
-            setattr(self.module, name, value)
+            for space in spaces:
+                space[name] = value
             self.touched.add(name)
         return variant
+
+    def _namespaces(self):
+        """Where the scenario's code reads its names: the module, and for a twin (a ``-fixed`` file built
+        with ``netlib.catalogue.twin``) the sibling's namespace its functions were defined in."""
+        spaces = [vars(self.module)]
+        code_globals = getattr(self.main, "__globals__", None)
+        if code_globals is not None and code_globals is not spaces[0]:
+            spaces.append(code_globals)
+        return spaces
 
     def question(self, text):
         """A question with the run's values of the scenario's names filled in ("{WORKERS} workers …")."""

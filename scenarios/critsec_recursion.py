@@ -41,7 +41,7 @@ QUESTIONS = [
      lambda o: o.notes("reply")[0].recursion),
     ("How many EnterCriticalSection calls on the session lock had to wait?",
      lambda o: sum(1 for e in o.trace if e.kind == "block" and "critical section 'session'" in e.text)),
-    ("The client sends GOOD good requests (see the variant line), then a bad one. How many replies go out?",
+    ("The client sends {GOOD} good requests, then a bad one. How many replies go out?",
      lambda o: len(o.notes("reply"))),
     ("After OnRecv handled the bad request, the worker (still holding its lock) posts the next WSARecv: "
      "what does it return, and what is WSAGetLastError()?",

@@ -55,7 +55,7 @@ def _took(o, scheme, contended):
 
 
 QUESTIONS = [
-    ("SENDERS threads call SendPacket on one session at once, WORK ms each (see the variant line). "
+    ("{SENDERS} threads call SendPacket on one session at once, {WORK} ms each. "
      "With the session lock, how many ms until the last one is done?", lambda o: _took(o, "lock", True)),
     ("The same with IOCount instead of the lock?", lambda o: _took(o, "iocount", True)),
     ("With the lock, how many EnterCriticalSection calls had to wait?",

@@ -40,7 +40,7 @@ QUESTIONS = [
     ("The worker holds the session's SRW lock and OnRecv calls SendPacket, which acquires it again. "
      "What happens to the second AcquireSRWLockExclusive?",
      lambda o: "it waits for ever (for its own thread)" if o.end_reason == "deadlock" else "it returns"),
-    ("WORKERS workers wait on the port (see the variant line). Which one takes the receive and deadlocks, "
+    ("{WORKERS} workers wait on the port. Which one takes the receive and deadlocks, "
      "and how does the run end?",
      lambda o: f"{o.end_reason}: {o.kernel.deadlock}"),
     ("How many replies does the client get?",

@@ -124,7 +124,7 @@ def test_overlapped_events_64_is_named_for_what_it_does_and_numbers_from_zero(ca
     assert cli.main(["quiz", "eventselect-64", "--answers"]) == 0
     out = capsys.readouterr().out
     q1 = out.split("Q1. ")[1].split("Q2.")[0]
-    assert "socket 40" in q1 and "answer: 40" in q1 and "#41" not in q1
+    assert "socket 40" in q1 and "answer: WAIT_OBJECT_0+40 (40)" in q1 and "#41" not in q1
 
 
 # --- item 7: a strong reference with the OVERLAPPED holds a session across WSASend --------------------------

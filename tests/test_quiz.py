@@ -216,3 +216,15 @@ def test_answers_module_names_are_what_scenarios_import():
     """The helpers scenarios use to mark codes exist under the names the README gives."""
     for name in ("error", "wsa_error", "wait_result", "sleep_result", "socket_result", "status"):
         assert callable(getattr(answers, name))
+
+
+def test_set_and_variants_reach_a_twin_scenario():
+    """A -fixed twin runs the sibling file's code (netlib.catalogue.twin); --set and the seed's variant
+    change the names that code reads, not a copy of them."""
+    outcome = scenario.run(scenario.load("lock-order-inversion-fixed"), snapshots=False)
+    assert len(outcome.notes("broadcast")) == 3
+    sc = scenario.load("lock-order-inversion-fixed")
+    sc.set_constants(["SESSIONS=5", "LEAVING=5"])
+    outcome = scenario.run(sc, snapshots=False)
+    assert len(outcome.notes("broadcast")) == 5 and outcome.passed
+    assert len(scenario.run(sc, seed=0, snapshots=False).notes("broadcast")) == 5    # --set stays for every run

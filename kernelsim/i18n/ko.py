@@ -429,6 +429,15 @@ TITLES = {
         "소켓마다 이벤트 하나인 Overlapped I/O: 한 번에 이벤트 64개까지",
     "TIME_WAIT holds non-paged pool after a graceful server-first close; linger {1,0} skips it":
         "서버가 먼저 정상 종료하면 TIME_WAIT가 논페이지드 풀을 잡는다; LINGER {1,0}은 건너뛴다",
+    "A recursive CRITICAL_SECTION hides re-entry: Disconnect releases the session inside the worker's lock":
+        "재귀적인 CRITICAL_SECTION은 재진입을 숨긴다: Disconnect가 워커의 락 안에서 세션을 Release한다",
+    "List lock → session lock in SendPacket, session lock → list lock in Release: a lock-order deadlock":
+        "SendPacket은 리스트 락 → 세션 락, Release는 세션 락 → 리스트 락: 락 순서 데드락",
+    "One lock order everywhere (list, then session): no schedule deadlocks": "어디서나 같은 락 순서(리스트, 그다음 세션): 어떤 스케줄도 데드락이 없다",
+    "Session lock vs IOCount: both are safe, only the lock makes concurrent senders wait for each other":
+        "Session Lock vs IOCount: 둘 다 안전하지만, 락만이 동시에 보내는 스레드들을 서로 기다리게 한다",
+    "An SRW lock is not recursive: SendPacket inside the worker's lock deadlocks the worker with itself":
+        "SRW 락은 재귀가 안 된다: 워커의 락 안에서 SendPacket을 부르면 워커가 자기 자신과 데드락",
     "5,000 sessions × 64 KB pending receives pass the NT 4/2000 locked-page limit: WSAENOBUFS":
         "세션 5,000개 × 64 KB Recv가 NT 4/2000의 페이지락 한계를 넘는다: WSAENOBUFS",
     "A completion port releases the thread that waited last": "IOCP는 가장 늦게 기다린 스레드를 깨운다",
@@ -628,6 +637,33 @@ QUESTIONS = {
         "세션 {WAKE}(key도 같음)에 {DATA!r}가 온다. GQCS는 (리턴값, 바이트 수, key)?",
     "What do the next two non-blocking recv calls return?": "이어서 부르는 논블락 recv 두 번은 무엇을 리턴하나?",
     "Which threads took jobs from the hand-made list?": "직접 만든 큐에서 작업을 가져간 스레드는?",
+    "While SendPacket runs inside the worker's lock, what is the session lock's RecursionCount?":
+        "워커의 락 안에서 SendPacket이 실행되는 동안 세션 락의 RecursionCount는?",
+    "How many EnterCriticalSection calls on the session lock had to wait?": "세션 락에 대한 EnterCriticalSection 중 기다려야 했던 것은 몇 번?",
+    "The client sends {GOOD} good requests, then a bad one. How many replies go out?":
+        "클라가 정상 요청 {GOOD}개, 그다음 잘못된 요청 하나를 보낸다. 응답은 몇 개 나가나?",
+    "After OnRecv handled the bad request, the worker (still holding its lock) posts the next WSARecv: what does it return, and what is WSAGetLastError()?":
+        "OnRecv가 잘못된 요청을 처리한 뒤, (아직 락을 잡은) 워커가 다음 WSARecv를 건다: 리턴값과 WSAGetLastError()는?",
+    "SendPacket (the logic thread) takes two locks: in which order?": "SendPacket(로직 스레드)은 락 두 개를 어떤 순서로 잡나?",
+    "Release (the worker) takes the same two locks: in which order?": "Release(워커)는 같은 두 락을 어떤 순서로 잡나?",
+    "On this schedule, which sessions does the broadcast reach (SendPacket returns TRUE)?":
+        "이 스케줄에서 브로드캐스트는 어느 세션들에 닿나 (SendPacket이 TRUE)?",
+    "Did this schedule deadlock? (Then try: kernelsim explore lock-order-inversion)":
+        "이 스케줄은 데드락이 났나? (그다음: kernelsim explore lock-order-inversion)",
+    "{SENDERS} threads call SendPacket on one session at once, {WORK} ms each. With the session lock, how many ms until the last one is done?":
+        "스레드 {SENDERS}개가 한 세션에 동시에 SendPacket을 부르고, 각각 {WORK} ms 걸린다. 세션 락이면 마지막 것이 끝날 때까지 몇 ms?",
+    "The same with IOCount instead of the lock?": "락 대신 IOCount면?",
+    "With the lock, how many EnterCriticalSection calls had to wait?": "락을 쓸 때 기다려야 했던 EnterCriticalSection은 몇 번?",
+    "Without contention (the senders one after another), lock vs IOCount: ms per SendPacket?":
+        "경합이 없을 때(보내는 스레드가 차례로), 락 vs IOCount: SendPacket 하나에 몇 ms?",
+    "After the worker released the session, what does a late SendPacket return, with each scheme?":
+        "워커가 세션을 Release한 뒤 늦게 온 SendPacket은 각 방식에서 무엇을 리턴하나?",
+    "The worker holds the session's SRW lock and OnRecv calls SendPacket, which acquires it again. What happens to the second AcquireSRWLockExclusive?":
+        "워커가 세션의 SRW 락을 잡은 채 OnRecv가 SendPacket을 부르고, SendPacket이 그 락을 다시 잡는다. 두 번째 AcquireSRWLockExclusive는 어떻게 되나?",
+    "{WORKERS} workers wait on the port. Which one takes the receive and deadlocks, and how does the run end?":
+        "워커 {WORKERS}개가 포트에서 기다린다. 어느 워커가 Recv를 받아 데드락에 빠지고, 실행은 어떻게 끝나나?",
+    "How many replies does the client get?": "클라는 응답을 몇 개 받나?",
+    "While the worker waits for its own lock, can an APC queued to it run?": "워커가 자기 락을 기다리는 동안, 그 워커에 넣은 APC가 실행될 수 있나?",
     "Which thread ran the jobs queued as APCs (apc-other waited alertably all along)?":
         "APC로 넣은 작업을 실행한 스레드는? (apc-other는 내내 alertable wait 중이었다)",
     "Which threads took jobs from the completion port?": "IOCP에서 작업을 가져간 스레드는?",
