@@ -158,7 +158,7 @@ def test_set_overrides_a_constant_for_run_step_and_quiz(capsys):
     code, out, _ = run_cli(capsys, "quiz", "lifo-wakeup", "--answers", "--set", "WORKERS=4")
     assert "answer: T4" in out and "set: WORKERS = 4" in out
     code, out, _ = run_cli(capsys, "step", "lifo-wakeup", "--set", "WORKERS=2")
-    assert code == 0 and "T2 released" in out and "T3" not in out
+    assert code == 0 and "T2 released" in out and "T3 released" not in out and "creates thread T3" not in out
 
 
 def test_set_reaches_explore(capsys):

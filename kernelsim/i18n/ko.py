@@ -83,6 +83,12 @@ NARRATION = {
         "소켓 {h}의 연결은 TCP 스택에 남음 (FIN_WAIT): 논페이지드 풀 {n}바이트",
     "socket {h}'s connection enters TIME_WAIT for {ms} ms": "소켓 {h}의 연결이 {ms} ms 동안 TIME_WAIT에 들어감",
     "socket {h}'s TCB is freed: {n} bytes of non-paged pool back": "소켓 {h}의 TCB 해제: 논페이지드 풀 {n}바이트 반환",
+    "{thread}'s {call} on {h} returns at once: {what}": "{thread}의 {call}({h}) 바로 리턴: {what}",
+    "{thread}'s {call} fails: {error} ({code}), returns {result}": "{thread}의 {call} 실패: {error} ({code}), 리턴값 {result}",
+    # the network library's own rows (netlib)
+    "{thread} releases session {sid} (slot {slot}, socket {sock})": "{thread} 세션 {sid} Release (슬롯 {slot}, 소켓 {sock})",
+    "{thread} calls OnLeave({sid})": "{thread} OnLeave({sid}) 호출",
+    "{thread}: {request}({sid}) refused: {reason}": "{thread}: {request}({sid}) 거절: {reason}",
     # user-mode locks (L1–L11)
     "{thread} initialises {lock}": "{thread} {lock} 초기화",
     "{thread} deletes {lock}": "{thread} {lock} 삭제 (DeleteCriticalSection)",
@@ -212,6 +218,20 @@ WHY = {
     "the connection cannot send (D6, B4)": "이 연결로는 보낼 수 없음 (D6, B4)",
     "too many outstanding receives (cap {cap}, D11)": "걸린 Recv가 너무 많음 (한도 {cap}, D11)",
     "deadlock": "데드락",
+    "Windows returns the failure value and sets the last error; nothing else happens":
+        "Windows는 실패 값을 돌려주고 마지막 오류를 설정할 뿐, 다른 일은 일어나지 않음",
+    "graceful close (D5)": "정상 종료 (D5)",
+    "the connection cannot carry it (D5, D6)": "이 연결로는 보낼 수 없음 (D5, D6)",
+    "the data fits in SO_SNDBUF: a blocking send returns once AFD has buffered it (D3)":
+        "데이터가 SO_SNDBUF에 들어감: 블락 send는 AFD가 버퍼에 담으면 리턴 (D3)",
+    "the data was already buffered (D1)": "수신버퍼에 이미 데이터가 있었음 (D1)",
+    "IOCount reached 0 and one compare-exchange set the release flag (0 → RELEASE): no I/O and no SendPacket holds it":
+        "IOCount가 0이 되었고 compare-exchange 한 번으로 Release 플래그를 세움 (0 → RELEASE): 어떤 I/O도 SendPacket도 세션을 잡고 있지 않음",
+    "BUG release_on_recv0: released at Recv = 0, although a send completion may still come (IOCount ignored)":
+        "버그 release_on_recv0: Recv = 0(끊김통지)에서 바로 Release — Send 완료통지가 아직 올 수 있는데도 (IOCount 무시)",
+    "Session Find fail → return false: the library never touches a released or reused session":
+        "Session Find fail → return false: 라이브러리는 Release됐거나 재사용된 세션을 건드리지 않음",
+    "content hears of the disconnect once, after the release (끊김통지)": "컨텐츠는 Release 뒤에 끊김을 한 번만 통지받음 (OnLeave)",
     # user-mode locks (L1–L11)
     "{who} holds it exclusively and asks again (shared): SRW locks are not recursive (L7)":
         "{who} 스레드가 배타로 잡은 채 공유로 다시 요청: SRW 락은 재귀가 안 됨 (L7)",
@@ -274,6 +294,14 @@ FIELDS = {
     "held exclusively by {who}": "{who} 스레드가 배타로 잡고 있음",
     "held shared by {who}": "{who} 스레드가 공유로 잡고 있음",
     "free": "비어 있음",
+    "no such slot": "그런 슬롯이 없음",
+    "the session is released (its release flag is set)": "세션이 Release됨 (Release 플래그가 켜져 있음)",
+    "a stale id: slot {n} now holds {sid}": "옛 SessionID: 슬롯 {n}에는 이제 {sid}가 있음",
+    "no live session has that socket value": "그 소켓 값을 가진 살아 있는 세션이 없음",
+    "SendQ is full ({used}/{size} bytes used, {n} to add)": "SendQ가 가득 참 ({used}/{size}바이트 사용 중, {n}바이트 추가)",
+    "0 bytes: the peer closed (FIN)": "0바이트: 상대가 끊음 (FIN)",
+    "{n} bytes": "{n}바이트",
+    "{n} (bytes copied to the send buffer)": "{n} (송신버퍼로 복사한 바이트)",
     "NT 4/2000 rule: locked pages ≤ 1/8 of RAM (E3)": "NT 4/2000 규칙: 락된 페이지 ≤ 물리 메모리의 1/8 (E3)",
     "Vista: non-paged pool ≤ 40% of RAM (E8)": "Vista: 논페이지드 풀 ≤ 물리 메모리의 40% (E8)",
     "Windows 7/2008 R2: non-paged pool ≤ 75% of RAM, 128 GB at most (E8)":
@@ -438,6 +466,8 @@ TITLES = {
         "Session Lock vs IOCount: 둘 다 안전하지만, 락만이 동시에 보내는 스레드들을 서로 기다리게 한다",
     "An SRW lock is not recursive: SendPacket inside the worker's lock deadlocks the worker with itself":
         "SRW 락은 재귀가 안 된다: 워커의 락 안에서 SendPacket을 부르면 워커가 자기 자신과 데드락",
+    "20 sessions × 64 KB pending receives on an 8 MB machine: the gauge turns red, then WSAENOBUFS":
+        "8 MB 머신에서 세션 20개 × 64 KB Recv: 게이지가 빨개지고, 그다음 WSAENOBUFS",
     "5,000 sessions × 64 KB pending receives pass the NT 4/2000 locked-page limit: WSAENOBUFS":
         "세션 5,000개 × 64 KB Recv가 NT 4/2000의 페이지락 한계를 넘는다: WSAENOBUFS",
     "A completion port releases the thread that waited last": "IOCP는 가장 늦게 기다린 스레드를 깨운다",
@@ -690,6 +720,8 @@ QUESTIONS = {
     "What do the clients' recv calls return in the second round: (result, WSAGetLastError())?":
         "두 번째 라운드에서 클라의 recv는 무엇을 리턴하나: (리턴값, WSAGetLastError())?",
     "How long after the clients of the first round closed is that memory back (ms)?": "첫 라운드의 클라들이 닫고 몇 ms 뒤에 그 메모리가 돌아오나?",
+    "Under the NT 4/2000 rule (1/8 of RAM), how many pages may be locked on this 8 MB machine?":
+        "NT 4/2000 규칙(물리 메모리의 1/8)에서 이 8 MB 머신은 페이지를 몇 개까지 락할 수 있나?",
     "Under the NT 4/2000 rule (1/8 of RAM), how many pages may be locked on this 2 GB machine?":
         "NT 4/2000 규칙(물리 메모리의 1/8)에서 이 2 GB 머신은 페이지를 몇 개까지 락할 수 있나?",
 }
