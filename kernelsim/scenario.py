@@ -204,7 +204,7 @@ CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*")
 NOT_CONSTANTS = {"TITLE", "TEACHES", "RULES", "CONFIG", "QUESTIONS", "PREDICTIONS", "SEED_CORRECTION", "BREAKS",
                  "LIVE", "LIVE_REASON",
                  "NEEDS_WINDOWS", "LIVE_TOLERANCE"}
-SETTABLE = (bool, int, float, str, tuple, list, type(None))
+SETTABLE = (bool, int, float, str, bytes, tuple, list, type(None))
 
 
 def parse_constant(name, raw, current):
@@ -232,6 +232,13 @@ def parse_constant(name, raw, current):
             raise bad("; give a number") from None
     if isinstance(current, str):
         return text[1:-1] if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"" else text
+    if isinstance(current, bytes):
+        if text[:2] in ("b'", 'b"'):
+            try:
+                return ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                raise bad("; give text, or a bytes literal b'...'") from None
+        return text.encode()
     try:
         value = ast.literal_eval(text)
     except (ValueError, SyntaxError):

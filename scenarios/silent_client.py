@@ -51,7 +51,7 @@ def variant(rng):
 
 
 QUESTIONS = [
-    ("WAIT_MS after Disconnect, what is the session's IOCount?", lambda o: o.note("before-stop").io_count),
+    ("{WAIT_MS} ms after Disconnect, what is the session's IOCount?", lambda o: o.note("before-stop").io_count),
     ("Which I/O still holds the session then?", lambda o: o.note("before-stop").holding),
     ("Did the client see the server's FIN (its recv returned 0)?", lambda o: o.note("client").fin),
     ("How many times did OnLeave run?", lambda o: len(o.notes("leave"))),

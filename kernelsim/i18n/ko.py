@@ -345,6 +345,8 @@ MESSAGES = {
     "this variant: {values}": "이번 변형: {values}",
     "set: {values}": "--set으로 바꾼 값: {values}",
     "check: FAILED in this run — {failure}": "check: 이번 실행에서 실패 — {failure}",
+    "as this broken variant is meant to (its lesson): {failure}":
+        "일부러 망가뜨린 버전이므로 예상한 결과 (이것이 수업 내용): {failure}",
     "(the answers below describe a run whose claims did not hold)": "(아래 정답은 주장이 성립하지 않은 실행에서 나온 것입니다)",
     "Where the course notes are wrong or outdated:": "강의 노트가 틀렸거나 오래된 부분:",
     "  the notes say 「{notes}」": "  노트: 「{notes}」",
@@ -466,6 +468,10 @@ TITLES = {
         "Session Lock vs IOCount: 둘 다 안전하지만, 락만이 동시에 보내는 스레드들을 서로 기다리게 한다",
     "An SRW lock is not recursive: SendPacket inside the worker's lock deadlocks the worker with itself":
         "SRW 락은 재귀가 안 된다: 워커의 락 안에서 SendPacket을 부르면 워커가 자기 자신과 데드락",
+    "A silent client never closes: a Disconnect that only shuts down holds the session for ever":
+        "끊지 않는 클라: shutdown만 하는 Disconnect는 세션을 영원히 붙잡는다",
+    "A silent client: Disconnect cancels the pending receive, so the session is released at once":
+        "끊지 않는 클라: Disconnect가 걸린 Recv를 취소하므로 세션이 바로 Release된다",
     "20 sessions × 64 KB pending receives on an 8 MB machine: the gauge turns red, then WSAENOBUFS":
         "8 MB 머신에서 세션 20개 × 64 KB Recv: 게이지가 빨개지고, 그다음 WSAENOBUFS",
     "5,000 sessions × 64 KB pending receives pass the NT 4/2000 locked-page limit: WSAENOBUFS":
@@ -667,6 +673,24 @@ QUESTIONS = {
         "세션 {WAKE}(key도 같음)에 {DATA!r}가 온다. GQCS는 (리턴값, 바이트 수, key)?",
     "What do the next two non-blocking recv calls return?": "이어서 부르는 논블락 recv 두 번은 무엇을 리턴하나?",
     "Which threads took jobs from the hand-made list?": "직접 만든 큐에서 작업을 가져간 스레드는?",
+    "When the worker handles Recv = 0, what is the session's IOCount (that receive still counted)?":
+        "워커가 Recv = 0(끊김통지)을 처리할 때 세션의 IOCount는? (그 Recv도 아직 세는 중)",
+    "Which other I/O still holds the session at that moment (counted in IOCount)?":
+        "그 순간 세션을 아직 붙잡고 있는 다른 I/O는? (IOCount에 들어 있는 것)",
+    "Did this run break an invariant, and which? (compare --seed 0 with other seeds)":
+        "이번 실행에서 불변식이 깨졌나? 어느 것인가? (--seed 0과 다른 seed를 비교해 보자)",
+    "Which socket values do mallory and alice get?": "mallory와 alice는 어떤 소켓 값을 받나?",
+    "Which socket values do alice and bob get?": "alice와 bob은 어떤 소켓 값을 받나?",
+    "How many increments should the counter show at the end?": "끝에 카운터는 몇 번 증가한 값이어야 하나?",
+    "Did this run lose an update? (try --seed 1)": "이번 실행에서 증가를 잃어버렸나? (--seed 1로도 해 보자)",
+    "Why: which counter value did two threads read before either wrote it back?":
+        "왜: 두 스레드가 다시 쓰기 전에 함께 읽은 카운터 값은?",
+    "Which packets does SendPacket refuse (return False) in this run?": "이번 실행에서 SendPacket이 거절한(false를 리턴한) 패킷은?",
+    "What does the logic thread's SendPacket return in this run?": "이번 실행에서 로직 스레드의 SendPacket은 무엇을 리턴하나?",
+    "{WAIT_MS} ms after Disconnect, what is the session's IOCount?": "Disconnect하고 {WAIT_MS} ms 뒤에 세션의 IOCount는?",
+    "Which I/O still holds the session then?": "그때 세션을 붙잡고 있는 I/O는?",
+    "Did the client see the server's FIN (its recv returned 0)?": "클라는 서버의 FIN을 보았나 (recv가 0을 리턴)?",
+    "How many times did OnLeave run?": "OnLeave는 몇 번 불렸나?",
     "While SendPacket runs inside the worker's lock, what is the session lock's RecursionCount?":
         "워커의 락 안에서 SendPacket이 실행되는 동안 세션 락의 RecursionCount는?",
     "How many EnterCriticalSection calls on the session lock had to wait?": "세션 락에 대한 EnterCriticalSection 중 기다려야 했던 것은 몇 번?",

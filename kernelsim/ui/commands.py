@@ -327,7 +327,7 @@ def cmd_quiz(args):
     sc, outcome = cli.run_from_args(args, snapshots=False)
     if args.json:
         print(json.dumps(quiz_json(sc, outcome), ensure_ascii=False))
-        return 0 if outcome.passed else 1
+        return 1 if split_failures(sc, outcome)[1] else 0
     if not sc.questions:
         print(tr("{name} declares no QUESTIONS; try 'kernelsim list' for scenarios that do", name=sc.name))
         return 0
@@ -342,12 +342,15 @@ def cmd_quiz(args):
                         values=", ".join(f"{name} = {value!r}" for name, value in outcome.variant.items())))
     if outcome.overrides:
         print("  " + tr("set: {values}", values=", ".join(f"{k} = {v!r}" for k, v in outcome.overrides.items())))
-    if not outcome.passed:               # said either way; the detail only where answers are shown
+    lesson, failed = split_failures(sc, outcome)
+    if failed:                           # said either way; the detail only where answers are shown
         if args.answers:
-            print("  " + tr("check: FAILED in this run — {failure}", failure=outcome.failures[0]))
+            print("  " + tr("check: FAILED in this run — {failure}", failure=failed[0]))
         else:
             print("  " + tr("check: FAILED in this run (kernelsim run {name} shows why)", name=sc.name))
         print("  " + tr("(the answers below describe a run whose claims did not hold)"))
+    elif lesson:
+        print("  " + tr("as this broken variant is meant to (its lesson): {failure}", failure=lesson[0]))
     print()
     again = f"kernelsim quiz {sc.name}" + (f" --seed {args.seed}" if args.seed else "") + cli.set_args(args)
     interactive = _interactive() and not args.answers
@@ -385,7 +388,13 @@ def cmd_quiz(args):
         else:
             print(tr("The course notes, corrected ({rule}): 「{notes}」 — see kernelsim explain {name}",
                      rule=c.rule, notes=c.notes, name=sc.name))
-    return 0 if outcome.passed else 1
+    return 1 if failed else 0
+
+
+def split_failures(sc, outcome):
+    """(the failures a broken race variant declares in BREAKS — its lesson —, every other failure)."""
+    lesson = [f for f in outcome.failures if any(f.startswith(f"invariant broken: {b} —") for b in sc.breaks)]
+    return lesson, [f for f in outcome.failures if f not in lesson]
 
 
 # --- run --svg / --perfetto -------------------------------------------------------------------
