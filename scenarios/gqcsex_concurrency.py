@@ -54,7 +54,7 @@ def threads(o, way):
 QUESTIONS = [
     ("GQCS, one packet per call: which workers run jobs, and when is the last job done (ms)?",
      lambda o: (threads(o, "gqcs"), finished(o, "gqcs"))),
-    ("GQCSEx(count=COUNT): how many entries does the first successful call return?",
+    ("GQCSEx(count={COUNT}): how many entries does the first successful call return?",
      lambda o: o.notes("batch")[0].n),
     ("...which workers run jobs, and when is the last job done (ms)?",
      lambda o: (threads(o, "ex"), finished(o, "ex"))),

@@ -12,6 +12,7 @@ design by adding CreateIoCompletionPort finds every receive refused.
 """
 
 from kernelsim.win32 import *
+from kernelsim.answers import socket_result, wsa_error
 
 TITLE = "Completion routine + completion port: WSARecv fails with WSAEINVAL, nothing is queued"
 TEACHES = "WSASend, WSARecv — LPWSAOVERLAPPED_COMPLETION_ROUTINE: 완료루틴 방식을 사용할때만 세팅한다. LPWSAOVERLAPPED보다 우선순위가 높다."
@@ -27,10 +28,11 @@ SEED_CORRECTION = {
 }
 CONFIG = {"cpus": 2}
 QUESTIONS = [
-    ("Without a port: WSARecv with a routine and an event — is the event set when data comes, and does the "
-     "routine run (at SleepEx)?", lambda o: (o.note("plain").event_set, o.note("plain").routine_ran)),
+    ("Without a port: WSARecv with a routine and an event, and the peer sends {DATA!r} — is the event set when "
+     "the data comes, and does the routine run (at SleepEx)?",
+     lambda o: (o.note("plain").event_set, o.note("plain").routine_ran)),
     ("With the socket associated with a port: (rc, WSAGetLastError()) of the same WSARecv?",
-     lambda o: (o.note("port").rc, o.note("port").error)),
+     lambda o: (socket_result(o.note("port").rc), wsa_error(o.note("port").error))),
     ("Does anything ever arrive for it — a packet, an APC?",
      lambda o: (o.note("port").packet, o.note("port").routine_ran)),
 ]

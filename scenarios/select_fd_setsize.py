@@ -42,11 +42,11 @@ def variant(rng):
 
 
 QUESTIONS = [
-    ("After FD_SET of SOCKETS sockets into a default fd_set, how many does it hold (fd_count)?",
+    ("After FD_SET of {SOCKETS} sockets into a default fd_set, how many does it hold (fd_count)?",
      lambda o: o.note("default").count),
     ("Data arrives only on the last socket: what does select on the default set return?",
      lambda o: o.note("default").n),
-    ("And on a set built for FD_SETSIZE BIG?", lambda o: o.note("big").n),
+    ("And on a set built for FD_SETSIZE {BIG}?", lambda o: o.note("big").n),
 ]
 
 

@@ -13,7 +13,7 @@ from kernelsim.rulebook import index as rule_index
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = ([f"A{i}" for i in range(1, 15)] + [f"B{i}" for i in range(1, 15)] + [f"C{i}" for i in range(1, 9)]
-            + [f"D{i}" for i in range(1, 12)] + [f"E{i}" for i in range(1, 10)] + [f"F{i}" for i in range(1, 6)]
+            + [f"D{i}" for i in range(1, 17)] + [f"E{i}" for i in range(1, 10)] + [f"F{i}" for i in range(1, 6)]
             + [f"L{i}" for i in range(1, 12)])
 
 
@@ -27,7 +27,7 @@ def run_cli(capsys, *argv):
 
 
 def test_the_book_has_every_rule_in_both_languages():
-    """Every rule id of the model (A1–A14, B1–B14, C1–C8, D1–D11, E1–E9, F1–F5, L1–L11) has a title, an
+    """Every rule id of the model (A1–A14, B1–B14, C1–C8, D1–D16, E1–E9, F1–F5, L1–L11) has a title, an
     English and a Korean text, evidence and at least one source."""
     rules = rulebook.rules()
     assert list(rules) == EXPECTED

@@ -85,6 +85,14 @@ NARRATION = {
     "socket {h}'s TCB is freed: {n} bytes of non-paged pool back": "소켓 {h}의 TCB 해제: 논페이지드 풀 {n}바이트 반환",
     "{thread}'s {call} on {h} returns at once: {what}": "{thread}의 {call}({h}) 바로 리턴: {what}",
     "{thread}'s {call} fails: {error} ({code}), returns {result}": "{thread}의 {call} 실패: {error} ({code}), 리턴값 {result}",
+    "socket {h} records {names} and sets {event}": "소켓 {h}에 {names} 기록, {event} 시그널",
+    "{thread} asks socket {h} for network events {mask:#x} on {event}": "{thread} WSAEventSelect: 소켓 {h}, 네트워크 이벤트 {mask:#x}, {event}",
+    "{thread} sets SO_UPDATE_ACCEPT_CONTEXT on socket {h}: it takes the options of listening socket {l}":
+        "{thread} 소켓 {h}에 SO_UPDATE_ACCEPT_CONTEXT 설정: 리슨 소켓 {l}의 옵션을 물려받음",
+    "{thread}'s AcceptEx on {h} pends: socket {a} waits for a connection (IRP {irp})":
+        "{thread}의 AcceptEx({h}) 보류: 소켓 {a}가 연결을 기다림 (IRP {irp})",
+    "{thread}'s select returns {n}": "{thread}의 select 리턴: {n}",
+    "{thread}'s select returns {n} at once": "{thread}의 select 바로 리턴: {n}",
     # the network library's own rows (netlib)
     "{thread} releases session {sid} (slot {slot}, socket {sock})": "{thread} 세션 {sid} Release (슬롯 {slot}, 소켓 {sock})",
     "{thread} calls OnLeave({sid})": "{thread} OnLeave({sid}) 호출",
@@ -218,6 +226,17 @@ WHY = {
     "the connection cannot send (D6, B4)": "이 연결로는 보낼 수 없음 (D6, B4)",
     "too many outstanding receives (cap {cap}, D11)": "걸린 Recv가 너무 많음 (한도 {cap}, D11)",
     "deadlock": "데드락",
+    "WSAEventSelect: recorded once, until the call that re-enables it (D13)": "WSAEventSelect: 한 번 기록되고, 다시 켜 주는 호출까지 그대로 (D13)",
+    "WSAEventSelect: the socket is now non-blocking (D13)": "WSAEventSelect: 이제 이 소켓은 논블락 (D13)",
+    "a client connected: socket {s} is the connection, in the default state until SO_UPDATE_ACCEPT_CONTEXT (D15)":
+        "클라가 접속함: 소켓 {s}가 그 연결, SO_UPDATE_ACCEPT_CONTEXT 전까지는 기본 상태 (D15)",
+    "an AcceptEx socket inherits the listener's options only now (D12)": "AcceptEx 소켓은 이제야 리슨 소켓의 옵션을 물려받음 (D12)",
+    "nothing in the sets is ready yet (D14)": "집합 안에 아직 준비된 소켓이 없음 (D14)",
+    "nothing was ready and the timeout is 0": "준비된 것이 없고 타임아웃은 0",
+    "socket {s} became ready": "소켓 {s}가 준비됨",
+    "sockets were ready": "준비된 소켓이 있었음",
+    "the accept is an overlapped request on the listening socket (D15)": "accept는 리슨 소켓에 건 overlapped 요청 (D15)",
+    "the listening socket was closed under a pending AcceptEx (oracle 2.10, D15)": "AcceptEx가 걸린 채 리슨 소켓이 닫힘 (oracle 2.10, D15)",
     "Windows returns the failure value and sets the last error; nothing else happens":
         "Windows는 실패 값을 돌려주고 마지막 오류를 설정할 뿐, 다른 일은 일어나지 않음",
     "graceful close (D5)": "정상 종료 (D5)",
@@ -345,6 +364,8 @@ MESSAGES = {
     "this variant: {values}": "이번 변형: {values}",
     "set: {values}": "--set으로 바꾼 값: {values}",
     "check: FAILED in this run — {failure}": "check: 이번 실행에서 실패 — {failure}",
+    "this run breaks an invariant, as this broken variant is meant to (its lesson): {names}":
+        "이번 실행은 불변식을 깨뜨림 — 일부러 망가뜨린 버전이므로 예상한 결과 (이것이 수업 내용): {names}",
     "as this broken variant is meant to (its lesson): {failure}":
         "일부러 망가뜨린 버전이므로 예상한 결과 (이것이 수업 내용): {failure}",
     "(the answers below describe a run whose claims did not hold)": "(아래 정답은 주장이 성립하지 않은 실행에서 나온 것입니다)",
@@ -472,6 +493,33 @@ TITLES = {
         "끊지 않는 클라: shutdown만 하는 Disconnect는 세션을 영원히 붙잡는다",
     "A silent client: Disconnect cancels the pending receive, so the session is released at once":
         "끊지 않는 클라: Disconnect가 걸린 Recv를 취소하므로 세션이 바로 Release된다",
+    "AcceptEx: accepts posted in advance complete through the listening socket's port":
+        "AcceptEx: 미리 걸어 둔 accept가 리슨 소켓의 IOCP로 완료된다",
+    "Release DELAY ms after Recv = 0: a send that completes later reaches a released session":
+        "Recv = 0 뒤 DELAY ms 기다렸다 Release: 그보다 늦게 완료된 Send가 Release된 세션에 도착한다",
+    "IOCount instead of a delay: the session is released after the late send completion":
+        "대기 시간 대신 IOCount: 늦은 Send 완료통지 뒤에 세션이 Release된다",
+    "GQCSEx trade-off: a batch is one call and one running thread — fewer calls, less parallelism":
+        "GQCSEx의 득실: 한 번에 여러 개는 호출 하나, Running 스레드 하나 — 호출은 줄고 병렬처리도 준다",
+    "Listening-socket options: inherited by accept(), by AcceptEx only after SO_UPDATE_ACCEPT_CONTEXT":
+        "리슨 소켓 옵션: accept()는 물려받고, AcceptEx는 SO_UPDATE_ACCEPT_CONTEXT 뒤에야 물려받는다",
+    "Partial receives: a message split over three completions, two in one; reassembly by header":
+        "나눠 받기: 메시지 하나가 완료통지 셋으로, 둘이 하나로 — 헤더로 다시 조립",
+    "SO_RCVBUF = 0: nothing sent during the gap between receives is lost; getsockopt reads 0":
+        "SO_RCVBUF = 0: Recv 사이 공백에 보낸 데이터도 잃지 않고, getsockopt은 0을 읽는다",
+    "Several pending WSARecvs and two workers: filled in order, handled out of order":
+        "여러 개 걸린 WSARecv와 워커 둘: 순서대로 채워지지만, 처리 순서는 뒤섞인다",
+    "One WSARecv at a time: handled in order by any worker": "WSARecv를 한 번에 하나만: 어느 워커가 처리하든 순서대로",
+    "Completion routine + completion port: WSARecv fails with WSAEINVAL, nothing is queued":
+        "완료루틴 + IOCP: WSARecv가 WSAEINVAL로 실패하고 아무것도 큐에 들어가지 않는다",
+    "select: FD_SETSIZE (64 by default) is the size of an fd_set, not a limit of select":
+        "select: FD_SETSIZE(기본 64)는 fd_set의 크기이지 select의 한도가 아니다",
+    "A send flag read, then set: two threads both call WSASend on one session":
+        "Send 플래그를 읽고 나서 세우면: 두 스레드가 한 세션에 둘 다 WSASend를 부른다",
+    "An interlocked send flag: one WSASend at a time, however many threads send":
+        "인터락 Send 플래그: 몇 스레드가 보내든 WSASend는 한 번에 하나",
+    "WSAEventSelect: FD_READ is recorded once until recv, FD_CLOSE once; one event per socket":
+        "WSAEventSelect: FD_READ는 recv까지 한 번, FD_CLOSE도 한 번; 소켓마다 이벤트 하나",
     "20 sessions × 64 KB pending receives on an 8 MB machine: the gauge turns red, then WSAENOBUFS":
         "8 MB 머신에서 세션 20개 × 64 KB Recv: 게이지가 빨개지고, 그다음 WSAENOBUFS",
     "5,000 sessions × 64 KB pending receives pass the NT 4/2000 locked-page limit: WSAENOBUFS":
@@ -673,6 +721,45 @@ QUESTIONS = {
         "세션 {WAKE}(key도 같음)에 {DATA!r}가 온다. GQCS는 (리턴값, 바이트 수, key)?",
     "What do the next two non-blocking recv calls return?": "이어서 부르는 논블락 recv 두 번은 무엇을 리턴하나?",
     "Which threads took jobs from the hand-made list?": "직접 만든 큐에서 작업을 가져간 스레드는?",
+    "What does each AcceptEx return when it is posted: (ok, WSAGetLastError())?": "AcceptEx를 걸 때 각각 무엇을 리턴하나: (리턴값, WSAGetLastError())?",
+    "Through which completion key do the accepts complete?": "accept들은 어느 Completion Key로 완료되나?",
+    "The listening socket is closed with AcceptEx still pending: what does GQCS return for each (ok, error)?":
+        "AcceptEx가 걸린 채로 리슨 소켓을 닫는다: 각각에 대해 GQCS는 (리턴값, 오류)?",
+    "When does the echo's send complete, and with which status (ms, status)?": "에코의 Send는 언제, 어떤 상태로 완료되나 (ms, 상태)?",
+    "GQCS, one packet per call: which workers run jobs, and when is the last job done (ms)?":
+        "GQCS로 한 번에 하나씩: 어느 워커들이 작업을 처리하고, 마지막 작업은 몇 ms에 끝나나?",
+    "GQCSEx(count={COUNT}): how many entries does the first successful call return?": "GQCSEx(count={COUNT}): 처음 성공한 호출은 몇 개를 꺼내나?",
+    "...which workers run jobs, and when is the last job done (ms)?": "…어느 워커들이 작업을 처리하고, 마지막 작업은 몇 ms에 끝나나?",
+    "How many calls returned packets: GQCS versus GQCSEx?": "완료통지를 꺼낸 호출은 몇 번인가: GQCS 대 GQCSEx?",
+    "accept(): (SO_SNDBUF, SO_RCVBUF, linger on?) of the accepted socket?": "accept(): 받은 소켓의 (SO_SNDBUF, SO_RCVBUF, LINGER 켜짐?)",
+    "AcceptEx, right after its completion: the same three?": "AcceptEx, 완료 직후: 같은 세 가지는?",
+    "...and after SO_UPDATE_ACCEPT_CONTEXT?": "…SO_UPDATE_ACCEPT_CONTEXT 뒤에는?",
+    "WSARecv asks for 64 bytes each time: how many bytes does each completion bring?": "WSARecv가 매번 64바이트를 요청한다: 완료통지마다 몇 바이트가 오나?",
+    "A handler that takes each completion for one message: how many 'messages' does it see?":
+        "완료통지 하나를 메시지 하나로 여기는 처리 함수는 '메시지'를 몇 개 보나?",
+    "Reassembled by the header's length: which payload lengths reach content?": "헤더의 길이로 다시 조립하면 컨텐츠에 가는 페이로드 길이는?",
+    "After setsockopt(SO_RCVBUF, 0), what does getsockopt(SO_RCVBUF) read?": "setsockopt(SO_RCVBUF, 0) 뒤에 getsockopt(SO_RCVBUF)는 무엇을 읽나?",
+    "The client sends while no receive is posted; then one WSARecv: (rc, bytes)?": "Recv가 걸리지 않은 동안 클라가 보낸다. 그다음 WSARecv 하나: (rc, 바이트 수)?",
+    "Which bytes does it get?": "어떤 바이트를 받나?",
+    "Which receive gets which bytes (posting order)?": "어느 Recv가 어느 바이트를 받나 (건 순서대로)?",
+    "In which order did the workers append them to the RecvQ in this run?": "이번 실행에서 워커들은 어떤 순서로 RecvQ에 넣었나?",
+    "Did this run scramble the stream? (compare seeds, or explore)": "이번 실행에서 스트림이 뒤섞였나? (seed를 바꿔 보거나 explore로)",
+    "Without a port: WSARecv with a routine and an event, and the peer sends {DATA!r} — is the event set when the data comes, and does the routine run (at SleepEx)?":
+        "포트 없이: 완료루틴과 이벤트를 준 WSARecv, 상대는 {DATA!r}를 보낸다 — 데이터가 오면 이벤트가 시그널되나, 완료루틴은 (SleepEx에서) 실행되나?",
+    "With the socket associated with a port: (rc, WSAGetLastError()) of the same WSARecv?": "소켓을 IOCP에 등록하면 같은 WSARecv의 (rc, WSAGetLastError())는?",
+    "Does anything ever arrive for it — a packet, an APC?": "그 요청에 대해 무언가 오나 — 완료통지나 APC?",
+    "After FD_SET of {SOCKETS} sockets into a default fd_set, how many does it hold (fd_count)?":
+        "기본 fd_set에 소켓 {SOCKETS}개를 FD_SET하면 몇 개가 들어가나 (fd_count)?",
+    "Data arrives only on the last socket: what does select on the default set return?": "마지막 소켓에만 데이터가 온다: 기본 집합으로 select하면 무엇을 리턴하나?",
+    "And on a set built for FD_SETSIZE {BIG}?": "FD_SETSIZE {BIG}로 만든 집합이면?",
+    "Which thread's packet reaches the client first in this run? (compare --seed 1, 2, 3)":
+        "이번 실행에서 어느 스레드의 패킷이 클라에 먼저 도착하나? (--seed 1, 2, 3과 비교)",
+    "Did this run put two WSASends in the kernel at once?": "이번 실행에서 WSASend 두 개가 동시에 커널에 걸렸나?",
+    "The server sends its messages before the client looks: which network events does the client find the first time?":
+        "클라가 보기 전에 서버가 메시지를 보낸다: 클라가 처음 찾는 네트워크 이벤트는?",
+    "What does its first recv return?": "첫 recv는 무엇을 리턴하나?",
+    "And a second recv at once: (result, WSAGetLastError())?": "바로 두 번째 recv를 하면: (리턴값, WSAGetLastError())?",
+    "When the server closes: the events and the FD_CLOSE error code?": "서버가 닫으면: 이벤트와 FD_CLOSE 오류 코드는?",
     "When the worker handles Recv = 0, what is the session's IOCount (that receive still counted)?":
         "워커가 Recv = 0(끊김통지)을 처리할 때 세션의 IOCount는? (그 Recv도 아직 세는 중)",
     "Which other I/O still holds the session at that moment (counted in IOCount)?":

@@ -116,7 +116,8 @@ def load():
             rule_id, _, title = heading.partition(" ")
             if rule_id in rules:
                 rules[rule_id].ko_title, rules[rule_id].ko_text = title.strip(), _paragraphs(lines)
-    return rules, sources
+    ordered = sorted(rules.values(), key=lambda r: (r.id[0], int(r.id[1:])))     # D12 after D11, not after F5
+    return {r.id: r for r in ordered}, sources
 
 
 def _split_sources(text):

@@ -349,8 +349,11 @@ def cmd_quiz(args):
         else:
             print("  " + tr("check: FAILED in this run (kernelsim run {name} shows why)", name=sc.name))
         print("  " + tr("(the answers below describe a run whose claims did not hold)"))
-    elif lesson:
+    elif lesson and args.answers:
         print("  " + tr("as this broken variant is meant to (its lesson): {failure}", failure=lesson[0]))
+    elif lesson:                        # a worksheet: the invariant's name, not the detail (it may be an answer)
+        print("  " + tr("this run breaks an invariant, as this broken variant is meant to (its lesson): {names}",
+                        names="; ".join(sc.breaks)))
     print()
     again = f"kernelsim quiz {sc.name}" + (f" --seed {args.seed}" if args.seed else "") + cli.set_args(args)
     interactive = _interactive() and not args.answers
