@@ -48,16 +48,16 @@ def _first(value, prefixes, extra=()):
 
 
 def error(code):
-    """A GetLastError() value: WAIT_TIMEOUT, WAIT_IO_COMPLETION, then ERROR_*, then WSAE*."""
-    if code is None:
-        return None
+    """A GetLastError() value: WAIT_TIMEOUT, WAIT_IO_COMPLETION, then ERROR_*, then WSAE*; 0 (no error) as 0."""
+    if code is None or code == 0:
+        return code
     return Named(code, _first(code, ("ERROR_", "WSAE", "WSA_"), ("WAIT_TIMEOUT", "WAIT_IO_COMPLETION")))
 
 
 def wsa_error(code):
-    """A WSAGetLastError() value: WSAE*/WSA_* names first (WSA_IO_PENDING, WSAECONNRESET)."""
-    if code is None:
-        return None
+    """A WSAGetLastError() value: WSAE*/WSA_* names first (WSA_IO_PENDING, WSAECONNRESET); 0 (no error) as 0."""
+    if code is None or code == 0:
+        return code
     return Named(code, _first(code, ("WSAE", "WSA_", "ERROR_"), ("WAIT_IO_COMPLETION",)))
 
 

@@ -364,6 +364,9 @@ MESSAGES = {
     "this variant: {values}": "이번 변형: {values}",
     "set: {values}": "--set으로 바꾼 값: {values}",
     "check: FAILED in this run — {failure}": "check: 이번 실행에서 실패 — {failure}",
+    "check: FAILED in this run (kernelsim run {name} shows why)": "check: 이번 실행에서 실패 (이유는 kernelsim run {name})",
+    "The course notes, corrected ({rule}): 「{notes}」 — see kernelsim explain {name}":
+        "강의 노트 바로잡기 ({rule}): 「{notes}」 — kernelsim explain {name} --lang ko 참고",
     "this run breaks an invariant, as this broken variant is meant to (its lesson): {names}":
         "이번 실행은 불변식을 깨뜨림 — 일부러 망가뜨린 버전이므로 예상한 결과 (이것이 수업 내용): {names}",
     "as this broken variant is meant to (its lesson): {failure}":
