@@ -38,6 +38,8 @@ NARRATION = {
         "APC {apc} 버려짐: {thread} 스레드가 alertable wait에 들어가기 전에 종료됨 (C8)",
     "{thread}'s wait returns {result}: APCs ran, the object was not waited for (C5)":
         "{thread}의 대기가 {result} 리턴: APC가 실행되었을 뿐, 기다리던 객체는 아직임 (C5)",
+    "{thread}'s {call} returns {result}: APCs ran, the object was not waited for (C5)":
+        "{thread}의 {call}: {result} 리턴 — APC가 실행되었을 뿐, 기다리던 객체는 아직임 (C5)",
     "QueueUserAPC to {target} fails: ERROR_GEN_FAILURE": "{target} 스레드에 QueueUserAPC 실패: ERROR_GEN_FAILURE",
     "completion routine of IRP {irp} dropped: {thread} has ended (C8)":
         "IRP {irp}의 완료루틴 버려짐: {thread} 스레드가 이미 종료됨 (C8)",
@@ -194,6 +196,8 @@ WHY = {
     "hang": "멈춤",
     "time limit": "시간 한도",
     "step limit": "단계 한도",
+    "event limit": "이벤트 한도",
+    "spin limit": "반복 한도",
     "error": "오류",
     "invariant violated": "불변식 위반",
     "main returned": "main 리턴",
