@@ -207,3 +207,15 @@ def test_a_new_lesson_has_objectives_predictions_without_answers_and_exercises(n
         assert "$ kernelsim quiz " in predict and "answer:" not in predict and "--answers\n" not in predict
     answers = lesson("answers/" + name)
     assert "## Exercises" in answers and answers.count("\n1. ") >= 1
+
+
+def test_the_rules_this_issue_added_have_titles_and_text_in_english_and_korean():
+    """E8, E9 and D12–D16 each have a title for explain that is the heading of its section in the rule
+    book's course part, in English, and the Korean part has the same ids in the same order."""
+    book = (ROOT / "kernelsim" / "rulebook" / "rules-course.en.md").read_text(encoding="utf-8")
+    ids = re.findall(r"^## ([A-F]\d+) ", book, re.M)
+    assert ids == ["E8", "E9", "D12", "D13", "D14", "D15", "D16"]
+    for rule in ids:
+        assert title(rule) and f"## {rule} {title(rule)}" in book, rule
+    korean = (ROOT / "kernelsim" / "rulebook" / "rules-course.ko.md").read_text(encoding="utf-8")
+    assert re.findall(r"^## ([A-F]\d+) ", korean, re.M) == ids
