@@ -25,6 +25,8 @@ TITLE = "Release DELAY ms after Recv = 0: a send that completes later reaches a 
 TEACHES = "세션을 지우기 위한 방법. — 1. 완료통지로 종료가 오더라도 삭제를 하지않고 대기시간을 가짐. (재사용 가능성을 낮춰주지만 100%보장되는 방법은 아니다)"
 RULES = ("D4", "D5", "D7", "B14")
 CONFIG = {"cpus": 4}
+LIVE = False
+LIVE_REASON = "it needs SO_SNDBUF 0 to keep the echo pending, which Wine 8 does not honour (WINE.md: Linux clamps the buffer)"
 VARIANT = "broken"
 BUGS = ("release_after_delay",)
 BREAKS = ("no access to a released session",)    # whenever the client reads later than DELAY: the lesson

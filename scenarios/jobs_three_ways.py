@@ -27,6 +27,8 @@ TITLE = "Handing jobs between threads: who may take a polled job, an APC, a port
 TEACHES = "스레드간 JOP을 던질때 사용하는 방법 — 1. 직접만든 큐 (polling방식) 2. APC큐 (alertable Wait상태를 확인) 3. IOCP사용"
 RULES = ("C1", "C2", "C4", "A2", "A4", "A11")
 CONFIG = {"cpus": 4}
+LIVE = False
+LIVE_REASON = "which of two pollers or two port workers takes a job is the scheduler's choice: that is the lesson, and it cannot be compared thread by thread live"
 SEED_CORRECTION = [
     {"notes": "셋의 성능평가는 거의 체감되지않음",
      "windows": "No Windows rule decides that, and this model charges nothing for a context switch, so it cannot "
