@@ -50,6 +50,20 @@ def test_the_fixed_disconnect_cancels_the_receive_and_closes_with_linger_1_0():
     assert cancelled >= 4, "in most schedules the receive is pending when the kick comes, and is cancelled"
 
 
+# --- variants reach a twin's code ---------------------------------------------------------------------------
+
+def test_a_seeded_variant_reaches_the_code_of_a_fixed_twin():
+    """A -fixed twin runs its sibling's functions (netlib.catalogue.twin); --seed N must change the names
+    those functions read, not only the twin module's copies: silent-client-fixed's WAIT_MS moves the note."""
+    times = set()
+    for seed in range(1, 6):
+        sc = scenario.load("silent-client-fixed")
+        outcome = scenario.run(sc, seed=seed)
+        assert outcome.note("before-stop").time == sc.module.WAIT_MS
+        times.add(outcome.note("before-stop").time)
+    assert len(times) > 1
+
+
 # --- item 3: the 1/8 locked-page rule is NT 4/2000's, and modern WSAENOBUFS is non-paged pool ---------
 
 def paragraphs(text):
