@@ -211,10 +211,13 @@ def narrate(sc, outcome):
     lines += [f"ARG set {name}={value!r}" for name, value in getattr(outcome, "overrides", {}).items()]
     lines += [f"ARG profile {outcome.profile}", f"ARG cpus {k.cpus}",
               f"ARG schedule {outcome.schedule or '(no choices)'}", ""]
-    lines.append(f"{tr('time ms'):>10}  {tr('thread'):<8} {tr('line'):>4}  {tr('event')}")
-    for e in outcome.trace:
-        line = str(e.line) if e.line and e.file == sc.path else ""
-        row = f"{e.time:10.3f}  {e.thread:<8} {line:>4}  {i18n.event_text(e)}"
+    from .ui.view import scenario_source, where       # the library's rows: fixed.py:207
+    own = scenario_source(sc)[0]
+    places = [where(e, own) for e in outcome.trace]
+    width = max([4] + [len(p) for p in places])
+    lines.append(f"{tr('time ms'):>10}  {tr('thread'):<8} {tr('line'):>{width}}  {tr('event')}")
+    for e, line in zip(outcome.trace, places):
+        row = f"{e.time:10.3f}  {e.thread:<8} {line:>{width}}  {i18n.event_text(e)}"
         why = i18n.event_why(e)
         if why:
             row += f"  — {why}"

@@ -177,3 +177,14 @@ def test_validate_rows_wrap_their_detail_under_it():
     indent = len(lines[0]) - len(lines[0].lstrip()) + lines[0].index("1.50 s") + len("1.50 s") + 1
     assert len(lines) > 1 and all(len(line) <= 100 for line in lines)
     assert all(line[:indent].strip() == "" for line in lines[1:])
+
+
+def test_run_narrates_the_library_line_of_a_library_row(capsys):
+    """Rows the network library made carry its file and line (fixed.py:N) in the line column; the
+    scenario's own rows keep a bare number, also for a fixed twin whose threads run in its sibling."""
+    import re as re_
+    assert main(["run", "sendpacket-vs-release-fixed"]) == 0
+    out = capsys.readouterr().out
+    release = next(line for line in out.splitlines() if "releases session" in line)
+    assert re_.search(r"W2\s+fixed\.py:\d+\s+W2 releases session", release)
+    assert re_.search(r"logic\s+\d+\s+logic notes reply", out)
