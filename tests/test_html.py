@@ -212,3 +212,19 @@ def test_html_to_a_folder_or_an_unwritable_file_is_one_line_and_exit_2(tmp_path,
     assert cli.main(["step", "lifo-wakeup", "--html", "/dev/full"]) == 2     # ENOSPC on write
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "cannot write" in err[0]
+
+
+def test_lang_ko_gives_a_korean_page(tmp_path, capsys):
+    """`run X --lang ko --html FILE`: the page's events and whys are the Korean narration, word for word
+    what i18n gives for each event (field values translated too), filled in by the page."""
+    from kernelsim import i18n
+    page = tmp_path / "ko.html"
+    assert cli.main(["run", "lifo-wakeup", "--lang", "ko", "--html", str(page)]) == 0
+    capsys.readouterr()
+    data = extract(page.read_text(encoding="utf-8"))
+    texts, _ = decode(data)
+    outcome = scenario.run("lifo-wakeup")
+    assert texts == [i18n.event_text(e, "ko") for e in outcome.trace.events]
+    assert any("대기" in t for t in texts)
+    whys = {data["strings"][row[4]] for row in data["events"]}
+    assert {i18n.event_why(e, "ko") or "" for e in outcome.trace.events} == whys

@@ -191,4 +191,4 @@ def _install_narration():
         return
     setter = getattr(narration, "set_translator", None)
     if setter is not None:
-        setter(None if current() == "en" else translate)
+        setter(None if current() == "en" else translate, field)
