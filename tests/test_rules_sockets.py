@@ -399,3 +399,44 @@ def test_oracle_2_20_data_sent_to_a_closed_endpoint_is_answered_with_a_reset():
     o = run(main)
     assert (o.note("r").sent, o.note("r").got) == (5, SOCKET_ERROR)
     assert any(e.text.startswith("RST arrives at socket") for e in o.trace)
+
+
+def test_closing_a_listener_resets_the_connections_it_never_accepted():
+    """Closing a listening socket (MS closesocket: pending connections on a listening socket are reset;
+    ReactOS afd/listen.c ListenComplete completes the queued work with STATUS_FILE_CLOSED): a client whose
+    connection is still in the backlog sees a reset — its recv fails with WSAECONNRESET — not a graceful
+    end of stream."""
+    def main():
+        ls = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield bind(ls, ("127.0.0.1", 7101))
+        yield listen(ls, 5)
+        c = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield connect(c, ("127.0.0.1", 7101))
+        yield closesocket(ls)
+        yield Sleep(1)
+        got = yield recv(c, 10)
+        yield note("r", got=got, error=(yield WSAGetLastError()))
+
+    r = run(main).note("r")
+    assert (r.got, r.error) == (SOCKET_ERROR, WSAECONNRESET)
+
+
+def test_e1_a10_packets_of_a_closed_port_are_freed_when_its_last_socket_closes():
+    """A10 + E1: the port object lives while an associated socket holds it.  With a completion queued and
+    never dequeued, closing the port handle frees nothing yet (the socket still references the port); closing
+    the socket deletes the port and frees the queued IRP: memory() is back to zero."""
+    def main():
+        port, server, client = yield from new_port_pair()
+        yield WSARecv(server, WSABUF(16), OVERLAPPED())
+        yield send(client, b"queued")
+        yield Sleep(1)                                 # the completion is queued on the port
+        yield CloseHandle(port)
+        yield note("port-closed", npp=(yield memory())[0])
+        yield closesocket(client)
+        yield closesocket(server)
+        yield Sleep(1)
+        yield note("all-closed", mem=(yield memory()))
+
+    o = run(main)
+    assert o.note("port-closed").npp > 0
+    assert o.note("all-closed").mem == (0, 0)
