@@ -440,3 +440,30 @@ def test_e1_a10_packets_of_a_closed_port_are_freed_when_its_last_socket_closes()
     o = run(main)
     assert o.note("port-closed").npp > 0
     assert o.note("all-closed").mem == (0, 0)
+
+
+def test_wsasend_on_a_socket_that_is_not_connected_fails_with_wsaenotconn():
+    """WSASend (MS docs, WSAENOTCONN: "The socket is not connected"), like WSARecv (oracle 2.8): on a fresh
+    socket it fails at once — SOCKET_ERROR, WSAENOTCONN — and no request exists afterwards."""
+    def main():
+        s = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        rc, n = yield WSASend(s, WSABUF(b"data"), OVERLAPPED())
+        yield note("r", rc=rc, error=(yield WSAGetLastError()), cancel=(yield CancelIoEx(s, None)))
+
+    r = run(main).note("r")
+    assert (r.rc, r.error, r.cancel) == (SOCKET_ERROR, WSAENOTCONN, False)
+
+
+def test_e5_wsasend_without_pool_for_its_irp_fails_at_once_with_wsaenobufs():
+    """E5 (a): when non-paged pool cannot hold the send's IRP, WSASend fails synchronously with WSAENOBUFS —
+    SOCKET_ERROR, no packet, nothing charged."""
+    def main():
+        port, server, client = yield from new_port_pair()
+        before = yield memory()
+        rc, n = yield WSASend(server, WSABUF(b"data"), OVERLAPPED())
+        error = yield WSAGetLastError()
+        ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 0)
+        yield note("r", rc=rc, error=error, packet=ov is not None, same=(yield memory()) == before)
+
+    r = run(main, config={"npp_limit": 2 * (2048 + 1024) + 500}).note("r")
+    assert (r.rc, r.error, r.packet, r.same) == (SOCKET_ERROR, WSAENOBUFS, False, True)
