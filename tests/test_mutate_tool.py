@@ -166,3 +166,13 @@ def test_bad_arguments_are_usage_errors(tmp_path):
     for args in (["--files", "nope.py"], ["--files", "tools/mutate.py", "--sample", "0"]):
         result = subprocess.run([sys.executable, str(TOOLS / "mutate.py"), *args], capture_output=True, text=True)
         assert result.returncode == 2 and "usage:" in result.stderr
+
+
+def test_a_resumed_run_keeps_the_logged_verdicts_and_runs_errors_again(tmp_path):
+    """--resume LOG: the verdicts of a --verbose log are kept; an error is not a verdict."""
+    log = tmp_path / "run.log"
+    log.write_text("killed    0123456789 pkg/m.py:7 operator: + -> - (3.1 s)\n"
+                   "survived  abcdefabcd pkg/m.py:9 boundary: >= -> > (40.0 s)\n"
+                   "error     fedcbafedc pkg/m.py:9 delete: return v -> pass (0.8 s)\n"
+                   "coverage map: cached\n")
+    assert mutate.read_log(log) == {"0123456789": ("killed", 3.1), "abcdefabcd": ("survived", 40.0)}

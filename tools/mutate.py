@@ -417,10 +417,12 @@ MAP_VERSION = "2"           # bump when the tracer changes: cached maps are then
 
 
 RUNNING = set()             # the pytest processes running now: stopped with us (SIGTERM, Ctrl-C)
+STOPPING = threading.Event()
 
 
 def stop_running(signum=None, frame=None):
     """End every test run we started (each is its own process group), then exit; temporary trees go too."""
+    STOPPING.set()                                  # no new test run starts
     for proc in list(RUNNING):
         try:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -453,6 +455,8 @@ class Tree:
 
     def pytest(self, node_ids, timeout, extra_env=None, stop_first=True):
         """Run these tests, by default stopping at the first failure: (return code or None on timeout, output)."""
+        if STOPPING.is_set():
+            raise SystemExit(143)
         env = self.env()
         env.update(extra_env or {})
         argv = [sys.executable, "-m", "pytest", "-q", *(["-x"] if stop_first else []), "-rf", "-p", "no:cacheprovider",
@@ -543,6 +547,16 @@ def coverage_map(tree, files, log):
     cached.parent.mkdir(parents=True, exist_ok=True)
     cached.write_text(json.dumps(result))
     return result
+
+
+def read_log(path):
+    """{id: (status, seconds)} from a --verbose log; errors are left out (they are run again)."""
+    found = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        match = re.match(r"(killed|timeout|survived)\s+([0-9a-f]{10}) .*\(([0-9.]+) s\)$", line)
+        if match:
+            found[match.group(2)] = (match.group(1), float(match.group(3)))
+    return found
 
 
 def only_these(tests):
@@ -687,6 +701,8 @@ def parse(argv):
     p.add_argument("--rest", choices=["all", "unmapped"], default="all",
                    help="after the covering tests: every other non-live test (all, the default), or only those "
                         "whose line map is partial (unmapped: much faster; see the docstring of test_mutant)")
+    p.add_argument("--resume", metavar="LOG", type=Path,
+                   help="a --verbose log of an earlier run of the same sample: its verdicts are kept, errors re-run")
     p.add_argument("--verbose", action="store_true", help="one line per mutant on stderr as it finishes")
     p.add_argument("--slowdown", type=float, default=1.0, help="scale the per-mutant timeouts (a loaded machine)")
     args = p.parse_args(argv)
@@ -765,12 +781,17 @@ def run_mutants(args, root, files, chosen, candidates, originals, log, quiet):
             print(f"mutate: the copy's {package} is not the one imported ({check.stdout.strip()})", file=sys.stderr)
             return 2
         cmap = only_these(args.tests) if args.tests else coverage_map(trees[0], files, log)
+        done = read_log(args.resume) if args.resume else {}
         todo = []
         for m in chosen:
             if m.id in equivalents:
                 m.status, m.killed_by = "equivalent", equivalents[m.id]
+            elif m.id in done:
+                m.status, m.seconds = done[m.id]
             else:
                 todo.append(m)
+        # Tested in a seeded random order: the mutants finished at any moment are a uniform sample.
+        random.Random(args.seed).shuffle(todo)
         free = list(trees)
         lock = threading.Lock()
 
@@ -783,13 +804,20 @@ def run_mutants(args, root, files, chosen, candidates, originals, log, quiet):
                 with lock:
                     free.append(tree)
 
-        with Progress(len(todo), not quiet) as progress, \
-                concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-            for m in pool.map(work_on, todo):
-                progress.advance(m)
-                if args.verbose:
-                    print(f"{m.status:9} {m.id} {m.path}:{m.line} {m.describe()} ({m.seconds:.1f} s)",
-                          file=sys.stderr, flush=True)
+        pool = concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs)
+        try:
+            with Progress(len(todo), not quiet) as progress:
+                for future in [pool.submit(work_on, m) for m in todo]:
+                    m = future.result()
+                    progress.advance(m)
+                    if args.verbose:
+                        print(f"{m.status:9} {m.id} {m.path}:{m.line} {m.describe()} ({m.seconds:.1f} s)",
+                              file=sys.stderr, flush=True)
+        except BaseException:
+            stop_running()                              # Ctrl-C or an error: end the test runs too
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     per, total = rates(chosen)
     if args.json:
         json.dump({"seed": args.seed, "sample": args.sample, "candidates": candidates, "files": per,
