@@ -358,3 +358,11 @@ def test_minimisation_keeps_the_invariant_the_search_found(scenario_file, capsys
 def decisions(schedule):
     """How many decisions a replay string names ('0*3.1' is four)."""
     return sum(int(part.partition("*")[2] or 1) for part in schedule.split(".") if part)
+
+
+def test_first_stops_at_the_first_failing_schedule(capsys):
+    """CLI (README: --first "stop at the first failing schedule"): the search runs no schedule after the
+    first one that fails."""
+    assert cli.main(["explore", "counter-race", "--first", "--json", "--time", "0"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["failed"] and data["schedules"] == data["first_after_schedules"]

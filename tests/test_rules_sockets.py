@@ -265,7 +265,7 @@ def test_b4_an_irp_waiting_for_its_completion_routine_is_shown_in_the_apc_state(
         yield note("ran")
 
     o = run(main, snapshots=True)
-    at = {s.notes: s for s in o.trace.snapshots}
+    at = first_snapshots(o)
     assert [i.state for i in at[1].irps] == ["apc"]
     assert o.note("routine").nbytes == 4
     assert at[3].irps == ()
@@ -467,3 +467,45 @@ def test_e5_wsasend_without_pool_for_its_irp_fails_at_once_with_wsaenobufs():
 
     r = run(main, config={"npp_limit": 2 * (2048 + 1024) + 500}).note("r")
     assert (r.rc, r.error, r.packet, r.same) == (SOCKET_ERROR, WSAENOBUFS, False, True)
+
+
+def test_e4_connect_without_pool_for_the_connection_fails_with_wsaenobufs():
+    """E4/E5: connecting charges the transport's connection objects to non-paged pool; when the pool cannot
+    hold them, connect fails at once — SOCKET_ERROR, WSAENOBUFS — and the listener's backlog stays empty."""
+    def main():
+        ls = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield bind(ls, ("127.0.0.1", 7201))
+        yield listen(ls, 5)
+        c = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        rc = yield connect(c, ("127.0.0.1", 7201))
+        error = yield WSAGetLastError()
+        yield ioctlsocket(ls, FIONBIO, 1)
+        accepted = yield accept(ls)
+        yield note("r", rc=rc, error=error, backlog_empty=accepted == INVALID_SOCKET)
+
+    r = run(main, config={"npp_limit": 2 * 2048 + 500}).note("r")
+    assert (r.rc, r.error, r.backlog_empty) == (SOCKET_ERROR, WSAENOBUFS, True)
+
+
+def test_the_stepper_lists_every_open_socket():
+    """The view (README: "the sockets" panel): after tcp_pair the snapshot lists both endpoints by handle;
+    after both are closed it lists none."""
+    def main():
+        server, client = yield tcp_pair()
+        yield note("open", handles=sorted([server, client]))
+        yield closesocket(server)
+        yield closesocket(client)
+        yield note("closed")
+
+    o = run(main, snapshots=True)
+    at = first_snapshots(o)
+    assert sorted(v.handle for v in at[1].sockets) == o.note("open").handles
+    assert at[2].sockets == ()
+
+
+def first_snapshots(outcome):
+    """{number of notes: the snapshot taken when that note was made}."""
+    at = {}
+    for snap in outcome.trace.snapshots:
+        at.setdefault(snap.notes, snap)
+    return at
