@@ -77,13 +77,13 @@ def test_d10_waiting_on_a_pending_wsasend_blocks_until_it_completes():
         ok, nbytes, flags = yield WSAGetOverlappedResult(server, ov, False)
         yield note("nowait", ok=ok, error=(yield WSAGetLastError()))
         ok, nbytes, flags = yield WSAGetOverlappedResult(server, ov, True)
-        yield note("wait", ok=ok, nbytes=nbytes)
+        yield note("wait", ok=ok, nbytes=nbytes, flags=flags)
 
     o = run(main)
     assert (o.note("send").rc, o.note("send").error) == (SOCKET_ERROR, WSA_IO_PENDING)
     assert (o.note("nowait").ok, o.note("nowait").error) == (False, WSA_IO_INCOMPLETE)
     w = o.note("wait")
-    assert (w.ok, w.nbytes) == (True, 300) and w.time == pytest.approx(0.1)
+    assert (w.ok, w.nbytes, w.flags) == (True, 300, 0) and w.time == pytest.approx(0.1)
 
 
 # --- D3: the send buffer --------------------------------------------------------------------------
@@ -509,3 +509,23 @@ def first_snapshots(outcome):
     for snap in outcome.trace.snapshots:
         at.setdefault(snap.notes, snap)
     return at
+
+
+def test_a_malformed_address_is_wsaefault_for_bind_and_connect():
+    """bind/connect (MS docs, WSAEFAULT: the name is not a valid address): the model's sockaddr is (host, port)
+    with a string host and a port in 0..65535; anything else fails with SOCKET_ERROR and WSAEFAULT."""
+    bad = [("127.0.0.1", 70000), ("127.0.0.1", -1), (127, 5000), ("127.0.0.1", "80"), ("127.0.0.1",),
+           ("127.0.0.1", 80, 0), "127.0.0.1:80"]
+
+    def main():
+        results = []
+        for name in bad:
+            s = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+            rb = yield bind(s, name)
+            eb = yield WSAGetLastError()
+            rc = yield connect(s, name)
+            ec = yield WSAGetLastError()
+            results.append((rb, eb, rc, ec))
+        yield note("r", results=results)
+
+    assert run(main).note("r").results == [(SOCKET_ERROR, WSAEFAULT, SOCKET_ERROR, WSAEFAULT)] * len(bad)

@@ -302,3 +302,23 @@ def line_of(marker):
             if text.rstrip().endswith(marker) and "line_of(" not in text:
                 return number
     raise LookupError(marker)
+
+
+def test_a_narrate_row_inside_an_apc_is_part_of_the_apc_not_of_the_thread_below_it():
+    """``narrate`` is instant (no step of its own): made inside an APC routine, the call after it is the APC
+    routine's next call — the thread's own code below the APC stays suspended in its alertable wait, which
+    then returns WAIT_IO_COMPLETION (C4, C5)."""
+    def apc(data):
+        yield narrate("library", "{thread} narrates inside its APC")
+        yield note("in-apc")
+
+    def main():
+        me = yield GetCurrentThread()
+        yield QueueUserAPC(apc, me, None)
+        r = yield SleepEx(INFINITE, True)
+        yield note("after-wait", result=r)
+
+    o = run(main)
+    assert [n.tag for n in o.notes()] == ["in-apc", "after-wait"]
+    assert o.note("after-wait").result == WAIT_IO_COMPLETION
+    assert any(e.text == "main narrates inside its APC" for e in o.trace)
