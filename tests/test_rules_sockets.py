@@ -66,7 +66,8 @@ def test_d10_a_waiting_wsagetoverlappedresult_on_a_request_that_fails_reports_ze
 def test_d10_waiting_on_a_pending_wsasend_blocks_until_it_completes():
     """D10 + D4: with SO_SNDBUF 0 a WSASend pends until the transport has the bytes.  WSAGetOverlappedResult
     with fWait=FALSE says WSA_IO_INCOMPLETE (996); with fWait=TRUE it waits for the completion and returns
-    TRUE with every byte — it does not answer 996 at once."""
+    TRUE with every byte and flags 0 — it does not answer 996 at once — and, a Winsock success, leaves the
+    last error 0 (oracle: "WSAGetLastError() should return zero after a successful call")."""
     def main():
         server, client = yield tcp_pair()
         yield setsockopt(server, SOL_SOCKET, SO_SNDBUF, 0)
@@ -77,13 +78,13 @@ def test_d10_waiting_on_a_pending_wsasend_blocks_until_it_completes():
         ok, nbytes, flags = yield WSAGetOverlappedResult(server, ov, False)
         yield note("nowait", ok=ok, error=(yield WSAGetLastError()))
         ok, nbytes, flags = yield WSAGetOverlappedResult(server, ov, True)
-        yield note("wait", ok=ok, nbytes=nbytes, flags=flags)
+        yield note("wait", ok=ok, nbytes=nbytes, flags=flags, error=(yield WSAGetLastError()))
 
     o = run(main)
     assert (o.note("send").rc, o.note("send").error) == (SOCKET_ERROR, WSA_IO_PENDING)
     assert (o.note("nowait").ok, o.note("nowait").error) == (False, WSA_IO_INCOMPLETE)
     w = o.note("wait")
-    assert (w.ok, w.nbytes, w.flags) == (True, 300, 0) and w.time == pytest.approx(0.1)
+    assert (w.ok, w.nbytes, w.flags, w.error) == (True, 300, 0, 0) and w.time == pytest.approx(0.1)
 
 
 # --- D3: the send buffer --------------------------------------------------------------------------
@@ -529,3 +530,20 @@ def test_a_malformed_address_is_wsaefault_for_bind_and_connect():
         yield note("r", results=results)
 
     assert run(main).note("r").results == [(SOCKET_ERROR, WSAEFAULT, SOCKET_ERROR, WSAEFAULT)] * len(bad)
+
+
+def test_port_numbers_0_and_65535_bind_and_the_host_is_part_of_the_address():
+    """bind: port 0 asks for an ephemeral port, 65535 is the last port, 65536 is not a port (WSAEFAULT); a
+    [host, port] list is accepted as the tuple is, a mapping is not; the same port on two hosts is two
+    addresses (no WSAEADDRINUSE)."""
+    def main():
+        results = []
+        for name in (("127.0.0.1", 0), ("127.0.0.1", 65535), ("127.0.0.1", 65536), ["127.0.0.2", 7301],
+                     {0: "127.0.0.1", 1: 7302}, ("127.0.0.3", 7303), ("127.0.0.4", 7303)):
+            s = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+            r = yield bind(s, name)
+            results.append((r, (yield WSAGetLastError()) if r else 0))
+        yield note("r", results=results)
+
+    assert run(main).note("r").results == [(0, 0), (0, 0), (SOCKET_ERROR, WSAEFAULT), (0, 0),
+                                           (SOCKET_ERROR, WSAEFAULT), (0, 0), (0, 0)]
