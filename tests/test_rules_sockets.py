@@ -493,14 +493,14 @@ def test_the_stepper_lists_every_open_socket():
     after both are closed it lists none."""
     def main():
         server, client = yield tcp_pair()
-        yield note("open", handles=sorted([server, client]))
+        yield note("open", handles=[server, client])
         yield closesocket(server)
         yield closesocket(client)
         yield note("closed")
 
     o = run(main, snapshots=True)
     at = first_snapshots(o)
-    assert sorted(v.handle for v in at[1].sockets) == o.note("open").handles
+    assert [v.handle for v in at[1].sockets] == o.note("open").handles       # in the order they were made
     assert at[2].sockets == ()
 
 
@@ -547,3 +547,58 @@ def test_port_numbers_0_and_65535_bind_and_the_host_is_part_of_the_address():
 
     assert run(main).note("r").results == [(0, 0), (0, 0), (SOCKET_ERROR, WSAEFAULT), (0, 0),
                                            (SOCKET_ERROR, WSAEFAULT), (0, 0), (0, 0)]
+
+
+def test_b7_a_thread_blocked_on_the_socket_handle_wakes_when_a_request_without_event_completes():
+    """B7 / oracle 2.18 ("With hEvent==NULL, the socket handle is signalled on completion"): a thread blocked in
+    WaitForSingleObject on the socket handle wakes, WAIT_OBJECT_0, at the instant the receive completes."""
+    def waiter(s):
+        r = yield WaitForSingleObject(s, INFINITE)
+        yield note("woke", result=r)
+
+    def main():
+        server, client = yield tcp_pair()
+        yield WSARecv(server, WSABUF(16), OVERLAPPED())
+        yield CreateThread(waiter, server, name="W")
+        yield Sleep(2)
+        yield send(client, b"x")
+        yield Sleep(2)
+
+    o = run(main)
+    assert (o.note("woke").result, o.note("woke").time) == (WAIT_OBJECT_0, pytest.approx(2.1))
+
+
+def test_b7_skip_set_event_also_covers_an_immediate_success():
+    """B7 (MS-SFCNM: the handle is not signalled when the request "returns success"): with
+    FILE_SKIP_SET_EVENT_ON_HANDLE set, a WSARecv that succeeds at once from buffered data leaves the socket
+    handle unsignalled; without the flag it is signalled."""
+    def main():
+        results = []
+        for flag in (FILE_SKIP_SET_EVENT_ON_HANDLE, 0):
+            server, client = yield tcp_pair()
+            if flag:
+                yield SetFileCompletionNotificationModes(server, flag)
+            yield send(client, b"ready")
+            yield Sleep(1)
+            rc, n, f = yield WSARecv(server, WSABUF(16), OVERLAPPED())
+            results.append((rc, n, (yield WaitForSingleObject(server, 0))))
+        yield note("r", results=results)
+
+    assert run(main).note("r").results == [(0, 5, WAIT_TIMEOUT), (0, 5, WAIT_OBJECT_0)]
+
+
+def test_d7_closing_one_of_two_handles_succeeds_and_cancels_nothing():
+    """D7 / oracle 2.11: closesocket on one of two handles to a socket returns 0 and cancels nothing; the
+    pending receive still completes with the data through the other handle's socket."""
+    def main():
+        port, server, client = yield from new_port_pair()
+        me = yield GetCurrentProcess()
+        ok, dup = yield DuplicateHandle(me, server, me, 0, False, DUPLICATE_SAME_ACCESS)
+        yield WSARecv(server, WSABUF(16), OVERLAPPED(op="R"))
+        r = yield closesocket(server)
+        yield send(client, b"still")
+        ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 100)
+        yield note("r", close=r, ok=ok, nbytes=nbytes, op=ov.op)
+
+    r = run(main).note("r")
+    assert (r.close, r.ok, r.nbytes, r.op) == (0, True, 5, "R")
