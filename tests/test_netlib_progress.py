@@ -114,3 +114,29 @@ def test_progress_is_not_judged_before_the_server_stops():
     assert mon.check() is None
     mon.finished = True
     assert mon.check()[0] == "every queued send eventually sent"
+
+
+def test_a_packet_is_a_two_byte_little_endian_length_then_the_payload():
+    """The course's packet format (netlib.fixed: HEADER): a client that frames a packet by hand — 2-byte
+    little-endian length, then the payload — is understood, OnAccept runs once for the new session, and OnRecv
+    gets the payload without its header."""
+    class Recorder(Content):
+        def OnAccept(self, session_id):
+            yield note("accept", sid=int(session_id))
+
+        def OnRecv(self, session_id, payload):
+            yield note("recv", sid=int(session_id), payload=payload)
+
+    def main():
+        server = Server(Recorder(), workers=1, max_sessions=1)
+        yield from server.start()
+        srv, cli = yield tcp_pair()
+        sid = yield from server.accept(srv, "client")
+        yield send(cli, b"\x05\x00hello")
+        yield Sleep(5)
+        yield note("sid", sid=int(sid))
+
+    o = run(main)
+    assert frame(b"hi") == b"\x02\x00hi"
+    assert [n.sid for n in o.notes("accept")] == [o.note("sid").sid]
+    assert [(n.sid, n.payload) for n in o.notes("recv")] == [(o.note("sid").sid, b"hello")]

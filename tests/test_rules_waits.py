@@ -334,3 +334,17 @@ def test_an_integer_overlapped_is_narrated_in_decimal_up_to_0xffff_and_in_hex_ab
 
     texts = [e.text for e in run(main).trace if "posts" in e.text]
     assert "65535" in texts[0] and "0x10000" in texts[1]
+
+
+def test_set_and_reset_event_return_true():
+    """SetEvent/ResetEvent (MS docs: "If the function succeeds, the return value is nonzero"): both return
+    TRUE on a valid event, and FALSE with ERROR_INVALID_HANDLE on a closed one."""
+    def main():
+        event = yield CreateEvent(None, True, False, None)
+        ok = [(yield SetEvent(event)), (yield ResetEvent(event))]
+        yield CloseHandle(event)
+        bad = [(yield ResetEvent(event)), (yield GetLastError())]
+        yield note("r", ok=ok, bad=bad)
+
+    r = run(main).note("r")
+    assert r.ok == [True, True] and r.bad == [False, ERROR_INVALID_HANDLE]
