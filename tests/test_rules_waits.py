@@ -324,18 +324,6 @@ def test_a_narrate_row_inside_an_apc_is_part_of_the_apc_not_of_the_thread_below_
     assert any(e.text == "main narrates inside its APC" for e in o.trace)
 
 
-def test_an_integer_overlapped_is_narrated_in_decimal_up_to_0xffff_and_in_hex_above():
-    """Trace labels: a lpOverlapped that is a plain number (PQCS does not interpret it, A11) is shown as the
-    number — decimal up to 0xFFFF, hexadecimal above, as a pointer would be written."""
-    def main():
-        port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
-        for value in (65535, 65536):
-            yield PostQueuedCompletionStatus(port, 0, 1, value)
-
-    texts = [e.text for e in run(main).trace if "posts" in e.text]
-    assert "65535" in texts[0] and "0x10000" in texts[1]
-
-
 def test_set_and_reset_event_return_true():
     """SetEvent/ResetEvent (MS docs: "If the function succeeds, the return value is nonzero"): both return
     TRUE on a valid event, and FALSE with ERROR_INVALID_HANDLE on a closed one."""
