@@ -602,3 +602,55 @@ def test_d7_closing_one_of_two_handles_succeeds_and_cancels_nothing():
 
     r = run(main).note("r")
     assert (r.close, r.ok, r.nbytes, r.op) == (0, True, 5, "R")
+
+
+def test_setsockopt_on_a_closed_handle_or_with_a_bad_value_fails():
+    """setsockopt (MS docs): a handle that is not a socket → SOCKET_ERROR, WSAENOTSOCK; SO_SNDBUF/SO_RCVBUF with
+    a value that is not a non-negative int (True, -1, "8") → WSAEFAULT; an unknown level → WSAENOPROTOOPT."""
+    def main():
+        server, client = yield tcp_pair()
+        yield closesocket(client)
+        results = [((yield setsockopt(client, SOL_SOCKET, SO_SNDBUF, 0)), (yield WSAGetLastError()))]
+        for value in (True, -1, "8"):
+            results.append(((yield setsockopt(server, SOL_SOCKET, SO_RCVBUF, value)), (yield WSAGetLastError())))
+        results.append(((yield setsockopt(server, 6, SO_SNDBUF, 0)), (yield WSAGetLastError())))
+        results.append(((yield setsockopt(server, SOL_SOCKET, SO_RCVBUF, 0)), 0))
+        yield note("r", results=results)
+
+    assert run(main).note("r").results == [(SOCKET_ERROR, WSAENOTSOCK)] + [(SOCKET_ERROR, WSAEFAULT)] * 3 + [
+        (SOCKET_ERROR, 10042), (0, 0)]                     # WSAENOPROTOOPT
+
+
+def test_reading_buffered_data_reopens_the_window_for_the_rest():
+    """D2/D3 flow control: the reader's window (SO_RCVBUF 8) holds back the rest of a 20-byte send; each
+    overlapped WSARecv that takes buffered data at once opens the window again, so the remaining bytes follow
+    and all 20 arrive, in order."""
+    def main():
+        server, client = yield tcp_pair()
+        yield setsockopt(client, SOL_SOCKET, SO_RCVBUF, 8)
+        yield send(server, bytes(range(20)))
+        got = b""
+        for _ in range(6):
+            yield Sleep(1)
+            buf = WSABUF(8)
+            rc, n, f = yield WSARecv(client, buf, OVERLAPPED())
+            if rc == 0:
+                got += bytes(buf.buf[:n])
+        yield note("r", got=got)
+
+    assert run(main).note("r").got == bytes(range(20))
+
+
+def test_a_blocking_recv_that_completes_at_once_is_narrated_with_its_byte_count_or_the_fin():
+    """D1/D5 in the trace: a blocking recv that finds data says how many bytes it returned; one that finds the
+    peer's FIN says 0 bytes, the peer closed."""
+    def main():
+        server, client = yield tcp_pair()
+        yield send(client, b"hello")
+        yield shutdown(client, SD_SEND)
+        yield Sleep(1)
+        yield recv(server, 16)
+        yield recv(server, 16)
+
+    rows = [e.text for e in run(main).trace if "recv on" in e.text]
+    assert rows[0].endswith("returns at once: 5 bytes") and rows[1].endswith("0 bytes: the peer closed (FIN)")
