@@ -1,13 +1,16 @@
-"""Explorer benchmark (issue 6): schedules per second and time to the first counterexample.
+"""Explorer benchmark (issues 6 and 12): figures and ratios, not timed tests.
 
 Prints
-  1. schedules/s exploring send-after-recv0 (2 workers, 1 session; broken library), with the search
-     kept going after the first failure (target: >= 1,000 schedules/s);
-  2. the time to the first counterexample on it (target: < 1 s), for dfs, random and pct;
-  3. the time to exhaust the fixed variant with --max-preemptions 2, and how many schedules that is;
-  4. the same rate for counter-race, the smallest scenario, as the explorer's own overhead floor.
-Wall-clock and CPU (process) time are both shown: on a shared machine the CPU figure is the fair one.
-Run:  python benchmarks/explore.py [--budget N]
+  1. for every catalogue -fixed race scenario and counter-race: the time to exhaust 2 (and 3) preemptions
+     with the reduced search (DPOR + sleep sets + state caching), its schedules, the equivalence classes they
+     covered and schedules per class — beside plain dfs at 2 preemptions (capped) for the ratio
+     (targets: <= 10 s at 2, <= 60 s at 3; schedules per class close to 1);
+  2. the time the default strategy (pct, then DPOR) takes to the first counterexample of every catalogue race
+     (target < 1 s) and of the delay race iocount-after-pending-send with its EXPLORE delay (target < 10 s);
+  3. schedules per second with --jobs 1 and --jobs 2 on the same search (target >= 1.7x on two idle cores).
+Wall-clock and CPU (this process) time are both shown, with the load average: on a shared machine the CPU
+figure is the fair one for 1 and 2, and 3 means something only when the load is low.
+Run:  python benchmarks/explore.py [--cap S] [--skip-plain] [--no-jobs] [--k3]
 """
 
 import argparse
@@ -19,6 +22,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 
 from kernelsim import explore, scenario
 
+# every broken/fixed race pair of the catalogue (a scenario with BREAKS and a -fixed twin), and counter-race
+RACES = sorted(n[:-len("-fixed")] for n in scenario.catalogue_names()
+               if n.endswith("-fixed") and scenario.load(n[:-len("-fixed")]).breaks) + ["counter-race"]
+FIXED = [f"{n}-fixed" for n in RACES if n != "counter-race"] + ["counter-race"]
+
 
 def timed(fn):
     wall, cpu = time.perf_counter(), time.process_time()
@@ -26,56 +34,71 @@ def timed(fn):
     return result, time.perf_counter() - wall, time.process_time() - cpu
 
 
-def rate(name, budget, strategy="dfs", k=2):
-    sc = scenario.load(name)
-    runner = explore.Runner(sc)
-    gen = {"dfs": lambda: explore.dfs(runner, k),
-           "random": lambda: explore.random_walk(runner, k, 1),
-           "pct": lambda: explore.pct(runner, k, 1, 40)}[strategy]()
+def load():
+    return "load average %.2f %.2f %.2f" % os.getloadavg()
 
-    def go():
-        n = 0
-        for _ in gen:
-            n += 1
-            if n >= budget:
-                break
-        return n
-    n, wall, cpu = timed(go)
-    return n, wall, cpu
+
+def exhaust(name, strategy, k, cap):
+    sc = scenario.load(name)
+    return timed(lambda: explore.explore(sc, strategy, k, budget=0, seconds=cap, keep_going=True,
+                                         minimise_budget=0, check=False))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--budget", type=int, default=2000)
+    parser.add_argument("--cap", type=float, default=60.0, help="seconds per search at most (default 60)")
+    parser.add_argument("--skip-plain", action="store_true", help="do not run plain dfs for the ratio")
+    parser.add_argument("--no-jobs", action="store_true", help="skip the --jobs comparison")
+    parser.add_argument("--k3", action="store_true", help="also exhaust 3 preemptions (the stretch goal)")
     args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} cores, {load()}")
 
-    print("1. schedules per second (dfs, max 2 preemptions)")
-    for name in ("send-after-recv0", "send-after-recv0-fixed", "counter-race"):
-        n, wall, cpu = rate(name, args.budget)
-        print(f"   {name:28} {n:6} schedules  {n / wall:8,.0f}/s wall  {n / cpu:8,.0f}/s cpu"
-              f"   target >= 1,000/s: {'met' if n / cpu >= 1000 else 'MISSED'}")
+    print("1. exhausting the bound: reduced search (dpor) vs plain dfs")
+    bounds = (2, 3) if args.k3 else (2,)
+    for name in FIXED:
+        for k in bounds:
+            r, wall, cpu = exhaust(name, "dpor", k, args.cap)
+            per = r.reduced / r.classes if r.classes else 0.0
+            target = 10 if k == 2 else 60
+            verdict = "met" if r.exhausted and wall <= target else ("met on cpu" if r.exhausted and cpu <= target
+                                                                     else "MISSED")
+            print(f"   {name:36} K={k}: {r.schedules:6} schedules, {r.classes:6} classes ({per:.2f}/class), "
+                  f"{r.cached:5} cached, {r.blocked:4} sleep-blocked, exhausted={r.exhausted}, "
+                  f"{wall:6.2f} s wall {cpu:6.2f} s cpu   target <= {target} s: {verdict}")
+        if not args.skip_plain:
+            p, wall, cpu = exhaust(name, "dfs", 2, args.cap)
+            print(f"   {'':36} plain dfs K=2: {p.schedules:6} schedules, exhausted={p.exhausted}, "
+                  f"{wall:6.2f} s wall {cpu:6.2f} s cpu, {len(p.outcomes)} outcomes")
 
-    print("2. time to the first counterexample on send-after-recv0")
-    sc = scenario.load("send-after-recv0")
-    for strategy in ("dfs", "random", "pct"):
-        report, wall, cpu = timed(lambda: explore.explore(sc, strategy, 2, budget=20000, seconds=60, seed=1,
-                                                          stop_at_first=True, minimise_budget=0, check=False))
-        found = report.first
-        if found is None:
-            print(f"   {strategy:6} no counterexample in {report.schedules} schedules")
+    print("2. time to the first counterexample, default strategy (pct, then dpor)")
+    for name in RACES:
+        sc = scenario.load(name)
+        delay = (getattr(sc.module, "EXPLORE", None) or {}).get("max_delay", 0)
+        r, wall, cpu = timed(lambda: explore.explore(sc, max_delay=delay, seconds=args.cap, stop_at_first=True,
+                                                     minimise_budget=0, check=False))
+        target = 10 if delay else 1
+        if r.first is None:
+            print(f"   {name:36} NOT FOUND in {r.schedules} schedules ({wall:.1f} s)")
             continue
-        print(f"   {strategy:6} after {found[0]:5} schedules, {found[1]:.3f} s wall   ({cpu:.3f} s cpu in all)"
-              f"   schedule {report.failing.schedule or '(default)'}   target < 1 s: "
-              f"{'met' if found[1] < 1 else 'MISSED'}")
-    report, wall, cpu = timed(lambda: explore.explore(sc, "dfs", 2, budget=20000, seconds=60, stop_at_first=True))
-    print(f"   dfs with minimisation and the determinism check: {wall:.3f} s wall, "
-          f"shortest schedule {report.minimised.schedule}")
+        phase = "pct" if r.first[0] <= r.phases[0][1] else "dpor"
+        print(f"   {name:36} after {r.first[0]:5} schedules ({phase}), {r.first[1]:.3f} s wall "
+              f"({cpu:.3f} s cpu in all){' with delays up to %g ms' % delay if delay else ''}   "
+              f"target < {target} s: {'met' if r.first[1] < target else 'MISSED'}")
 
-    print("3. exhausting the fixed variant, max 2 preemptions")
-    fixed = scenario.load("send-after-recv0-fixed")
-    report, wall, cpu = timed(lambda: explore.explore(fixed, "dfs", 2, budget=0, seconds=0))
-    print(f"   send-after-recv0-fixed: {report.schedules} schedules, exhausted={report.exhausted}, "
-          f"violations={'yes' if report.failed else 'none'}, {wall:.2f} s wall, {cpu:.2f} s cpu")
+    if not args.no_jobs:
+        print("3. --jobs 2 against --jobs 1 (closesocket-twice-fixed, dpor, K=2, first 20 s)")
+        print(f"   before: {load()}")
+        rates = {}
+        for jobs in (1, 2):
+            sc = scenario.load("closesocket-twice-fixed")
+            r, wall, cpu = timed(lambda: explore.explore(sc, "dpor", 2, budget=0, seconds=20, keep_going=True,
+                                                         minimise_budget=0, check=False, jobs=jobs))
+            rates[jobs] = r.schedules / wall
+            print(f"   --jobs {jobs}: {r.schedules} schedules in {wall:.2f} s = {rates[jobs]:,.0f}/s "
+                  f"(exhausted={r.exhausted})")
+        ratio = rates[2] / rates[1]
+        print(f"   ratio {ratio:.2f}x   target >= 1.7x on two idle cores: {'met' if ratio >= 1.7 else 'MISSED'}"
+              f"   after: {load()}")
 
 
 if __name__ == "__main__":

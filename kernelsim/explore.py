@@ -40,26 +40,32 @@ that).  The scenario module is loaded once and run many times: a scenario
 must keep its state inside ``main`` (module globals persist between runs).
 """
 
+import argparse
 import heapq
 import json
 import random
 import shlex
 import time
 
+from . import dpor, parallel
 from . import scenario as scenarios
 from .model import ScenarioError, format_schedule
+from .model.kernel import Schedule
 
-STRATEGIES = ("dfs", "random", "pct")
+STRATEGIES = ("auto", "dpor", "dfs", "random", "pct")
+ROUND = 16                  # runs handed out together (fixed: the search must not depend on the worker count)
+PCT_RUNS = 240              # the default strategy's first phase: this many PCT runs, then DPOR
 
 
 class Run:
     """One executed schedule: the choices taken, their widths, which could be preemptions, what failed."""
 
     __slots__ = ("taken", "widths", "labels", "preemptible", "violation", "failures", "error",
-                 "deadlock", "signature", "outcome")
+                 "deadlock", "signature", "outcome", "holds")
 
     def __init__(self):
         self.taken, self.widths, self.labels, self.preemptible = [], [], [], []
+        self.holds = {}              # delays: step number -> threads held back there
         self.violation = None        # (invariant, detail) of the first broken invariant
         self.failures = []           # check() claims that failed
         self.error = None            # the scenario crashed: its message
@@ -73,11 +79,11 @@ class Run:
 
     @property
     def schedule(self):
-        return format_schedule(strip(self.taken))
+        return format_schedule(strip(self.taken), self.holds)
 
     @property
     def preemptions(self):
-        return sum(1 for c, p in zip(self.taken, self.preemptible) if p and c)
+        return sum(1 for c, p in zip(self.taken, self.preemptible) if p and c) + sum(map(len, self.holds.values()))
 
     def reason(self):
         if self.violation:
@@ -116,9 +122,10 @@ class Runner:
         self.profile = profile
         self.runs = 0
 
-    def run(self, decide, full=False):
-        """Run once; ``decide(run, options, pos, preemptible) -> index`` picks each choice."""
+    def run(self, decide, full=False, holds=None):
+        """Run once; ``decide(run, options, pos, preemptible) -> index`` picks each choice; ``holds``: delays."""
         record = Run()
+        record.holds = dict(holds or {})
         kernel_box = []
 
         def watch(k):                       # first invariant: lets the policy see k.last
@@ -138,7 +145,8 @@ class Runner:
         self.runs += 1
         try:
             outcome = scenarios.run(self.scenario, profile=self.profile, policy=policy, trace=full,
-                                    snapshots=full, invariants=(watch,), config=self.config)
+                                    snapshots=full, invariants=(watch,), config=self.config,
+                                    schedule=Schedule([], record.holds) if record.holds else None)
         except ScenarioError as exc:
             record.error = str(exc)
             outcome = None
@@ -154,11 +162,15 @@ class Runner:
         record.signature = _signature(record, outcome)
         return record
 
-    def replay(self, choices, full=False):
+    def replay(self, choices, full=False, holds=None):
         """Run with ``choices`` as a prefix (each clamped to what is possible there), then index 0."""
+        if holds is None:
+            holds = getattr(choices, "holds", None)
+        choices = list(choices)
+
         def decide(run, options, pos, preemptible):
             return min(choices[pos], len(options) - 1) if pos < len(choices) else 0
-        return self.run(decide, full)
+        return self.run(decide, full, holds)
 
 
 def _signature(run, outcome):
@@ -287,7 +299,7 @@ def minimise(runner, failing, budget=400):
             return False
         tried.add(key)
         left[0] -= 1
-        run = runner.replay(candidate)
+        run = runner.replay(candidate, holds=best.holds)
         if run.failed and run.kind() == kind and _cost(run) < _cost(best):
             best = run
             return True
@@ -334,6 +346,51 @@ def determinism(sc, schedule, config=None, profile=None):
     return same, len(snaps[0]), outs[0]
 
 
+# --- seeded walks as records (pct, random: one run each, on any process) -----------------------
+
+def walk_record(sc, config, profile, kind, seed, index, bound, hint):
+    """Run the ``index``-th seeded pct or random schedule → a dpor.Record (status, failure, schedule)."""
+    runner = Runner(sc, config, profile)
+    rng = random.Random(seed * 1_000_003 + index)
+    if kind == "random":
+        used = [0]
+
+        def decide(run, options, pos, preemptible):
+            i = rng.randrange(len(options))
+            if i and preemptible and bound is not None:
+                if used[0] >= bound:
+                    return 0
+                used[0] += 1
+            return i
+    else:
+        changes_per_run = bound if bound is not None else 2
+        changes = sorted(rng.randrange(max(hint, 1)) for _ in range(changes_per_run))
+        priority = {}
+        lowered = [0]
+
+        def decide(run, options, pos, preemptible):
+            for t in options:
+                if t.name not in priority:
+                    priority[t.name] = changes_per_run + 1 + rng.random()
+            best = max(range(len(options)), key=lambda j: priority[options[j].name])
+            while lowered[0] < len(changes) and changes[lowered[0]] <= pos:
+                lowered[0] += 1
+                priority[options[best].name] = changes_per_run + 1 - lowered[0]
+                best = max(range(len(options)), key=lambda j: priority[options[j].name])
+            return best
+    run = runner.run(decide)
+    record = dpor.Record()
+    record.choices = list(run.taken)
+    record.schedule = run.schedule
+    record.signature = run.signature
+    if run.failed:
+        record.status = "failed"
+        record.failure = (("violation",) + tuple(run.violation) if run.violation else
+                          ("error", run.error) if run.error else ("claim", "; ".join(run.failures)))
+    record.steps = [None] * len(run.taken)        # only the length matters (for comparing counterexamples)
+    return record
+
+
 # --- the search -----------------------------------------------------------------------
 
 class Report:
@@ -351,6 +408,14 @@ class Report:
         self.replay_outcome = None
         self.variant = None
         self.budget_cut = False
+        self.classes = None          # DPOR: equivalence classes covered (complete runs, and runs cut at a known state)
+        self.reduced = 0             # runs of the reduced search (DPOR)
+        self.blocked = 0             # DPOR runs cut because every runnable thread slept
+        self.cached = 0              # DPOR runs cut at an explored state
+        self.max_delay = 0.0
+        self.jobs = 1
+        self.no_choices = False
+        self.phases = []             # (strategy, runs) in the order they ran
 
     @property
     def failed(self):
@@ -358,9 +423,12 @@ class Report:
 
     def to_json(self):
         out = {"scenario": self.name, "variant": self.variant, "strategy": self.strategy,
-               "max_preemptions": self.bound, "schedules": self.schedules,
+               "max_preemptions": self.bound, "max_delay": self.max_delay, "schedules": self.schedules,
+               "equivalence_classes": self.classes, "sleep_blocked": self.blocked, "cache_hits": self.cached,
                "distinct_outcomes": len(self.outcomes), "exhausted": self.exhausted,
-               "seconds": round(self.elapsed, 3), "failed": self.failed}
+               "seconds": round(self.elapsed, 3), "failed": self.failed, "jobs": self.jobs,
+               "choice_points": not self.no_choices,
+               "phases": [{"strategy": s, "schedules": n} for s, n in self.phases]}
         if self.failed:
             best = self.minimised or self.failing
             out.update({"reason": best.reason(), "found_schedule": self.failing.schedule,
@@ -374,28 +442,73 @@ class Report:
         return out
 
 
-def explore(sc, strategy="dfs", max_preemptions=2, budget=20000, seconds=20.0, seed=1, config=None,
-            profile=None, stop_at_first=False, minimise_budget=400, check=True, keep_going=False):
+def explore(sc, strategy="auto", max_preemptions=2, budget=20000, seconds=20.0, seed=1, config=None,
+            profile=None, stop_at_first=False, minimise_budget=400, check=True, keep_going=False, max_delay=0.0,
+            jobs=1, cluster=None, cache=True, pct_runs=PCT_RUNS):
     """Search schedules of a loaded scenario; returns a Report.
 
-    After the first failing schedule the search goes on for as many schedules
-    again (at least 500) looking for a shorter one, unless ``keep_going``
-    (the whole budget) or ``stop_at_first``.
+    ``auto`` (the default) runs ``pct_runs`` PCT schedules, then the reduced
+    search (DPOR within the bound) for the rest of the budget and time.  After
+    the first failing schedule the search goes on for as many schedules again
+    (at least 500) looking for a shorter one, unless ``keep_going`` (the whole
+    budget) or ``stop_at_first``.  ``jobs`` > 1 runs on local processes,
+    ``cluster`` on Dask; the runs and the counterexample do not depend on either.
     """
+    if strategy is None:
+        strategy = "auto"
     if strategy not in STRATEGIES:
         raise scenarios.UsageError(f"unknown strategy {strategy!r}: use one of {', '.join(STRATEGIES)}")
-    runner = Runner(sc, config, profile)
     report = Report(sc.name, strategy, max_preemptions, budget, seconds)
     report.variant = {**sc.config, **(config or {})}.get("variant")
-    if strategy == "dfs":
-        gen = dfs(runner, max_preemptions if max_preemptions is not None else 10**9)
-    elif strategy == "random":
-        gen = random_walk(runner, max_preemptions, seed)
-    else:
-        hint = len(runner.replay([]).taken) + 1
-        gen = pct(runner, max_preemptions if max_preemptions is not None else 2, seed, hint)
+    report.max_delay = max_delay or 0.0
+    runner = Runner(sc, config, profile)
     start = time.perf_counter()
     deadline = start + seconds if seconds else None
+    first = runner.replay([])
+    if not first.taken and not max_delay:
+        # No choice points: one schedule is all there is; the result is its check on it.
+        report.no_choices = report.exhausted = True
+        report.schedules = 1
+        report.outcomes.add(first.signature)
+        report.phases.append(("default", 1))
+        if first.failed:
+            report.failing = first
+            report.first = (1, time.perf_counter() - start)
+    elif strategy == "dfs":
+        _plain(report, runner, dfs(runner, max_preemptions if max_preemptions is not None else 10**9),
+               budget, deadline, start, stop_at_first, keep_going)
+    else:
+        pool = parallel.make_pool(sc, jobs, cluster, config, profile)
+        report.jobs = pool.jobs
+        try:
+            search = _Searcher(report, pool, budget, deadline, start, stop_at_first, keep_going)
+            if strategy in ("auto", "pct", "random"):
+                hint = len(first.taken) + 1
+                limit = pct_runs if strategy == "auto" else None
+                search.walks("pct" if strategy != "random" else "random", seed, max_preemptions, hint, limit)
+            if strategy in ("auto", "dpor") and not search.done():
+                search.reduced(max_preemptions, max_delay, cache)
+        finally:
+            pool.close()
+        if search.best is not None:
+            report.failing = runner.replay(search.best.choices, holds=search.best.holds)
+            report.failing.holds = dict(search.best.holds)
+            if not report.failing.failed:          # should not happen: the model is deterministic
+                report.failing = None
+    report.elapsed = time.perf_counter() - start
+    report.budget_cut = not report.exhausted and budget != report.budget
+    if report.failing is not None:
+        report.minimised = minimise(runner, report.failing, minimise_budget) if minimise_budget else report.failing
+        if check:
+            schedule = report.minimised.schedule
+            same, count, outcome = determinism(sc, schedule, config, profile)
+            report.deterministic, report.snapshots, report.replay_outcome = same, count, outcome
+    return report
+
+
+def _plain(report, runner, gen, budget, deadline, start, stop_at_first, keep_going):
+    """The unreduced depth-first search (--strategy dfs), as before the reduction."""
+    report.phases.append(("dfs", 0))
     while True:
         if budget and report.schedules >= budget:
             break
@@ -411,43 +524,146 @@ def explore(sc, strategy="dfs", max_preemptions=2, budget=20000, seconds=20.0, s
         if run.failed:
             if report.first is None:
                 report.first = (report.schedules, time.perf_counter() - start)
-                if not keep_going:            # look a little further for a shorter one, then stop
+                if not keep_going:
                     budget = min(budget or 10**12, report.schedules + max(500, report.schedules))
             if report.failing is None or _cost(run) < _cost(report.failing):
                 report.failing = run
             if stop_at_first:
                 break
-    report.elapsed = time.perf_counter() - start
-    report.budget_cut = not report.exhausted and budget != report.budget
-    if report.failing is not None:
-        report.minimised = minimise(runner, report.failing, minimise_budget) if minimise_budget else report.failing
-        if check:
-            schedule = report.minimised.schedule
-            same, count, outcome = determinism(sc, schedule, config, profile)
-            report.deterministic, report.snapshots, report.replay_outcome = same, count, outcome
-    return report
+    report.phases[-1] = ("dfs", report.schedules)
+
+
+class _Searcher:
+    """Hands out rounds of runs to a pool and takes them back in order (parallel.py)."""
+
+    def __init__(self, report, pool, budget, deadline, start, stop_at_first, keep_going):
+        self.report, self.pool = report, pool
+        self.budget, self.deadline, self.start = budget, deadline, start
+        self.stop_at_first, self.keep_going = stop_at_first, keep_going
+        self.best = None
+        self.stop_after = None
+
+    def done(self):
+        r = self.report
+        if self.budget and r.schedules >= self.budget:
+            return True
+        if self.stop_after is not None and r.schedules >= self.stop_after:
+            return True
+        if self.best is not None and self.stop_at_first:
+            return True
+        return bool(self.deadline and time.perf_counter() > self.deadline)
+
+    def room(self):
+        n = ROUND
+        if self.budget:
+            n = min(n, self.budget - self.report.schedules)
+        if self.stop_after is not None:
+            n = min(n, self.stop_after - self.report.schedules)
+        return max(n, 0)
+
+    def take(self, record):
+        r = self.report
+        if self.stop_at_first and self.best is not None:
+            return                      # --first: the rest of the round is not taken (nor counted)
+        r.schedules += 1
+        if record.signature is not None:
+            r.outcomes.add(record.signature)
+        if record.status == "failed":
+            if r.first is None:
+                r.first = (r.schedules, time.perf_counter() - self.start)
+                if not self.keep_going:
+                    self.stop_after = r.schedules + max(500, r.schedules)
+            if self.best is None or (not self.stop_at_first and _record_cost(record) < _record_cost(self.best)):
+                self.best = record                  # --first: the first failure in order, as the search met it
+
+    def walks(self, kind, seed, bound, hint, limit):
+        index = 0
+        runs = 0
+        while not self.done() and (limit is None or runs < limit):
+            n = self.room() if limit is None else min(self.room(), limit - runs)
+            if n <= 0:
+                break
+            tasks = [(kind, seed, index + i, bound, hint) for i in range(n)]
+            index += n
+            for record in self.pool.map(tasks):
+                self.take(record)
+                runs += 1
+        self.report.phases.append((kind, runs))
+
+    def reduced(self, bound, max_delay, cache):
+        r = self.report
+        search = dpor.Search(bound, max_delay or 0.0, cache)
+        nodes = {search.root.id: search.root}
+        runs = 0
+        first = True
+        while not self.done():
+            n = self.room()
+            if n <= 0:
+                break
+            tasks = search.round(n)
+            if not tasks:
+                r.exhausted = True
+                break
+            known = tasks[0].known
+            records = self.pool.map(tasks, known)
+            for task, record in zip(tasks, records):
+                node = nodes[task.node_id]
+                search.integrate(task, record, node)
+                _index(search, node, nodes)
+                self.take(record)
+                runs += 1
+                if first:
+                    first = False
+                    if not any(len(s.enabled) > 1 or s.cpu or s.hold_ok for s in record.steps):
+                        r.no_choices = True
+        else:
+            pass
+        if not r.exhausted and not search.pending() and not self.done():
+            r.exhausted = True
+        r.classes, r.blocked, r.cached, r.reduced = search.classes, search.blocked, search.cached, runs
+        self.report.phases.append(("dpor", runs))
+
+
+def _index(search, node, nodes):
+    """Keep the id -> node map in step with the tree (new nodes below ``node``)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.id not in nodes:
+            nodes[n.id] = n
+        stack.extend(n.children.values())
+
+
+def _record_cost(record):
+    s = strip(record.choices)
+    return (len(s), sum(1 for c in s if c), sum(s), sum(map(len, record.holds.values())), record.schedule)
 
 
 # --- the command --------------------------------------------------------------------------
 
-def add_parser(sub):
-    p = sub.add_parser("explore", help="search schedules for a broken invariant (the race layer)")
-    p.add_argument("scenario", metavar="NAME|PATH")
-    add_search_options(p)
-
-
 def add_search_options(p):
-    """The options of a schedule search: the one definition shared by ``explore`` and ``grade``."""
+    """The options of a schedule search: the one definition shared by ``explore`` and ``grade``
+    (``kernelsim grade FILE [explore's options]``); ``search`` runs what they ask for."""
+    p.add_argument("--strategy", choices=STRATEGIES, default=None,
+                   help="auto (default): pct, then the reduced search (dpor) within the bound; dfs: every "
+                        "schedule without reduction; random; pct")
     from . import cli
-    p.add_argument("--strategy", choices=STRATEGIES, default="dfs")
     p.add_argument("--max-preemptions", type=_not_negative, default=2, metavar="K",
-                   help="dfs/random: at most K preemptions per schedule; pct: K priority change points (default 2)")
+                   help="at most K preemptions (and delays) per schedule; pct: K priority change points (default 2)")
+    p.add_argument("--max-delay", type=_not_negative_ms, default=None, metavar="MS",
+                   help="also hold a runnable thread back until the next timed event, if it is due within MS ms "
+                        "(a delay counts as a preemption; default 0: no delays, or the scenario's EXPLORE)")
     p.add_argument("--budget", type=cli.positive_int, default=20000, metavar="N",
                    help="at most N schedules (default 20000)")
     p.add_argument("--time", type=_not_negative_seconds, default=20.0, metavar="S",
                    help="at most S seconds of search (default 20; 0: no time limit)")
     p.add_argument("--seed", type=int, default=None, help="seed of the random and pct strategies (default 1)")
     p.add_argument("--profile", choices=["windows", "wine", "xp"], default=None)
+    p.add_argument("--jobs", type=cli.positive_int, default=1, metavar="N",
+                   help="run the schedules on N local processes (default 1)")
+    p.add_argument("--cluster", default=None, metavar="ADDRESS",
+                   help="run them on a Dask scheduler (tcp://host:8786; pip install 'kernelsim[cluster]')")
+    p.add_argument("--no-cache", action="store_true", help="do not prune states already explored")
     p.add_argument("--first", action="store_true", help="stop at the first failing schedule")
     p.add_argument("--all", action="store_true",
                    help="after a failure, search the whole budget for shorter ones (default: as many again)")
@@ -455,19 +671,21 @@ def add_search_options(p):
     cli.add_set_option(p)
 
 
-def search(sc, args, **overrides):
-    """Run the search the parsed options ask for on a loaded scenario → a Report (explore's public API).
+def add_parser(sub):
+    p = sub.add_parser("explore", help="search schedules for a broken invariant (the race layer)")
+    p.add_argument("scenario", metavar="NAME|PATH")
+    add_search_options(p)
+    one_line_errors(p)
 
-    ``overrides`` replace option values (``grade`` caps ``seconds``)."""
-    options = dict(strategy=args.strategy, max_preemptions=args.max_preemptions, budget=args.budget,
-                   seconds=args.time, seed=1 if args.seed is None else args.seed, profile=args.profile,
-                   stop_at_first=args.first, keep_going=args.all)
-    options.update(overrides)
-    return explore(sc, **options)
+
+def one_line_errors(p):
+    """A bad option value is one line (usage, then the problem), exit 2 — explore's usage is long."""
+    def error(message):
+        p.exit(2, f"usage: {p.prog} NAME|PATH [options]: error: {message}\n")
+    p.error = error
 
 
 def _not_negative(text):
-    import argparse
     try:
         value = int(text)
     except ValueError:
@@ -477,22 +695,54 @@ def _not_negative(text):
     return value
 
 
-def _not_negative_seconds(text):
-    import argparse
+def _not_negative_number(text, what):
     try:
         value = float(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of {what}") from None
     if not value >= 0 or value == float("inf"):
         raise argparse.ArgumentTypeError(f"must not be negative, not {text}")
     return value
 
 
-def _explore_options(args):
-    """--seed with dfs would be ignored: a usage error (cli.option_check)."""
-    if args.command == "explore" and args.seed is not None and args.strategy == "dfs":
-        return "--seed steers --strategy random or pct; dfs tries the schedules in order and would ignore it"
-    return None
+def _not_negative_seconds(text):
+    return _not_negative_number(text, "seconds")
+
+
+def _not_negative_ms(text):
+    return _not_negative_number(text, "milliseconds")
+
+
+def _number(text, option, kind=int):
+    try:
+        value = kind(text)
+    except (TypeError, ValueError):
+        raise scenarios.UsageError(f"{option} needs a number, not {text!r}") from None
+    if value != value or value < 0 or value in (float("inf"),):
+        raise scenarios.UsageError(f"{option} must be a number >= 0, not {text!r}")
+    return value
+
+
+def search(sc, args, **overrides):
+    """Run the search the parsed options ask for on a loaded scenario → a Report (explore's public API).
+
+    ``overrides`` replace option values (``grade`` caps ``seconds``)."""
+    options = options_from_args(sc, args)
+    options.update(overrides)
+    return explore(sc, **options)
+
+
+def options_from_args(sc, args):
+    """The keyword arguments of ``explore`` for parsed options (one line, exit 2, for a bad value)."""
+    settings = dict(getattr(sc.module, "EXPLORE", None) or {})
+    delay = args.max_delay if args.max_delay is not None else settings.get("max_delay", 0)
+    jobs = _number(args.jobs, "--jobs")
+    return {"strategy": args.strategy, "max_preemptions": _number(args.max_preemptions, "--max-preemptions"),
+            "budget": _number(args.budget, "--budget"), "seconds": _number(args.time, "--time", float),
+            "seed": args.seed if args.seed is not None else 1, "profile": args.profile,
+            "max_delay": _number(delay, "--max-delay", float),
+            "jobs": jobs, "cluster": args.cluster, "cache": not args.no_cache,
+            "stop_at_first": args.first, "keep_going": args.all}
 
 
 def cmd_explore(args):
@@ -506,20 +756,43 @@ def cmd_explore(args):
     return 1 if report.failed else 0
 
 
+def _explore_options(args):
+    """--seed with dfs would be ignored: a usage error (cli.option_check)."""
+    if args.command == "explore" and args.seed is not None and args.strategy == "dfs":
+        return "--seed steers --strategy random or pct; dfs tries the schedules in order and would ignore it"
+    return None
+
+
 def describe(report, name):
     """The report a student reads."""
-    bound = (f"at most {report.bound} preemption{'s' if report.bound != 1 else ''} per schedule"
+    delays = f" and delays of up to {report.max_delay:g} ms" if report.max_delay else ""
+    bound = (f"at most {report.bound} preemption{'s' if report.bound != 1 else ''}"
+             f"{' or delays' if report.max_delay else ''} per schedule"
              if report.strategy != "pct" else f"PCT depth {report.bound + 1} ({report.bound} priority change points)")
     variant = f" (variant: {report.variant})" if report.variant else ""
-    lines = [f"explore {report.name}{variant}: strategy {report.strategy}, {bound}"]
+    how = {"auto": "pct, then the reduced search (DPOR)", "dpor": "the reduced search (DPOR)"}.get(
+        report.strategy, report.strategy)
+    jobs = f", {report.jobs} worker{'s' if report.jobs != 1 else ''}" if report.jobs != 1 else ""
+    lines = [f"explore {report.name}{variant}: strategy {how}, {bound}{delays}{jobs}"]
+    if report.no_choices:
+        lines.append("no choice points: every run of this scenario takes the same schedule, so there is nothing "
+                     "to search; the result is its check on that one schedule")
     rate = report.schedules / report.elapsed if report.elapsed else 0.0
     if report.exhausted:
-        scope = f"every schedule within the bound ({bound})"
+        scope = f"every schedule within the bound ({bound}{delays})"
     else:
         scope = ("stopped after the first failure and as many schedules again; not exhaustive (--all searches "
                  "the whole budget)" if report.failed and report.budget_cut else
                  f"stopped by the budget ({report.budget} schedules, {report.seconds:g} s); not exhaustive")
     lines.append(f"schedules run: {report.schedules} in {report.elapsed:.2f} s ({rate:,.0f}/s) — {scope}")
+    if report.no_choices and not report.failed:
+        lines.append("check: passed")
+        return "\n".join(lines)
+    if report.classes is not None:
+        per = report.reduced / report.classes if report.classes else 0.0
+        lines.append(f"equivalence classes covered: {report.classes} by {report.reduced} reduced-search schedules "
+                     f"({per:.2f} per class; {report.blocked} cut by sleep sets, {report.cached} stopped at an "
+                     "explored state)")
     lines.append(f"distinct outcomes: {len(report.outcomes)}")
     if not report.failed:
         lines.append(f"no invariant broke and every claim held in {report.schedules} schedules"
@@ -530,9 +803,12 @@ def describe(report, name):
     lines.append(f"first failing schedule after {report.first[0]} schedules ({report.first[1]:.3f} s)")
     found, short = report.failing.schedule, best.schedule
     origin = "no shorter one fails the same way" if found == short else f"minimised from {found}"
+    delays_used = sum(map(len, best.holds.values()))
     lines.append(f"shortest failing schedule: {short or '(the default schedule)'}"
                  f"  ({len(strip(best.taken))} decisions, {best.preemptions} preemption"
-                 f"{'s' if best.preemptions != 1 else ''}; {origin})")
+                 f"{'s' if best.preemptions != 1 else ''}"
+                 + (f" of which {delays_used} delay{'s' if delays_used != 1 else ''}" if delays_used else "")
+                 + f"; {origin})")
     sched = f" --schedule {shlex.quote(short)}" if short else ""
     lines.append(f"replay it:  kernelsim run {name}{sched}")
     lines.append(f"step it:    kernelsim step {name}{sched}")

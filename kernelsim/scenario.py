@@ -295,11 +295,11 @@ def _line_in(exc, filename):
 
 
 def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=True, policy=None,
-        invariants=(), config=None, on_kernel=None, deadline=None):
+        invariants=(), config=None, on_kernel=None, deadline=None, tracer=None):
     """Run a scenario on the model and check its claims.  ScenarioError for a scenario bug.
 
     ``on_kernel(kernel)`` is called before the run starts (the live comparison reads each
-    thread's last error through it)."""
+    thread's last error through it); ``tracer`` is the explorer's view of every step (dpor.py)."""
     if isinstance(scenario, (str, Path)):
         scenario = load(scenario)
     if isinstance(schedule, str):
@@ -318,6 +318,7 @@ def run(scenario, seed=0, profile=None, schedule=None, trace=True, snapshots=Tru
     kernel.invariants.extend(invariants)
     if on_kernel is not None:
         on_kernel(kernel)
+    kernel.tracer = tracer              # the explorer's view of every step (dpor.py), or None
     try:
         kernel.start(scenario.main)
         kernel.run()

@@ -221,7 +221,7 @@ def test_an_unnamed_thread_does_not_take_a_name_already_given():
     (["step", "lifo-wakeup", "--svg", "x.svg", "--ui", "plain"], "--ui plain has no effect when step exports"),
     (["explore", "counter-race", "--budget", "0"], "argument --budget: must be at least 1, not 0"),
     (["explore", "counter-race", "--time", "-1"], "argument --time: must not be negative, not -1"),
-    (["explore", "counter-race", "--seed", "3"], "--seed steers --strategy random or pct"),
+    (["explore", "counter-race", "--strategy", "dfs", "--seed", "3"], "--seed steers --strategy random or pct"),
     (["explore", "counter-race", "--max-preemptions", "-1"], "argument --max-preemptions: must not be negative"),
     (["run", "lifo-wakeup", "--spin-limit", "0"], "argument --spin-limit: must be at least 1, not 0"),
     (["run", "lifo-wakeup", "--max-events", "-5"], "argument --max-events: must be at least 1, not -5"),

@@ -366,3 +366,139 @@ def test_first_stops_at_the_first_failing_schedule(capsys):
     assert cli.main(["explore", "counter-race", "--first", "--json", "--time", "0"]) == 1
     data = json.loads(capsys.readouterr().out)
     assert data["failed"] and data["schedules"] == data["first_after_schedules"]
+
+
+# --- issue 12: the reduced search, delays, workers ----------------------------------------------------
+
+def _quick(sc, **kw):
+    return explore.explore(sc, minimise_budget=kw.pop("minimise_budget", 60), **kw)
+
+
+def test_default_strategy_hunts_then_reduces_and_reports_classes(capsys):
+    """Explorer (DESIGN "Added in the second round"): without --strategy the explorer runs PCT, then the
+    reduced search within the bound; a fixed library searched to the end says "every schedule within the
+    bound" and how many equivalence classes its schedules covered."""
+    assert cli.main(["explore", "send-after-recv0-fixed", "--max-preemptions", "1", "--time", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "strategy pct, then the reduced search (DPOR)" in out
+    assert "every schedule within the bound (at most 1 preemption per schedule)" in out
+    assert "equivalence classes covered:" in out
+    data = explore.explore(scenario.load("send-after-recv0-fixed"), max_preemptions=1, seconds=0).to_json()
+    assert data["exhausted"] and data["equivalence_classes"] >= 1 and data["phases"][0]["strategy"] == "pct"
+
+
+def test_the_reduction_covers_the_plain_search_with_fewer_schedules():
+    """Partial-order reduction (issue 12): on send-after-recv0-fixed within 1 preemption, DPOR with sleep sets
+    and caching reaches every outcome plain dfs reaches, with at most a third of its schedules."""
+    sc = scenario.load("send-after-recv0-fixed")
+    plain = explore.explore(sc, "dfs", max_preemptions=1, budget=0, seconds=0, keep_going=True)
+    reduced = explore.explore(sc, "dpor", max_preemptions=1, budget=0, seconds=0, keep_going=True)
+    assert plain.exhausted and reduced.exhausted
+    assert reduced.outcomes == plain.outcomes
+    assert reduced.schedules * 3 <= plain.schedules, (reduced.schedules, plain.schedules)
+
+
+RACES = sorted(name[:-len("-fixed")] for name in scenario.catalogue_names()
+               if name.endswith("-fixed") and scenario.load(name[:-len("-fixed")]).breaks)
+
+
+def test_the_race_list_is_the_catalogues():
+    """The races below are every broken/fixed pair of the catalogue (BREAKS declared), the delay race too."""
+    assert {"send-after-recv0", "closesocket-twice", "iocount-after-pending-send"} <= set(RACES)
+
+
+@pytest.mark.parametrize("name", RACES)
+def test_each_bug_mutation_of_the_fixed_library_is_still_found(name):
+    """Mutation (issue 12): for every catalogue race, the fixed library with the bug the race teaches switched
+    on (netlib.broken's BUGS, or the scenario's own broken code) is found by the default search — with
+    delays as the scenario's EXPLORE asks — and its fixed twin is not, within one preemption."""
+    sc = scenario.load(name)
+    delay = (getattr(sc.module, "EXPLORE", None) or {}).get("max_delay", 0)
+    report = explore.explore(sc, max_delay=delay, stop_at_first=True, minimise_budget=0, check=False, seconds=60)
+    assert report.failed, f"{name}: the mutation was not found in {report.schedules} schedules"
+    assert any(report.failing.reason().startswith(f"invariant broken: {rule} —") for rule in sc.breaks) or \
+        report.failing.deadlock, report.failing.reason()
+    fixed = explore.explore(scenario.load(f"{name}-fixed"), max_delay=delay, max_preemptions=1, budget=300,
+                            minimise_budget=0, check=False)
+    assert not fixed.failed, f"{name}-fixed fails: {fixed.failing.reason()}"
+
+
+def test_the_delay_race_needs_a_delay_and_its_counterexample_replays_byte_for_byte():
+    """Delays (issue 12; Emmi et al. 2011): iocount-after-pending-send fails only when a thread is held back
+    past the send completion; without delays no schedule fails.  The counterexample names the delay
+    (THREAD@STEP after '!'), replays byte for byte, and the trace shows the thread held back."""
+    sc = scenario.load("iocount-after-pending-send")
+    without = explore.explore(sc, max_delay=0, max_preemptions=1, budget=400, minimise_budget=0, check=False)
+    assert not without.failed
+    report = explore.explore(sc, max_delay=0.5, stop_at_first=True, minimise_budget=40, seconds=60)
+    assert report.failed and "!" in report.minimised.schedule
+    schedule = report.minimised.schedule
+    runs = [scenario.run(sc, schedule=schedule) for _ in range(2)]
+    texts = [json.dumps(o.to_json(), sort_keys=True) for o in runs]
+    assert texts[0] == texts[1]
+    events = [e.text for e in runs[0].trace]
+    assert any("is held back until the next timed event" in t for t in events)
+    assert any("held back until" in t and "ms: it may run again" in t for t in events)
+    assert runs[0].notes("violation")[0].invariant == "no access to a released session"
+    assert report.deterministic is True
+
+
+def test_the_first_counterexample_is_the_same_for_one_and_two_workers():
+    """Parallel search (issue 12): --jobs 2 runs the same schedules as --jobs 1 and reports the same first
+    and shortest counterexample."""
+    sc = scenario.load("send-after-recv0")
+    one = explore.explore(sc, jobs=1, check=False, seconds=0).to_json()          # no time limit: a cut could differ
+    two = explore.explore(scenario.load("send-after-recv0"), jobs=2, check=False, seconds=0).to_json()
+    for key in ("schedules", "equivalence_classes", "found_schedule", "schedule", "first_after_schedules"):
+        assert one[key] == two[key], key
+    assert two["jobs"] == 2
+
+
+def test_the_first_counterexample_is_the_same_on_a_dask_local_cluster():
+    """Distributed search (issue 12): on a Dask LocalCluster the search runs the same schedules and reports the
+    same counterexample as one local process."""
+    distributed = pytest.importorskip("distributed", reason="Dask distributed is not installed "
+                                                            "(pip install 'kernelsim[cluster]')")
+    one = explore.explore(scenario.load("send-after-recv0"), jobs=1, check=False, seconds=0).to_json()
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        far = explore.explore(scenario.load("send-after-recv0"), cluster=cluster.scheduler_address,
+                              check=False, seconds=0).to_json()
+    for key in ("schedules", "equivalence_classes", "found_schedule", "schedule", "first_after_schedules"):
+        assert one[key] == far[key], key
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--max-delay", "-1"], "--max-delay"), (["--max-delay", "soon"], "--max-delay"),
+    (["--max-preemptions", "two"], "--max-preemptions"), (["--max-preemptions", "-3"], "--max-preemptions"),
+    (["--jobs", "0"], "--jobs"), (["--time", "x"], "--time"),
+    (["--cluster", "tcp://127.0.0.1:9"], "Dask scheduler"),
+])
+def test_bad_explore_options_are_one_line_and_exit_2(argv, message, capsys):
+    """Bad input (issue 12): a negative or non-numeric bound or delay, or a Dask scheduler nobody answers at,
+    is reported in one line, exit 2."""
+    if argv[0] == "--cluster":
+        pytest.importorskip("distributed", reason="Dask distributed is not installed: --cluster cannot be tried")
+    with pytest.raises(SystemExit) as exc:
+        raise SystemExit(cli.main(["explore", "counter-race", *argv]))
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and message in err, err
+
+
+def test_a_scenario_without_choice_points_says_so_and_exits_by_its_check(tmp_path, capsys):
+    """Explorer (issue 12): a scenario with one thread has no choice points; explore says so, runs it once and
+    exits by its check (0 when it holds, 1 when it fails)."""
+    for holds, code in ((True, 0), (False, 1)):
+        path = tmp_path / f"alone_{holds}.py"
+        path.write_text(textwrap.dedent(f'''
+            from kernelsim.win32 import *
+            TITLE = "alone"
+            def main():
+                yield note("hello")
+            def check(outcome):
+                assert {holds}
+        '''), encoding="utf-8")
+        assert cli.main(["explore", str(path)]) == code
+        out = capsys.readouterr().out
+        assert "no choice points" in out and "schedules run: 1 " in out

@@ -33,6 +33,8 @@ PINNED_SIMPY_EVENTS = {
     "gqcsex-batch": 1,
     "gqcsex-concurrency": 27,
     "immediate-success-packet": 7,
+    "iocount-after-pending-send": 9,
+    "iocount-after-pending-send-fixed": 9,
     "iocp-keys": 9,
     "irp-thread-exit": 5,
     "jobs-three-ways": 28,

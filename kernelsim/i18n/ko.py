@@ -123,6 +123,8 @@ NARRATION = {
     "{thread} exits holding {lock}: it stays held": "{thread} {lock}을(를) 잡은 채 종료: 락은 잡힌 채로 남음",
     "{thread} is woken to compete for {lock}": "{thread} 깨어남: {lock}을(를) 두고 다시 경쟁",
     "{lock} is handed to {thread}": "{lock}, {thread}에게 넘어감",
+    "{thread} is held back until the next timed event": "{thread} 다음 시간 이벤트까지 붙잡힘 (지연)",
+    "{thread} held back until {until} ms: it may run again": "{thread} {until} ms까지 붙잡혀 있다가 다시 실행 가능",
 }
 
 # --- the *why* after the dash -----------------------------------------------------------------------
@@ -296,6 +298,8 @@ WHY = {
     "woken by the release, but the lock is {held} again: it waits again (L9)":
         "해제로 깨어났지만 락은 다시 {held}: 다시 기다림 (L9)",
     "woken by the release, it got to the lock first (L9)": "해제로 깨어나서 락을 먼저 차지함 (L9)",
+    "a delay in the schedule: the thread is preempted although it could run":
+        "스케줄의 지연: 실행할 수 있는데도 선점되어 밀려남",
 }
 
 # --- field values shown inside narration ----------------------------------------------------------
@@ -549,6 +553,10 @@ TITLES = {
         "끊김통지 뒤에 Send 완료통지: Recv = 0에서 Release하면 아직 쓰는 세션을 지운다",
     "Recv = 0, then the send completion: IOCount releases the session only at zero":
         "끊김통지 뒤에 Send 완료통지: IOCount가 0일 때만 세션을 Release한다",
+    "IOCount counted after a WSASend that pends: the completion can win":
+        "보류된 WSASend 뒤에 IOCount 증가: 완료통지가 먼저 처리될 수 있다",
+    "IOCount counted before each WSASend: no delay can free the session early":
+        "WSASend 전에 IOCount 증가: 어떤 지연도 세션을 먼저 지우지 못한다",
     "SendPacket from another thread while the session is released": "세션이 Release되는 중에 다른 스레드에서 SendPacket",
     "SendPacket holds the session by IOCount; Release waits for the hold or SendPacket returns False":
         "SendPacket은 IOCount로 세션을 잡는다: Release가 기다리거나 SendPacket이 false를 리턴한다",

@@ -60,10 +60,12 @@ class Socket:
     __slots__ = ("handle", "state", "addr", "peer", "rx", "fin_received", "reset", "rst_sent", "fin_sent",
                  "fin_pending", "shut_send", "shut_recv", "recv_q", "outq", "unacked", "sndbuffered",
                  "in_flight", "sndbuf", "rcvbuf", "linger", "port", "key", "notify_modes", "closed",
-                 "nonblocking", "npp", "signalled", "wait_list", "by_ov", "listener", "tcb", "evsel", "selectors")
+                 "nonblocking", "npp", "signalled", "wait_list", "by_ov", "listener", "tcb", "evsel", "selectors", "fp")
 
     def __init__(self, k, npp):
         n = net(k)
+        n.made += 1
+        self.fp = n.made                    # the explorer's name for this endpoint (its handle may change)
         self.handle = None
         self.state = "open"
         self.addr = None
@@ -201,6 +203,9 @@ class Socket:
 
     def __repr__(self):
         return f"socket {self.handle}"
+
+    def fp_key(self):
+        return ("socket", self.fp)
 
 
 def new_socket(k, connected=False, handle=True):

@@ -102,6 +102,9 @@ class Irp:
     def __repr__(self):
         return f"<IRP {self.id} {self.op} {self.state}>"
 
+    def fp_key(self):
+        return ("irp", self.id)
+
 
 def new_irp(k, t, sock, op, bufs, length, ov, routine=None, sync=None):
     """B1/E1: allocate an IRP from non-paged pool; None if the pool refuses (WSAENOBUFS)."""

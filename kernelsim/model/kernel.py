@@ -31,6 +31,7 @@ from collections import deque
 
 import simpy
 
+from .. import footprint
 from ..trace import Event, PoolView, Recorder, Snapshot, Trace
 from ..win32 import Call
 from ..win32.signatures import BadCall
@@ -57,6 +58,10 @@ class Captured(BaseException):
     there).  A BaseException, so that no ``except Exception`` on the way swallows it."""
 
 
+class StopRun(Exception):
+    """The explorer stops a run it has no use for (a state it already explored, a schedule it must skip)."""
+
+
 # --- the handle table ------------------------------------------------------------
 
 class HandleTable:
@@ -77,6 +82,9 @@ class HandleTable:
             value = self.free.pop()
         else:
             value, self.next = self.next, self.next + 4
+        if footprint.rec is not None:               # which value a new handle gets depends on every add/close
+            footprint.touch_key(("handles",))
+            footprint.touch_key(("handle", value))
         self.objects[value] = obj
         self.counts[id(obj)] = self.counts.get(id(obj), 0) + 1
         return value
@@ -101,6 +109,9 @@ class HandleTable:
         obj = self.objects.pop(value, None)
         if obj is None:
             return None, False
+        if footprint.rec is not None:
+            footprint.touch_key(("handles",))
+            footprint.touch_key(("handle", value))
         self.free.append(value)
         left = self.counts.pop(id(obj)) - 1
         if left:
@@ -110,12 +121,30 @@ class HandleTable:
 
 # --- the choice point ------------------------------------------------------------
 
+class Schedule(list):
+    """The choices of a schedule, plus its delays: ``holds`` maps a step number to the threads held back there."""
+
+    def __init__(self, choices=(), holds=None):
+        super().__init__(choices)
+        self.holds = dict(holds or {})
+
+
 def parse_schedule(text):
-    """'0.2.1' -> [0, 2, 1]; a run may be written value*count: '0*3.2' -> [0, 0, 0, 2]."""
+    """'0.2.1' -> [0, 2, 1]; a run may be written value*count: '0*3.2' -> [0, 0, 0, 2].
+
+    Delays follow a '!': '0.1!W1@57' also holds thread W1 back at step 57
+    (until the next timed event), 'W1@57,T2@80' holds two.
+    """
     text = (text or "").strip()
+    text, _, delays = text.partition("!")
+    choices = Schedule()
+    for part in delays.split(",") if delays.strip() else ():
+        name, _, step = part.strip().rpartition("@")
+        if not name or not step.isdigit() or int(step) < 1:
+            raise ValueError(f"a delay is THREAD@STEP, like W1@57, not {part!r}")
+        choices.holds[int(step)] = choices.holds.get(int(step), ()) + (name,)
     if not text:
-        return []
-    choices = []
+        return choices
     for part in text.split("."):
         value, _, count = part.partition("*")
         if not value.isdigit() or (count and not count.isdigit()):
@@ -124,8 +153,20 @@ def parse_schedule(text):
     return choices
 
 
-def format_schedule(choices):
-    """The replay string of a list of choices; runs of three or more equal choices are written v*n."""
+def format_schedule(choices, holds=None):
+    """The replay string of a list of choices; runs of three or more equal choices are written v*n.
+
+    Delays (``holds``, or the ``holds`` of a Schedule) follow a '!'.
+    """
+    if holds is None:
+        holds = getattr(choices, "holds", None)
+    text = _format_choices(choices)
+    if holds:
+        text += "!" + ",".join(f"{name}@{step}" for step in sorted(holds) for name in holds[step])
+    return text
+
+
+def _format_choices(choices):
     parts = []
     i = 0
     while i < len(choices):
@@ -150,6 +191,7 @@ class Chooser:
     def __init__(self, seed=0, schedule=None, policy=None):
         self.replay = list(schedule or [])
         self.replaying = len(self.replay)
+        self.holds = dict(getattr(schedule, "holds", None) or {})
         self.rng = random.Random(seed) if seed else None
         self.policy = policy
         self.taken = []          # the index chosen at each decision with >1 option
@@ -180,7 +222,7 @@ class Chooser:
 
     @property
     def schedule(self):
-        return format_schedule(self.taken)
+        return format_schedule(self.taken, self.holds)
 
 
 # --- the kernel ------------------------------------------------------------------
@@ -254,6 +296,10 @@ class Kernel:
         self.locks = {}            # id(CRITICAL_SECTION or SRWLOCK) -> its lock (locks.py), in creation order
         self.deadlock = ""         # the wait-for cycle the run ended on (deadlock.py)
         self.capture = None        # {seq: None}: steps whose snapshot a replay rebuilds (scenario.rebuild)
+        self.tracer = None         # the explorer watching every step (explore.py), or None
+        self.holds = dict(self.chooser.holds)   # step number -> threads a schedule holds back there (delays)
+        self.held = []             # threads held back until the clock advances
+        self.held_at = 0.0
 
     # --- time ---------------------------------------------------------------
 
@@ -263,6 +309,8 @@ class Kernel:
 
     def after(self, ms, callback):
         """Call callback() when ms of simulated time have passed."""
+        if footprint.rec is not None:            # timers due at one instant fire in the order they were set
+            footprint.touch_key(("timer", self.env.now + ms))
         timeout = self.env.timeout(ms)
         timeout.callbacks.append(lambda _event: callback())
         return timeout
@@ -364,6 +412,15 @@ class Kernel:
             self.touch(thread)
             self.running.append(thread)
 
+    def _runnable(self):
+        """Threads that hold a CPU and are not inside compute() nor held back; the one that ran last comes first."""
+        runnable = [t for t in self.running if not t.busy and not t.held]
+        last = self.last
+        if len(runnable) > 1 and last in runnable and runnable[0] is not last:
+            runnable.remove(last)
+            runnable.insert(0, last)
+        return runnable
+
     def release_cpu(self, thread):
         if thread in self.running:
             self.running.remove(thread)
@@ -396,6 +453,9 @@ class Kernel:
         now = env.now
         while not self.ended:
             if not env._queue:
+                if self.held:                     # nothing else will happen: the held threads go on now
+                    self.release_held()
+                    continue
                 self.deadlock = find_cycle(self.threads)
                 if self.deadlock:
                     self.end("deadlock", f"deadlock: every thread waits, and these wait on each other: "
@@ -415,6 +475,32 @@ class Kernel:
                 now = env._now
                 self._instant_from = self.steps
                 self._limits()
+                if self.held and now > self.held_at:     # held threads may run again (delays)
+                    self.release_held()
+
+    # --- delays (the explorer's holds) ----------------------------------------------------
+
+    def _apply_holds(self, runnable):
+        """Hold back the threads the schedule names at this step: they run again once the clock advances."""
+        names = self.holds.pop(self.steps + 1, None)      # once: a thread held at step n is not held again there
+        if not names:
+            return runnable
+        for t in runnable:
+            if t.name in names and not t.held:
+                t.held = True
+                self.held.append(t)
+                self.held_at = self.env.now
+                self.emit("hold", t, "{thread} is held back until the next timed event",
+                          why="a delay in the schedule: the thread is preempted although it could run")
+        return [t for t in runnable if not t.held]
+
+    def release_held(self):
+        for t in self.held:
+            t.held = False
+            self.emit("release", t, "{thread} held back until {until} ms: it may run again",
+                      until=f"{self.env.now:.3f}")
+        self.held = []
+        self.poke()
 
     def end(self, reason, detail=""):
         if not self.ended:
@@ -430,8 +516,12 @@ class Kernel:
         while not self.ended:
             if ready and len(running) < self.cpus:
                 self._assign_cpus()
-            runnable = [t for t in running if not t.busy]           # holding a CPU, not inside compute()
+            runnable = [t for t in running if not t.busy and not t.held]   # holding a CPU, not inside compute()
+            if runnable and self.holds:
+                runnable = self._apply_holds(runnable)
             if runnable:
+                if self.tracer is not None:
+                    self.tracer.before_step(self, runnable)      # may raise StopRun
                 if len(runnable) == 1:
                     thread = runnable[0]
                 else:
@@ -446,6 +536,8 @@ class Kernel:
                     self.error = exc
                     self.end("error", str(exc))
                 continue
+            if self.tracer is not None:
+                self.tracer.idle(self)                           # an instant ends (may raise StopRun)
             self._idle = env.event()
             yield self._idle
             self._idle = None
@@ -473,8 +565,16 @@ class Kernel:
                 thread.returned(self)       # an exit is a step too: it can release a port waiter (A8)
             else:
                 self.execute(thread, call)
-        for check in self.invariants:
+        tracer = self.tracer
+        if tracer is None:
+            for check in self.invariants:
+                check(self)
+            return
+        tracer.after_step(self, thread)
+        for i, check in enumerate(self.invariants):
+            tracer.observe(i)              # what each invariant reads: a step that writes it is visible
             check(self)
+        tracer.observe(None)
 
     def _limits(self):
         """The next step count at which _step must look at its limits: max_steps, the spin guard, and
@@ -521,6 +621,8 @@ class Kernel:
         if handler is None:
             raise ScenarioError(call.file, call.line, f"{call.name} is not modelled")
         thread.call = self.cause = call
+        if footprint.rec is not None and call.name not in UNSCANNED:
+            _touch_handles_of(self, call.args)
         self.touch(thread)
         tracing = self.tracing
         if tracing:
@@ -546,6 +648,26 @@ class Kernel:
         self.emit("fail", thread, "{thread}'s {call} fails: {error} ({code}), returns {result}",
                   why="Windows returns the failure value and sets the last error; nothing else happens",
                   call=_call_text(self, call), error=error_name(code), code=code, result=_result_text(result))
+
+
+UNSCANNED = frozenset(("CreateThread", "note", "invariant", "compute", "InterlockedExchange", "InterlockedIncrement",
+                       "InterlockedDecrement", "InterlockedCompareExchange"))
+
+
+def _touch_handles_of(k, args):
+    """Footprint of a call (explorer only): the objects its handle arguments name, and their table slots."""
+    objects = k.handles.objects
+    for arg in args:
+        if type(arg) is int:
+            footprint.touch_key(("handle", arg), "*", footprint.R)
+            obj = objects.get(arg)
+            if obj is not None:
+                footprint.touch(obj)
+        elif isinstance(arg, (list, tuple)):
+            _touch_handles_of(k, [a for a in arg if type(a) is int])
+        elif isinstance(arg, footprint.Shared):
+            footprint.touch(arg)
+
 
 
 def next_call(gen, value, who):

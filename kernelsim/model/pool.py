@@ -41,6 +41,8 @@ sockets and buffered bytes; port.py charges PQCS mini-packets.
 Rules: E1–E8 (the accounting; callers decide what fails).
 """
 
+from .. import footprint
+
 PAGE_SIZE = 4096
 GB = 1 << 30
 # memory_rule -> (non-paged pool share of RAM and cap, or None: npp_limit; locked pages: share of RAM)
@@ -54,6 +56,7 @@ RULE_NAMES = {"nt4": "NT 4/2000 rule: locked pages ≤ 1/8 of RAM (E3)",
               "vista": "Vista: non-paged pool ≤ 40% of RAM (E8)",
               "win7": "Windows 7/2008 R2: non-paged pool ≤ 75% of RAM, 128 GB at most (E8)",
               "win81": "Windows 8.1 and later: non-paged pool ≤ RAM, 16 TB at most (E8)"}
+HEADROOM = 1 << 20          # explorer: charges commute while this much is left below a limit
 DEFAULTS = {
     "npp_limit": 64 * 1024 * 1024,          # bytes of non-paged pool the model may use
     "phys_mb": 4096,                        # physical memory; locked pages default to 1/8 of it (E3)
@@ -96,6 +99,9 @@ class Pool:
 
     def alloc_npp(self, nbytes, tag="other", force=False):
         """Charge nbytes of non-paged pool; False (nothing charged) if it would pass the limit."""
+        if footprint.rec is not None:
+            footprint.touch_key(("pool", "npp"), "*", footprint.ADD if not self.enforce or force or
+                                self.npp + nbytes + HEADROOM <= self.npp_limit else footprint.W)
         if self.enforce and not force and self.npp + nbytes > self.npp_limit:
             self.refused += 1
             return False
@@ -107,12 +113,17 @@ class Pool:
         return True
 
     def free_npp(self, nbytes, tag="other"):
+        if footprint.rec is not None:
+            footprint.touch_key(("pool", "npp"), "*", footprint.ADD)
         self.npp -= nbytes
         self.by_tag[tag] = self.by_tag.get(tag, 0) - nbytes
         assert self.npp >= 0, "non-paged pool accounting went negative"
 
     def lock(self, pages):
         """Lock pages for a pending buffer (E2, E3); False if it would pass the limit."""
+        if footprint.rec is not None:
+            footprint.touch_key(("pool", "locked"), "*", footprint.ADD if not self.enforce or
+                                self.locked + pages + 256 <= self.locked_limit else footprint.W)
         if self.enforce and self.locked + pages > self.locked_limit:
             self.refused += 1
             return False
@@ -122,6 +133,8 @@ class Pool:
         return True
 
     def unlock(self, pages):
+        if footprint.rec is not None:
+            footprint.touch_key(("pool", "locked"), "*", footprint.ADD)
         self.locked -= pages
         assert self.locked >= 0, "locked page accounting went negative"
 

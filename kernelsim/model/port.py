@@ -28,6 +28,7 @@ GQCSEx returns queued entries even to an unassociated thread with an APC queued.
 Rules: A1–A13, C6, F1–F5, E7.
 """
 
+from .. import footprint
 from ..win32.constants import (ERROR_ABANDONED_WAIT_0, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER,
                                ERROR_NO_SYSTEM_RESOURCES, INVALID_HANDLE_VALUE,
                                WAIT_IO_COMPLETION, WAIT_TIMEOUT)
@@ -115,6 +116,8 @@ class Port:
 
     def insert(self, k, packet):
         """KiInsertQueue: hand the packet to the newest waiter if there is room, else queue it."""
+        if footprint.rec is not None:
+            footprint.touch(self)
         k._packet_seq += 1
         packet.seq = k._packet_seq
         if self.waiters and (not self.limit or self.current < self.maximum):                  # has_room()
@@ -137,6 +140,8 @@ class Port:
     def activate_waiter(self, k, why, t):
         """KiActivateWaiterQueue, after CurrentCount was decremented: release a waiter if there is room.
         ``why``: the reason, with {} for t's name."""
+        if footprint.rec is not None:
+            footprint.touch(self)
         if self.waiters and self.depth() and self.has_room():
             thread = self._newest_waiter()
             self._deliver(k, thread, [self._pop()], why.format(t.name) if k.tracing else "")
@@ -168,6 +173,8 @@ class Port:
     # --- removal (A3, A7, A9, A13, C6) -----------------------------------------
 
     def remove(self, k, t, count, ms, alertable, ex):
+        if footprint.rec is not None:
+            footprint.touch(self)
         request = (count, ex)
         if alertable and t.apcs and not self._entries_win_over_apc(k, t):
             result = (False, [])
@@ -312,6 +319,9 @@ class Port:
 
     def __repr__(self):
         return f"port {self.handle}"
+
+    def fp_key(self):
+        return ("port", self.handle)
 
 
 # --- calls -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ handle is signalled while packets are queued (oracle 1.15).
 Rules: C2, C5, C7, A5 (entry), A6 (via thread.unwait); oracle 3.4, 3.5, 3.15.
 """
 
+from .. import footprint
 from ..win32.constants import (DUPLICATE_CLOSE_SOURCE, ERROR_INVALID_HANDLE, ERROR_INVALID_PARAMETER, INFINITE,
                                WAIT_FAILED, WAIT_IO_COMPLETION, WAIT_OBJECT_0, WAIT_TIMEOUT,
                                WSA_MAXIMUM_WAIT_EVENTS, MAXIMUM_WAIT_OBJECTS)
@@ -54,10 +55,15 @@ class Event:
     def __repr__(self):
         return f"event {self.handle}"
 
+    def fp_key(self):
+        return ("event", self.handle)
+
 
 @at_exit("signal")           # a thread object is signalled when the thread ends
 def signal_object(k, obj):
     """obj became signalled: release the waits it now satisfies, oldest first."""
+    if footprint.rec is not None:
+        footprint.touch(obj)
     for wait_block in list(obj.wait_list):
         if not obj.is_signalled():
             break
@@ -98,6 +104,8 @@ def _satisfied(objects, wait_all):
 def wait_for(k, t, objects, wait_all, ms, alertable, what, apc_result=WAIT_IO_COMPLETION):
     """The common path of every wait on dispatcher objects (and of SleepEx with no objects)."""
     apc_first = k.profile.apc_precedence == "apc_first"
+    if footprint.rec is not None and alertable:
+        footprint.touch(t, "apc")
     if alertable and t.apcs and apc_first:
         return start_apcs(k, t, apc_result)                       # C7 (modern), C2
     if objects:

@@ -24,6 +24,7 @@ Rules: C1, C2, C4, C5, C7 (alertable-wait entry), C8 (APC part), A5/A6/A8 hooks.
 import inspect
 from collections import deque
 
+from .. import footprint
 from ..outcome import Note
 from ..trace import ThreadView
 from ..win32.constants import (ERROR_GEN_FAILURE, ERROR_INVALID_HANDLE, INFINITE,
@@ -83,6 +84,8 @@ class Thread:
         self._last_error = 0
         self.errors_set = 0       # how many times the last error was set (a failed call leaves a trace row)
         self.busy = False         # inside compute(ms)
+        self.held = False         # held back by a delay in the schedule (the explorer), until the clock advances
+        self.opaque = None        # explorer: why this thread's code may touch state no footprint hook sees
         self.call = None
         self.started = False
         self.exit_code = None
@@ -110,7 +113,7 @@ class Thread:
 
     def view(self, k):
         wait = self.wait
-        return ThreadView(self.name, self.handle, self.state, wait.what if wait else "",
+        return ThreadView(self.name, self.handle, "held" if self.held else self.state, wait.what if wait else "",
                           bool(wait and wait.alertable), tuple(a.label for a in self.apcs),
                           f"port {self.queue.handle}" if self.queue else "",
                           self.call.line if self.call else 0)
@@ -126,6 +129,9 @@ class Thread:
 
     def __repr__(self):
         return f"thread {self.name}"
+
+    def fp_key(self):
+        return ("thread", self.name)
 
 
 def create_thread(k, func, args, name):
@@ -153,6 +159,8 @@ def block(k, t, what, ms, alertable=False, on_timeout=None, apc_result=WAIT_IO_C
           apc_error=None, counts=True, why=""):
     """Park t in a wait.  ``counts``: the wait releases t's port slot (A5)."""
     wait = Wait(what, alertable, apc_result, apc_error, on_timeout, t.call.line if t.call else 0)
+    if footprint.rec is not None:
+        footprint.touch(t, "wait")
     t.wait = wait
     t.state = "waiting"
     k.touch(t)
@@ -178,6 +186,10 @@ def unwait(k, t, result, why, error=None, text="{thread} wakes", **fields):
     """Wake a waiting thread with ``result``.  It counts as running on its port again (A6)."""
     wait = t.wait
     t.wait = None
+    if footprint.rec is not None:
+        footprint.touch(t, "wait")
+        if t.queue is not None:
+            footprint.touch(t.queue)
     for unlink in wait.unlinks:
         unlink()
     if t.queue is not None:
@@ -197,6 +209,8 @@ def unwait(k, t, result, why, error=None, text="{thread} wakes", **fields):
 
 def queue_user_apc(k, t, apc):
     """Append an APC to t's user queue (FIFO, C1); an alertable waiter is un-waited to run it (C2)."""
+    if footprint.rec is not None:
+        footprint.touch(t, "apc")
     if t.state == "terminated":
         return False
     t.apcs.append(apc)
@@ -216,6 +230,8 @@ def queue_user_apc(k, t, apc):
 def start_apcs(k, t, result, error=None):
     """Run every queued APC on t, then make the wait return ``result`` (C4, C5)."""
     depth = len(t.stack)
+    if footprint.rec is not None:
+        footprint.touch(t, "apc")
     t.apc_frames.append((depth, result, error, t.call if t.started else None))
     continue_apcs(k, t)
     # BLOCKED here means "the thread's next value is arranged": an APC routine is on top of its stack.
@@ -276,6 +292,9 @@ def exit_thread(k, t, code):
     """Thread termination: APCs discarded (C8), I/O cancelled (B13), port slot released (A8)."""
     if t.state == "terminated":
         return
+    if footprint.rec is not None:
+        footprint.touch(t, "exit")
+        footprint.touch(t, "apc")
     if t.wait is not None:
         for unlink in t.wait.unlinks:
             unlink()
@@ -313,6 +332,8 @@ def exit_thread(k, t, code):
 def CreateThread(k, t, func, *args, name=None):
     """A thread's name is kernelsim's, not Windows' (which has none at creation): it names the thread in
     the trace, the notes and the checks, so two threads may not share one."""
+    if footprint.rec is not None:
+        footprint.touch_key(("threads",))           # the default name counts the threads
     names = k.thread_names
     if name is None:
         n = len(k.threads)
@@ -324,6 +345,8 @@ def CreateThread(k, t, func, *args, name=None):
                                                       "each thread needs its own name (the trace, the notes and "
                                                       "the checks tell threads apart by it)")
     thread = create_thread(k, func, args, name)
+    if footprint.rec is not None:
+        thread.opaque = footprint.opaque_reason(func, args)
     if k.tracing:
         k.emit("create", t, "{thread} creates thread {new}", new=name)
     return thread.handle
@@ -371,6 +394,8 @@ def SetLastError(k, t, code):
 
 @syscall("note")
 def note(k, t, tag, **fields):
+    if footprint.rec is not None:
+        footprint.touch_key(("notes",))
     k.notes.append(Note(tag, t.name, round(k.now, 9), fields))   # no float dust (20.200000000000003)
     if k.tracing:
         shown = " ".join(f"{key}={_short(value, k)}" for key, value in fields.items())
@@ -401,7 +426,11 @@ def compute(k, t, ms):
 
 def _interlocked(k, t, target, field, update):
     old = getattr(target, field)
-    setattr(target, field, update(old))
+    new = update(old)
+    if new is not old and new != old:
+        setattr(target, field, new)
+    if footprint.rec is not None:                 # one indivisible access to target.field (a failed CAS only reads)
+        footprint.touch(target, field, footprint.W if new != old else footprint.R)
     return old
 
 

@@ -35,6 +35,7 @@ Rules: D1–D11, B4–B9 (socket side), E2–E6, oracle 2.1–2.20, 4.2–4.5.
 import functools
 import inspect
 
+from .. import footprint
 from ..win32.constants import (AF_INET, FIONBIO, INFINITE, INVALID_SOCKET, SD_BOTH, SD_RECEIVE, SD_SEND,
                                SO_LINGER, SO_RCVBUF, SO_SNDBUF, SO_UPDATE_ACCEPT_CONTEXT, SOCK_STREAM,
                                SOCKET_ERROR, SOL_SOCKET,
@@ -609,4 +610,7 @@ def closesocket(k, t, s):
 @syscall("memory")
 def memory(k, t):
     """kernelsim's helper: (non-paged pool bytes, locked pages) right now (E1–E6)."""
+    if footprint.rec is not None:
+        footprint.touch_key(("pool", "npp"), "*", footprint.R)
+        footprint.touch_key(("pool", "locked"), "*", footprint.R)
     return (k.pool.npp, k.pool.locked)

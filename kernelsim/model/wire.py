@@ -28,6 +28,7 @@ Rules: D1–D6 (transport side), E6, E9 (TIME_WAIT), oracle 2.20.
 
 from collections import deque
 
+from .. import footprint
 from ..win32.constants import STATUS_CONNECTION_RESET, STATUS_SUCCESS
 from .irp import complete
 
@@ -62,10 +63,13 @@ class Net:
         self.cap = k.config.get("max_outstanding_recv")
         tw = k.config.get("time_wait_ms")            # E9: None = TIME_WAIT not charged (afd.py)
         self.time_wait = float(tw) if tw is not None else None
+        self.made = 0                       # sockets made so far (a socket's stable name for the explorer)
 
     def later(self, k, deliver, *args):
         """Run deliver(*args) when what was just sent reaches the other end.  What happens then is
         traced to the call that sent it (the call running now), not to whatever runs at arrival."""
+        if footprint.rec is not None:
+            footprint.touch_key(("timer", k.now + self.latency))
         self.wire.append((k.now + self.latency, deliver, args, k.cause))
         if not self.ticking:
             self.ticking = True
@@ -84,6 +88,8 @@ class Net:
             self.ticking = False
 
     def ephemeral(self, ip):
+        if footprint.rec is not None:
+            footprint.touch_key(("net", "ports"))
         while (ip, self.next_port) in self.bound:
             self.next_port += 1
         self.next_port += 1
@@ -116,6 +122,8 @@ def send_rst(k, s, peer):
 def pump(k, s):
     """Put as much of s's queued data on the wire as the peer's window allows; then FIN if asked."""
     peer = s.peer
+    if footprint.rec is not None:
+        footprint.touch(s)
     if peer is None or s.rst_sent or s.reset:
         return
     outq = s.outq
@@ -243,6 +251,8 @@ def _abort_leftover_sends(k, s, reset=False):
 
 def serve(k, r):
     """Give r's buffered data (or its EOF / reset) to its pending receives, oldest first (D1, D2, D5, E6)."""
+    if footprint.rec is not None:
+        footprint.touch(r)
     queue = r.recv_q
     took = 0
     while queue:

@@ -28,14 +28,21 @@ that the explorer finds the race that scenario teaches; by default all are on.
   for the client to close.  A client that reads the FIN and never closes
   keeps the receive pending forever: IOCount stays 1, Release and OnLeave
   never run, the slot is never freed ("클라쪽이 FIN을 주지않는다면 대기상태").
+* ``increment_after_send``: count the WSASend in IOCount *after* the call
+  returns ("이 Count는 행위를하기전에 증가시키고, 행위가 끝난다음에 차감").  A send
+  that pends completes later, so on the model's clock the increment always
+  comes first — unless the thread is preempted right after WSASend for as
+  long as the send takes: then the completion is handled first, IOCount
+  reaches 0 and the session is released under the thread's feet.  Only a
+  schedule with a *delay* finds it (``kernelsim explore --max-delay``).
 """
 
-from ..win32 import InterlockedCompareExchange, Sleep
+from ..win32 import InterlockedCompareExchange, InterlockedIncrement, Sleep
 from .fixed import Server
 from .session import RELEASE, SessionId
 
 BUGS = ("release_on_recv0", "socket_id", "close_in_disconnect", "move_front_early", "unbounded_disconnect",
-        "plain_send_flag", "release_after_delay")
+        "plain_send_flag", "release_after_delay", "increment_after_send")
 
 
 class BrokenServer(Server):
@@ -128,6 +135,16 @@ class BrokenServer(Server):
         if "unbounded_disconnect" in self.bugs:
             return False                                       # BUG: keeps receiving, waiting for the FIN
         return super().stop_receiving(session)
+
+    # increment_after_send: IOCount +1 after WSASend returns.
+    def count_send(self, session):
+        if "increment_after_send" not in self.bugs:
+            yield from super().count_send(session)
+
+    def counted_send(self, session):
+        if "increment_after_send" in self.bugs:
+            self.mon.use(session, "IOCount +1 after WSASend")
+            yield InterlockedIncrement(session, "io_count")          # BUG: the send may be over by now
 
     # move_front_early: consume the SendQ bytes as soon as WSASend returns.
     def after_send_issued(self, session):

@@ -43,6 +43,7 @@ from ..win32 import (LINGER, SD_SEND, SO_LINGER, SOL_SOCKET, CancelIoEx, CreateI
                      InterlockedDecrement, InterlockedExchange, InterlockedIncrement, PostQueuedCompletionStatus,
                      SOCKET_ERROR, WSABUF, WSAGetLastError, WSARecv, WSASend, WSA_IO_PENDING,
                      WaitForMultipleObjects, closesocket, invariant, narrate, setsockopt, shutdown, watch)
+from ..footprint import Shared, touch
 from .monitor import Monitor
 from .session import RELEASE, Session, SessionId
 
@@ -53,8 +54,11 @@ def frame(payload):
     return len(payload).to_bytes(HEADER, "little") + bytes(payload)
 
 
-class Content:
-    """The content layer's interface (generators: they may call SendPacket/Disconnect)."""
+class Content(Shared):
+    """The content layer's interface (generators: they may call SendPacket/Disconnect).
+
+    Content is ``Shared``: the explorer sees the state a content object keeps between threads.
+    """
 
     def OnAccept(self, session_id):
         return
@@ -69,14 +73,19 @@ class Content:
         yield
 
 
-class Server:
+class Server(Shared):
+    """The library: sessions, the free list (a stack of slot indices), the port and the workers.
+
+    ``Shared``: the explorer sees every access to the free list and the rest (footprint.py).
+    """
+
     variant = "fixed"
 
     def __init__(self, content=None, workers=2, max_sessions=4, recv_size=64, ring_size=64, monitor=None):
         self.content = content or Content()
         self.workers = workers
         self.recv_size = recv_size
-        self.sessions = [Session(i, ring_size) for i in range(max_sessions)]
+        self.sessions = tuple(Session(i, ring_size) for i in range(max_sessions))   # fixed: never changes
         self.free = list(range(max_sessions - 1, -1, -1))      # a stack of free slot indices
         self.port = None
         self.threads = []
@@ -102,6 +111,7 @@ class Server:
         for _ in self.threads:
             yield PostQueuedCompletionStatus(self.port, 0, 0, None)
         yield WaitForMultipleObjects(self.threads, True, INFINITE)
+        touch(self.mon, "finished")
         self.mon.finished = True
 
     # --- accepting a connection ------------------------------------------------------
@@ -223,9 +233,10 @@ class Server:
             data = ring.peek()
             session.sending = len(data)
             ring.in_flight = (ring.front, len(data))
-            yield InterlockedIncrement(session, "io_count")
+            yield from self.count_send(session)
             self.mon.issued(session, session.send_ov)
             rc, _ = yield WSASend(session.sock, [WSABUF(data)], session.send_ov)
+            yield from self.counted_send(session)
             self.after_send_issued(session)
             yield from self.after_issue(session, rc, session.send_ov)
             return
@@ -233,6 +244,15 @@ class Server:
     def take_send_flag(self, session):
         """The send flag, test-and-set in one interlocked step → True when this caller may send ("Send 1회로 제한")."""
         return (yield InterlockedExchange(session, "send_flag", 1)) == 0
+
+    def count_send(self, session):
+        """IOCount +1 *before* the WSASend: its completion may come, and be handled, before WSASend returns."""
+        yield InterlockedIncrement(session, "io_count")
+
+    def counted_send(self, session):
+        """Fixed: nothing more after WSASend returns."""
+        return
+        yield
 
     def after_send_issued(self, session):
         """Fixed: nothing — the SendQ front moves in the completion (on_sent)."""

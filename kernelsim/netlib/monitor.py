@@ -30,6 +30,7 @@ happen:
 The monitor is instrumentation: it never changes what the library does.
 """
 
+from ..footprint import Named, R, touch
 from .session import RELEASE
 
 
@@ -49,7 +50,10 @@ class Truth:
         self.at_recv0 = None        # (IOCount, what still holds the session) when Recv = 0 was handled
 
 
-class Monitor:
+class Monitor(Named):
+    """Ground truth.  Each report touches only the entries it reads or writes (per session, per
+    socket value), so the explorer keeps reports about different sessions independent."""
+
     def __init__(self):
         self.truth = {}            # uid -> Truth
         self.next_uid = 1
@@ -64,10 +68,13 @@ class Monitor:
     # --- reports from the library ------------------------------------------------
 
     def fail(self, invariant, detail):
+        touch(self, "violation")
         if self.violation is None and invariant not in self.disabled:
             self.violation = (invariant, detail)
 
     def born(self, session, conn=None):
+        touch(self, "next_uid")
+        touch(self, ("owner", session.sock))
         uid = self.next_uid
         self.next_uid += 1
         self.truth[uid] = Truth(uid, conn or f"conn{uid}", session.index, session.sock)
@@ -82,12 +89,14 @@ class Monitor:
 
     def use(self, session, what):
         """The library is about to touch session's data (rings, socket) for ``what``."""
+        touch(self, ("truth", session.uid), R)
         t = self.truth.get(session.uid)
         if t is not None and t.releases:
             self.fail("no access to a released session",
                       f"{what} touched {self.name(session.uid)} after it was released")
 
     def issued(self, session, ov):
+        touch(self, ("ghost", session.uid))           # in_kernel/unfinished: for quizzes, not invariants
         ov.issuer = session.uid
         t = self.truth.get(session.uid)
         if t is not None:
@@ -101,6 +110,7 @@ class Monitor:
     def completion(self, session, ov, what):
         """A completion for ov is applied to session."""
         issuer = getattr(ov, "issuer", None)
+        touch(self, ("ghost", issuer))
         t = self.truth.get(issuer)
         if t is not None and ov.op in t.in_kernel:
             t.in_kernel.remove(ov.op)
@@ -114,6 +124,8 @@ class Monitor:
     def closing(self, session, sock):
         """closesocket(sock) on behalf of session.  A second close of a handle nobody holds only fails
         with WSAENOTSOCK; the harm, and the violation, is closing a value a new connection now owns."""
+        touch(self, ("owner", sock))
+        touch(self, ("truth", session.uid))
         owner = self.owner.get(sock)
         if owner is not None and owner != session.uid:
             self.fail("closesocket only on a handle the session owns",
@@ -125,6 +137,8 @@ class Monitor:
 
     def recv_ended(self, session):
         """Recv = 0 or a failed receive: this session must be released by the time the server stops."""
+        touch(self, ("truth", session.uid))
+        touch(self, ("ghost", session.uid))
         t = self.truth.get(session.uid)
         if t is not None:
             t.peer_gone = True
@@ -138,6 +152,7 @@ class Monitor:
 
     def failed_at_once(self, session, ov):
         """The request failed synchronously: no completion will come for it (B4)."""
+        touch(self, ("ghost", getattr(ov, "issuer", None)))
         t = self.truth.get(getattr(ov, "issuer", None))
         if t is not None:
             for ops in (t.in_kernel, t.unfinished):
@@ -146,6 +161,7 @@ class Monitor:
 
     def handled(self, session, ov):
         """The worker finished handling the completion of ov (its IOCount is released next)."""
+        touch(self, ("ghost", getattr(ov, "issuer", None)))
         t = self.truth.get(getattr(ov, "issuer", None))
         if t is not None and ov.op in t.unfinished:
             t.unfinished.remove(ov.op)
@@ -161,17 +177,20 @@ class Monitor:
 
     def disconnect_requested(self, session):
         """Disconnect(session) started: the session must be released by the time the server stops."""
+        touch(self, ("truth", session.uid))
         t = self.truth.get(session.uid)
         if t is not None:
             t.kicked = True
 
     def released(self, session):
+        touch(self, ("truth", session.uid))
         t = self.truth[session.uid]
         t.releases += 1
         if t.releases > 1:
             self.fail("every session released exactly once", f"{self.name(t.uid)} was released {t.releases} times")
 
     def left(self, session_id):
+        touch(self, ("truth", session_id.uid))
         t = self.truth.get(session_id.uid)
         if t is None:
             return
@@ -181,6 +200,7 @@ class Monitor:
 
     def send_packet(self, session_id, session, frame):
         """SendPacket(session_id) queued frame on session."""
+        touch(self, ("expected", session_id.uid))
         if session.uid != session_id.uid:
             self.fail("bytes arrive once and in order, at the connection content meant",
                       f"SendPacket for {self.name(session_id.uid)} queued {len(frame)} bytes on "
@@ -190,11 +210,13 @@ class Monitor:
 
     def received(self, uid, data):
         """A scenario client received data on the connection of session uid."""
+        touch(self, ("got", uid))
         self.got[uid] += data
 
     # --- the check run after every step ----------------------------------------------
 
     def check(self):
+        touch(self, "violation", R)
         if self.violation is not None:
             return self.violation
         for s in self.sessions:
@@ -207,10 +229,13 @@ class Monitor:
                         f"Enqueue wrote over {ring.overwritten} bytes of {self.name(s.uid)}'s SendQ that the "
                         "pending WSASend still reads (MoveFront before the send completion)")
         for uid, got in self.got.items():
+            touch(self, ("got", uid), R)
+            touch(self, ("expected", uid), R)
             want = self.expected[uid]
             if got != want[:len(got)]:
                 return ("bytes arrive once and in order, at the connection content meant",
                         f"{self.name(uid)}'s client received {bytes(got)!r}, content sent {bytes(want)!r}")
+        touch(self, "finished", R)
         if self.finished:
             return self.check_progress()
         return None
@@ -219,6 +244,7 @@ class Monitor:
         """The end-of-run invariants: every session released once its connection is gone (or it was told to
         Disconnect), every queued send sent (checked once the server has stopped)."""
         for t in self.truth.values():
+            touch(self, ("truth", t.uid), R)
             if t.kicked and not t.releases:
                 s = self.sessions[t.slot]
                 return ("a disconnected session is released",

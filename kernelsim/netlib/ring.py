@@ -9,10 +9,13 @@ early lets the next Enqueue write over it (seed: "Send완료통지가 온다음 
 
 ``in_flight`` is the region lent to the kernel (front offset, length), kept
 here only so the race layer's monitor can see an Enqueue that overwrites it.
+A ring is ``Shared``: the explorer sees every field a step reads or writes.
 """
 
+from ..footprint import Shared
 
-class RingBuffer:
+
+class RingBuffer(Shared):
     def __init__(self, size):
         self.size = size
         self.data = bytearray(size)

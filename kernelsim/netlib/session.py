@@ -14,6 +14,7 @@ the broken library uses the socket value, which Windows hands out again
 slot this is); the library's logic never reads it.
 """
 
+from ..footprint import Shared
 from ..win32 import INVALID_SOCKET, OVERLAPPED, HasOverlappedIoCompleted
 from .ring import RingBuffer
 
@@ -33,7 +34,7 @@ class SessionId(int):
         return f"{int(self):#x}" if self > 0xFFFF else str(int(self))
 
 
-class Session:
+class Session(Shared):
     def __init__(self, index, ring_size):
         self.index = index
         self.generation = 0

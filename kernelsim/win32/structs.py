@@ -9,10 +9,12 @@ WSABUF has a length and a buffer whose position within a page matters for page
 locking (SEMANTICS E2).
 """
 
+from ..footprint import Shared
+
 PAGE_SIZE = 4096
 
 
-class OVERLAPPED:
+class OVERLAPPED(Shared):
     """WSAOVERLAPPED / OVERLAPPED.
 
     Internal holds the NTSTATUS of the request (STATUS_PENDING while it is in
@@ -62,7 +64,7 @@ class OVERLAPPED_ENTRY:
         return f"OVERLAPPED_ENTRY(key={self.key!r}, nbytes={self.nbytes}, status={self.status:#x})"
 
 
-class WSABUF:
+class WSABUF(Shared):
     """A buffer descriptor: ``WSABUF(4096)`` is empty, ``WSABUF(b"data")`` wraps data.
 
     The buffer starts on a page boundary, as VirtualAlloc gives; ``offset=k``
@@ -89,7 +91,7 @@ class WSABUF:
         return f"WSABUF(len={self.len})"
 
 
-class LINGER:
+class LINGER(Shared):
     """The SO_LINGER option value: ``LINGER(1, 0)`` makes closesocket send RST (D6)."""
 
     def __init__(self, l_onoff=0, l_linger=0):
@@ -101,7 +103,7 @@ class LINGER:
 
 
 
-class CRITICAL_SECTION:
+class CRITICAL_SECTION(Shared):
     """RTL_CRITICAL_SECTION: a recursive, process-local lock (SEMANTICS L1–L5, L9, L10).
 
     Initialise it with InitializeCriticalSection before any other call (L1).
@@ -122,7 +124,7 @@ class CRITICAL_SECTION:
         return f"CRITICAL_SECTION({self.name!r})" if self.name else "CRITICAL_SECTION()"
 
 
-class SRWLOCK:
+class SRWLOCK(Shared):
     """RTL_SRWLOCK: a slim reader/writer lock, one pointer wide on Windows (SEMANTICS L1, L6–L9).
 
     Initialise it with InitializeSRWLock before use (L1).  It keeps too little
