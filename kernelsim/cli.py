@@ -105,7 +105,8 @@ def run_config(args):
     return config
 
 
-EXTENSIONS = ("kernelsim.ui.commands", "kernelsim.live.commands", "kernelsim.explore", "kernelsim.rulebook.command")
+EXTENSIONS = ("kernelsim.ui.commands", "kernelsim.live.commands", "kernelsim.explore", "kernelsim.rulebook.command",
+              "kernelsim.grade", "kernelsim.classwork")
 
 
 def _load_extensions():

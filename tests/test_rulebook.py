@@ -123,5 +123,6 @@ def test_the_rule_book_is_package_data(tmp_path):
     wheel = next(tmp_path.glob("kernelsim-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
     for path in ("kernelsim/rulebook/rules.en.md", "kernelsim/rulebook/rules.ko.md", "kernelsim/rulebook/index.json",
-                 "kernelsim/i18n/ko.py", "kernelsim/answers.py"):
+                 "kernelsim/i18n/ko.py", "kernelsim/answers.py", "kernelsim/assignments/send_flag/starter.py",
+                 "kernelsim/assignments/send_flag/solution.py", "kernelsim/assignments/gqcs_cases/README.md"):
         assert path in names, path

@@ -420,6 +420,28 @@ MESSAGES = {
     "read in ReactOS or Wine source": "ReactOS/Wine 소스",
     "observed on Windows by others": "Windows에서 관찰된 사례",
     "inferred (behind a switch)": "추론 (스위치로 둠)",
+    # grade and assignments
+    "grade {file}": "채점 {file}",
+    "the default schedule": "기본 스케줄",
+    "the schedule search": "스케줄 탐색",
+    "prediction Q{n}": "예측 Q{n}",
+    "you wrote {guess!r}": "쓴 답: {guess!r}",
+    "the scenario crashed: {file}, line {line}: {message}": "시나리오가 중간에 멈춤: {file}, {line}번째 줄: {message}",
+    "at most {s:g} s": "최대 {s:g}초",
+    "schedule search ({bound}):": "스케줄 탐색 ({bound}):",
+    "score: {score}/{total} ({percent}%)": "점수: {score}/{total} ({percent}%)",
+    "every claim held in every schedule searched": "탐색한 모든 스케줄에서 모든 주장이 성립함",
+    "FAILED: fix the file, then grade it again": "실패: 파일을 고친 뒤 다시 채점하세요",
+    "grading {name}: the default schedule, then up to {s:g} s of schedules": "{name} 채점 중: 기본 스케줄, 그다음 최대 {s:g}초 동안 스케줄 탐색",
+    "{file}: PREDICTIONS names question(s) {numbers}, but QUESTIONS has {count}":
+        "{file}: PREDICTIONS에 문제 {numbers}이(가) 있지만 QUESTIONS는 {count}개뿐",
+    "Copy one out: kernelsim assignments NAME --out DIR   Grade it: kernelsim grade DIR/NAME/starter.py":
+        "꺼내기: kernelsim assignments NAME --out DIR   채점: kernelsim grade DIR/NAME/starter.py",
+    "--out and --solution need an assignment NAME": "--out과 --solution에는 과제 이름(NAME)이 필요함",
+    "--out {dir}: no such folder": "--out {dir}: 그런 폴더가 없음",
+    "; did you mean {close}?": "; 혹시 {close}?",
+    "no assignment {name!r}{hint} ('kernelsim assignments' lists them)": "없는 과제 {name!r}{hint} ('kernelsim assignments'로 목록을 보세요)",
+    "copied {files} to {dir}": "{files}를 {dir}에 복사함",
     # errors raised deeper, matched as patterns
     "unknown scenario {name}; did you mean {close}?": "없는 시나리오 {name}; 혹시 {close}?",
     "unknown scenario {name}; 'kernelsim list' shows the catalogue": "없는 시나리오 {name}; 'kernelsim list'로 목록을 보세요",
