@@ -206,7 +206,7 @@ def narrate(sc, outcome):
     lines = [f"ARG scenario {sc.name}", f"ARG title {i18n.title(sc.title)}"]
     if sc.teaches:
         lines.append(f"ARG teaches {sc.teaches}")
-    lines += [f"ARG correction {c.text()}" for c in sc.corrections]     # where the notes are wrong
+    lines += [f"ARG correction {c.text(i18n.current())}" for c in sc.corrections]     # where the notes are wrong
     lines += [f"ARG seed {outcome.seed}"]
     lines += [f"ARG variant {name}={value!r}" for name, value in outcome.variant.items()]
     lines += [f"ARG set {name}={value!r}" for name, value in getattr(outcome, "overrides", {}).items()]

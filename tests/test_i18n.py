@@ -2,6 +2,7 @@
 output that survives a console without UTF-8 (issue 11, part 4)."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -134,3 +135,20 @@ def test_cp1252_console_replaces_hangul():
     done = subprocess.run([sys.executable, "-m", "kernelsim", "run", "lifo-wakeup", "--lang", "ko"],
                           capture_output=True, env=env, cwd=ROOT, timeout=120)
     assert done.returncode == 0 and b"?" in done.stdout and b"T3" in done.stdout
+
+
+def test_every_lesson_has_a_korean_counterpart_whose_commands_the_tests_run():
+    """Each tutorials/*.md has a tutorials/ko/ lesson of the same name, written in Korean, and
+    tests/test_tutorials.py runs the Korean lesson's commands as it runs the English ones."""
+    import test_tutorials
+    lessons = sorted(p.name for p in (ROOT / "tutorials").glob("*.md"))
+    assert len(lessons) >= 3
+    missing = [name for name in lessons if not (ROOT / "tutorials" / "ko" / name).is_file()]
+    assert not missing, f"write the Korean lesson(s) tutorials/ko/{missing}"
+    run = {Path(p).resolve() for p in test_tutorials.TUTORIALS}
+    for name in lessons:
+        korean = (ROOT / "tutorials" / "ko" / name)
+        assert korean.resolve() in run, f"tests/test_tutorials.py does not run tutorials/ko/{name}"
+        text = korean.read_text(encoding="utf-8")
+        assert len(re.findall("[가-힣]", text)) > 500, f"tutorials/ko/{name} is not written in Korean"
+        assert test_tutorials.commands(korean), f"tutorials/ko/{name} has no command the tests run"

@@ -689,7 +689,7 @@ QUESTIONS = {
     "...and in the APC queue, and in the completion port?": "…APC큐에서는? IOCP에서는?",
     "How many times does the poller look at an empty queue?": "폴링 스레드는 빈 큐를 몇 번 들여다보나?",
     "Workers T1 … T{WORKERS} block in GQCS one after another, then key {KEY} is posted; which one receives it?":
-        "워커 T1 … T{WORKERS}가 차례로 GQCS에서 블락된 뒤 key {KEY}가 PQCS된다. 어느 워커가 받나?",
+        "워커 T1 … T{WORKERS}가 차례로 GQCS에서 블락된 뒤, main이 key = {KEY}인 완료통지를 PQCS한다. 어느 워커가 받나?",
     "{FIRST}'s peer sends first ({FIRST} is {MESSAGE_FIRST!r}, the other {MESSAGE_OTHER!r}). Which index does the first WSAWaitForMultipleEvents return (A is 0, B is 1)?":
         "{FIRST}의 상대가 먼저 보낸다({FIRST}는 {MESSAGE_FIRST!r}, 다른 쪽은 {MESSAGE_OTHER!r}). 첫 WSAWaitForMultipleEvents는 몇 번을 리턴하나 (A가 0, B가 1)?",
     "WSAGetOverlappedResult on the other connection while its data is still on its way: (ok, WSAGetLastError())?":
