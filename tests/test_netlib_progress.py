@@ -140,3 +140,20 @@ def test_a_packet_is_a_two_byte_little_endian_length_then_the_payload():
     assert frame(b"hi") == b"\x02\x00hi"
     assert [n.sid for n in o.notes("accept")] == [o.note("sid").sid]
     assert [(n.sid, n.payload) for n in o.notes("recv")] == [(o.note("sid").sid, b"hello")]
+
+
+def test_a_full_server_closes_the_connection_it_cannot_take():
+    """The library's accept (seed: no free session → refuse): with its one session in use, a second connection
+    is refused — accept returns None — and closed, so that client reads the end of the stream."""
+    def main():
+        server = Server(Content(), workers=1, max_sessions=1)
+        yield from server.start()
+        s1, c1 = yield tcp_pair()
+        first = yield from server.accept(s1, "first")
+        s2, c2 = yield tcp_pair()
+        second = yield from server.accept(s2, "second")
+        yield Sleep(1)
+        yield note("r", first=first is not None, second=second, eof=(yield recv(c2, 16)))
+
+    r = run(main).note("r")
+    assert (r.first, r.second, r.eof) == (True, None, b"")

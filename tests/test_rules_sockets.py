@@ -654,3 +654,40 @@ def test_a_blocking_recv_that_completes_at_once_is_narrated_with_its_byte_count_
 
     rows = [e.text for e in run(main).trace if "recv on" in e.text]
     assert rows[0].endswith("returns at once: 5 bytes") and rows[1].endswith("0 bytes: the peer closed (FIN)")
+
+
+def test_socket_calls_that_the_model_refuses_like_windows():
+    """socket() of a type the model does not carry (SOCK_DGRAM) → INVALID_SOCKET, WSAESOCKTNOSUPPORT (10044);
+    connect() on a listening socket → WSAEINVAL; getsockopt() at a level other than SOL_SOCKET →
+    WSAENOPROTOOPT (10042) (MS docs of each call)."""
+    def main():
+        s = yield socket(AF_INET, 2, 0)                              # SOCK_DGRAM
+        e1 = yield WSAGetLastError()
+        ls = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield bind(ls, ("127.0.0.1", 7401))
+        yield listen(ls, 5)
+        r2 = yield connect(ls, ("127.0.0.1", 7401))
+        e2 = yield WSAGetLastError()
+        r3 = yield getsockopt(ls, 6, SO_SNDBUF)
+        e3 = yield WSAGetLastError()
+        yield note("r", r=[s, r2, r3], e=[e1, e2, e3])
+
+    r = run(main).note("r")
+    assert r.r == [INVALID_SOCKET, SOCKET_ERROR, SOCKET_ERROR] and r.e == [10044, WSAEINVAL, 10042]
+
+
+def test_c4_an_apc_function_that_makes_no_call_still_runs_and_the_wait_returns():
+    """C4/C5: an APC function that is a plain Python function (it makes no Win32 call) runs in the alertable
+    wait like any other, and the wait returns WAIT_IO_COMPLETION."""
+    ran = []
+
+    def plain(data):
+        ran.append(data)
+
+    def main():
+        me = yield GetCurrentThread()
+        yield QueueUserAPC(plain, me, "p")
+        r = yield SleepEx(INFINITE, True)
+        yield note("r", result=r)
+
+    assert run(main).note("r").result == WAIT_IO_COMPLETION and ran == ["p"]
