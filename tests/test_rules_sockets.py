@@ -652,8 +652,9 @@ def test_a_blocking_recv_that_completes_at_once_is_narrated_with_its_byte_count_
         yield recv(server, 16)
         yield recv(server, 16)
 
-    rows = [e.text for e in run(main).trace if "recv on" in e.text]
-    assert rows[0].endswith("returns at once: 5 bytes") and rows[1].endswith("0 bytes: the peer closed (FIN)")
+    rows = [e for e in run(main).trace if "recv on" in e.text]
+    assert rows[0].text.endswith("returns at once: 5 bytes") and "already buffered (D1)" in rows[0].why
+    assert rows[1].text.endswith("0 bytes: the peer closed (FIN)") and "graceful close (D5)" in rows[1].why
 
 
 def test_socket_calls_that_the_model_refuses_like_windows():
