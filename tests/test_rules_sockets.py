@@ -692,3 +692,45 @@ def test_c4_an_apc_function_that_makes_no_call_still_runs_and_the_wait_returns()
         yield note("r", result=r)
 
     assert run(main).note("r").result == WAIT_IO_COMPLETION and ran == ["p"]
+
+
+def test_b6_notification_modes_other_than_the_two_flags_are_invalid_parameter():
+    """B6/B7 (MS-SFCNM: the flags are FILE_SKIP_COMPLETION_PORT_ON_SUCCESS and FILE_SKIP_SET_EVENT_ON_HANDLE):
+    any other bit, alone or with a valid one, fails with ERROR_INVALID_PARAMETER."""
+    def main():
+        server, client = yield tcp_pair()
+        results = []
+        for flags in (0x80, 0x4 | FILE_SKIP_SET_EVENT_ON_HANDLE,
+                      FILE_SKIP_COMPLETION_PORT_ON_SUCCESS | FILE_SKIP_SET_EVENT_ON_HANDLE):
+            ok = yield SetFileCompletionNotificationModes(server, flags)
+            results.append((ok, (yield GetLastError()) if not ok else 0))
+        yield note("r", results=results)
+
+    assert run(main).note("r").results == [(False, ERROR_INVALID_PARAMETER)] * 2 + [(True, 0)]
+
+
+def test_e4_a_connection_made_with_connect_and_accept_holds_what_tcp_pair_holds():
+    """E4: each end of a connection holds its endpoint plus the transport's connection objects, however it was
+    made: connect + accept (beside the listener's own endpoint) costs the non-paged pool of a tcp_pair; and the
+    view shows a socket after bind as "bound"."""
+    def main():
+        base = (yield memory())[0]
+        s, c = yield tcp_pair()
+        pair = (yield memory())[0] - base
+        yield closesocket(s)
+        yield closesocket(c)
+        yield Sleep(1)
+        ls = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield bind(ls, ("127.0.0.1", 7501))
+        yield note("bound")
+        listener = (yield memory())[0]
+        yield listen(ls, 5)
+        c2 = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield connect(c2, ("127.0.0.1", 7501))
+        yield accept(ls)
+        yield note("r", pair=pair, connected=(yield memory())[0] - listener)
+
+    o = run(main, snapshots=True)
+    assert o.note("r").connected == o.note("r").pair > 0
+    bound = next(s for s in o.trace.snapshots if s.notes == 1)
+    assert [v.state for v in bound.sockets] == ["bound"]
