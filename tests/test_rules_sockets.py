@@ -734,3 +734,56 @@ def test_e4_a_connection_made_with_connect_and_accept_holds_what_tcp_pair_holds(
     assert o.note("r").connected == o.note("r").pair > 0
     bound = next(s for s in o.trace.snapshots if s.notes == 1)
     assert [v.state for v in bound.sockets] == ["bound"]
+
+
+def test_b10_a_completion_still_in_the_port_is_incomplete_to_wsagetoverlappedresult():
+    """B10 + D10: on a port-associated socket the OVERLAPPED is written when the packet is dequeued, so before
+    any GQCS, WSAGetOverlappedResult(fWait=FALSE) on a request that has completed still answers FALSE,
+    WSA_IO_INCOMPLETE (996); after the dequeue it answers TRUE with the bytes."""
+    def main():
+        port, server, client = yield from new_port_pair()
+        ov = OVERLAPPED()
+        yield WSARecv(server, WSABUF(16), ov)
+        yield send(client, b"abc")
+        yield Sleep(1)
+        ok, n, f = yield WSAGetOverlappedResult(server, ov, False)
+        yield note("queued", ok=ok, error=(yield WSAGetLastError()))
+        yield GetQueuedCompletionStatus(port, 0)
+        ok, n, f = yield WSAGetOverlappedResult(server, ov, False)
+        yield note("dequeued", ok=ok, n=n)
+
+    o = run(main)
+    assert (o.note("queued").ok, o.note("queued").error) == (False, WSA_IO_INCOMPLETE)
+    assert (o.note("dequeued").ok, o.note("dequeued").n) == (True, 3)
+
+
+def test_setsockopt_of_an_option_the_model_does_not_know_is_wsaenoprotoopt():
+    """setsockopt (MS docs, WSAENOPROTOOPT 10042: "The option is unknown or unsupported")."""
+    def main():
+        s, c = yield tcp_pair()
+        r = yield setsockopt(s, SOL_SOCKET, 0x1234, 0)
+        yield note("r", r=r, error=(yield WSAGetLastError()))
+
+    assert (run(main).note("r").r, run(main).note("r").error) == (SOCKET_ERROR, 10042)
+
+
+def test_c2_a_blocking_recv_never_returns_wait_io_completion():
+    """C2 (oracle: blocking Winsock calls wait alertably but "do not return WAIT_IO_COMPLETION"): an APC queued
+    to a thread blocked in recv does not end the recv with 192: the recv returns the data when it comes."""
+    def apc(data):
+        yield note("apc")
+
+    def t1(s):
+        r = yield recv(s, 16)
+        yield note("recv", r=r)
+
+    def main():
+        server, client = yield tcp_pair()
+        h = yield CreateThread(t1, server, name="T1")
+        yield Sleep(2)
+        yield QueueUserAPC(apc, h, None)
+        yield Sleep(2)
+        yield send(client, b"data")
+        yield Sleep(2)
+
+    assert run(main).note("recv").r == b"data"

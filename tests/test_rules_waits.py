@@ -336,3 +336,13 @@ def test_set_and_reset_event_return_true():
 
     r = run(main).note("r")
     assert r.ok == [True, True] and r.bad == [False, ERROR_INVALID_HANDLE]
+
+
+def test_a_schedule_that_is_not_numbers_is_a_usage_error_that_says_what_a_schedule_is(capsys):
+    """CLI (DESIGN §8, exit 2 for a usage error): --schedule 0*x or 1.a → exit 2 with the message that a
+    schedule is numbers separated by dots."""
+    from kernelsim import cli
+    for bad in ("0*x", "1.a"):
+        assert cli.main(["run", "lifo-wakeup", "--schedule", bad]) == 2
+        captured = capsys.readouterr()
+        assert "numbers separated by dots" in captured.err + captured.out
