@@ -90,7 +90,7 @@ class Socket:
         self.nonblocking = False
         self.npp = npp
         self.signalled = False
-        self.wait_list = []
+        self.wait_list = {}                 # waits on the socket handle: Wait -> wait block (sync.py)
         self.by_ov = None                   # id(OVERLAPPED) -> live IRP, for WSAGetOverlappedResult
         self.listener = None                # [unaccepted sockets, waiting threads, backlog] when listening
         self.tcb = 0                        # bytes of the connection block kept after an active close (E9)

@@ -27,7 +27,6 @@ import gc
 import inspect
 import random
 import time
-from collections import deque
 
 import simpy
 
@@ -252,7 +251,7 @@ class Kernel:
         self.sockets = {}          # live sockets (a dict: O(1) removal at close), in creation order
         self.irps = {}             # live IRPs, in issue order (a dict: O(1) removal when freed)
         self.running = []          # threads holding a CPU
-        self.ready = deque()       # threads woken, waiting for a CPU
+        self.ready = {}            # threads woken, waiting for a CPU, longest-ready first (a dict: O(1) removal)
         self.last = None           # the thread that stepped last
         self.current = None        # the thread whose call is being executed
         self.cause = None          # the Call being executed (for trace lines)
@@ -394,7 +393,7 @@ class Kernel:
 
     def make_ready(self, thread):
         """A thread woke (or was created): it runs when a CPU is free."""
-        self.ready.append(thread)
+        self.ready[thread] = None
         self.poke()
 
     def poke(self):
@@ -406,8 +405,11 @@ class Kernel:
     def _assign_cpus(self):
         ready = self.ready
         while ready and len(self.running) < self.cpus:
-            thread = self.choose("cpu", list(ready)) if len(self.running) + len(ready) > self.cpus else ready[0]
-            ready.remove(thread)
+            if len(self.running) + len(ready) > self.cpus:
+                thread = self.choose("cpu", list(ready))
+            else:
+                thread = next(iter(ready))
+            del ready[thread]
             thread.state = "running"
             self.touch(thread)
             self.running.append(thread)

@@ -68,7 +68,7 @@ class Port:
         self.threads = {}            # associated threads (a dict: O(1) removal, creation order)
         self.files = 0               # associated file handles (they keep the port alive, A10)
         self.closed = False
-        self.wait_list = []          # WaitForSingleObject on the port handle (oracle 1.15)
+        self.wait_list = {}          # WaitForSingleObject on the port handle (oracle 1.15): Wait -> wait block
         self.handle = k.handles.add(self)
         self.limit = k.profile.concurrency_limit
         self.lifo = k.profile.waiter_order == "lifo"

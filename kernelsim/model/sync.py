@@ -35,7 +35,7 @@ class Event:
         self.manual = bool(manual)
         self.signalled = bool(initial)
         self.name = name
-        self.wait_list = []
+        self.wait_list = {}          # Wait -> wait block, in the order the waits began (O(1) unlink)
         self.handle = k.handles.add(self)
 
     def is_signalled(self):
@@ -64,7 +64,7 @@ def signal_object(k, obj):
     """obj became signalled: release the waits it now satisfies, oldest first."""
     if footprint.rec is not None:
         footprint.touch(obj)
-    for wait_block in list(obj.wait_list):
+    for wait_block in list(obj.wait_list.values()):
         if not obj.is_signalled():
             break
         thread, objects, wait_all = wait_block
@@ -119,10 +119,11 @@ def wait_for(k, t, objects, wait_all, ms, alertable, what, apc_result=WAIT_IO_CO
     result = block(k, t, what, ms, alertable, on_timeout=lambda: WAIT_TIMEOUT if objects else 0,
                    apc_result=apc_result)
     wait_block = (t, objects, wait_all)
-    t.wait.data = wait_block
+    wait = t.wait
+    wait.data = wait_block
     for o in objects:
-        o.wait_list.append(wait_block)
-        t.wait.unlinks.append(lambda o=o: o.wait_list.remove(wait_block))
+        o.wait_list[wait] = wait_block
+        wait.unlinks.append(lambda o=o: o.wait_list.pop(wait, None))
     return result
 
 

@@ -89,7 +89,7 @@ class Thread:
         self.call = None
         self.started = False
         self.exit_code = None
-        self.wait_list = []       # waits on this thread object (signalled at exit)
+        self.wait_list = {}       # waits on this thread object (signalled at exit): Wait -> wait block
         self.irps = {}            # I/O issued by this thread that is not thread-agnostic (B1, B13), in order
         self.handle = kernel.handles.add(self)
         kernel.touch(self)
@@ -300,8 +300,7 @@ def exit_thread(k, t, code):
             unlink()
         t.wait = None
     k.release_cpu(t)
-    if t in k.ready:
-        k.ready.remove(t)
+    k.ready.pop(t, None)
     t.state = "terminated"
     t.exit_code = code
     k.touch(t)

@@ -114,6 +114,24 @@ def _rows(items):
     return [[_cell(v) for v in item] for item in items]
 
 
+def _panel_rows(items, seen):
+    """A panel's rows for the page.  A shared ``Rows`` panel (trace.py) is converted chunk by chunk, and a
+    chunk that is the very chunk of the step before is not converted again: a step costs what changed,
+    not the whole panel.  ``seen``: id(chunk) -> (chunk, its rows) of the step before, replaced here."""
+    if not isinstance(items, Rows) or items.backwards:
+        return _rows(items)
+    out, now = [], {}
+    for chunk in items.chunks:
+        hit = seen.get(id(chunk))
+        if hit is None or hit[0] is not chunk:
+            hit = (chunk, _rows(row for row in chunk if row is not None))
+        now[id(chunk)] = hit
+        out.extend(hit[1])
+    seen.clear()
+    seen.update(now)
+    return out
+
+
 def _cell(value):
     if isinstance(value, bool):
         return int(value)
@@ -147,6 +165,7 @@ def _steps(outcome):
     out, columns = [], {}
     previous = {}
     shown = {}                      # the panel object each key showed last: an unchanged panel is the same object
+    chunks = {key: {} for key, _ in PANELS}      # each panel's converted chunks of the step before
     last_seq, last_notes, last_pool = -1, 0, None
     for step in view.steps(outcome):
         change = {}
@@ -163,7 +182,7 @@ def _steps(outcome):
                 shown[key] = items
                 if items and key not in columns:
                     columns[key] = list(items[0]._fields)
-                rows = _rows(items)
+                rows = _panel_rows(items, chunks[key])
                 if rows != previous.get(key, []):
                     change[key] = delta(previous.get(key, []), rows)
                     previous[key] = rows
