@@ -96,3 +96,221 @@ def test_kernel32_calls_keep_the_last_error_on_success(profile):
         yield WaitForSingleObject(ev, 0)
         yield note("after", error=(yield GetLastError()))
     assert run(main, profile=profile).note("after").error == 1234
+
+
+# --- C2: blocking Winsock calls wait alertably and resume (oracle 3.8) ----------------------
+
+def test_c2_a_blocking_recv_runs_apcs_and_goes_on_waiting():
+    """C2 (oracle 3.8, Wine test_WSARecv: "Non-overlapped WSARecv() performs an alertable wait"): an APC
+    queued to a thread blocked in recv runs on that thread at once; recv does not return
+    WAIT_IO_COMPLETION but goes on waiting and returns the data when it comes."""
+    def main():
+        server, client = yield tcp_pair()
+        r = yield CreateThread(receiver, server, name="R")
+        yield Sleep(5)
+        yield QueueUserAPC(apc, r, 1)
+        yield Sleep(5)
+        yield send(client, b"late")
+        yield WaitForSingleObject(r, INFINITE)
+
+    def receiver(s):
+        data = yield recv(s, 16)
+        yield note("recv", data=data, error=(yield GetLastError()))
+
+    def apc(arg):
+        yield note("apc", arg=arg)
+
+    out = run(main)
+    assert [(n.tag, n.thread, n.time) for n in out.notes()] == [("apc", "R", 5), ("recv", "R", 10.1)]
+    assert (out.note("recv").data, out.note("recv").error) == (b"late", 0)
+
+
+def _accept_after_apc(profile):
+    """Wine's test_accept: queue an APC to yourself, then accept(); the peer connects only after the APC ran."""
+    def main():
+        listener = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield bind(listener, ("127.0.0.1", 5050))
+        yield listen(listener, 5)
+        ran = yield CreateEvent(None, True, False, None)
+        yield CreateThread(connector, ran, name="peer")
+        me = yield GetCurrentThread()
+        yield QueueUserAPC(apc, me, ran)
+        s = yield accept(listener)
+        yield note("accepted", ok=s != INVALID_SOCKET)
+
+    def apc(ran):
+        yield note("apc")
+        yield SetEvent(ran)
+
+    def connector(ran):
+        yield WaitForSingleObject(ran, INFINITE)
+        c = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield connect(c, ("127.0.0.1", 5050))
+
+    return run(main, profile=profile, config={"may_hang": True})
+
+
+def test_c2_a_blocking_accept_runs_an_apc_queued_before_it():
+    """C2 (oracle 3.8, Wine test_accept passes on Windows): accept() runs the APC the thread queued to itself,
+    the APC lets the peer connect, and accept returns that connection."""
+    out = _accept_after_apc("windows")
+    assert [n.tag for n in out.notes()] == ["apc", "accepted"] and out.note("accepted").ok
+    assert out.end_reason == "main returned"
+
+
+def test_c2_wine8_accept_does_not_run_apcs():
+    """wine profile (measured on Wine 8, switch blocking_accept_alertable=False): accept() waits without
+    running the queued APC, so the peer never connects and the run never finishes."""
+    out = _accept_after_apc("wine")
+    assert [n.tag for n in out.notes()] == [] and out.end_reason in ("hang", "deadlock")
+
+
+def test_c2_a_blocking_send_resumes_after_an_apc():
+    """C2: a blocking send that pends (SO_SNDBUF 0, D4) runs an APC queued to it and goes on: it returns the
+    full count once the peer has taken the data, never WAIT_IO_COMPLETION."""
+    def main():
+        server, client = yield tcp_pair()
+        yield setsockopt(client, SOL_SOCKET, SO_SNDBUF, 0)
+        w = yield CreateThread(sender, client, name="S")
+        yield Sleep(1)
+        yield QueueUserAPC(apc, w, 7)
+        yield Sleep(1)
+        got = 0
+        while got < 32768:
+            got += len((yield recv(server, 65536)))
+        yield WaitForSingleObject(w, INFINITE)
+        yield note("peer", got=got)
+
+    def sender(s):
+        n = yield send(s, b"z" * 32768)
+        yield note("sent", n=n, error=(yield GetLastError()))
+
+    def apc(arg):
+        yield note("apc", arg=arg)
+
+    out = run(main)
+    assert [n.tag for n in out.notes()] == ["apc", "sent", "peer"]
+    assert (out.note("sent").n, out.note("sent").error, out.note("peer").got) == (32768, 0, 32768)
+
+
+def test_c2_a_recv_that_completes_while_its_apc_runs_returns_after_it():
+    """C2: if the data arrives while the APC runs, recv returns it as soon as the APC is done (the I/O stayed
+    in flight during the APC); it does not wait again."""
+    def main():
+        server, client = yield tcp_pair()
+        r = yield CreateThread(receiver, server, name="R")
+        yield Sleep(5)
+        yield QueueUserAPC(apc, r, 1)
+        yield Sleep(1)
+        yield send(client, b"meanwhile")
+        yield WaitForSingleObject(r, INFINITE)
+
+    def receiver(s):
+        data = yield recv(s, 16)
+        yield note("recv", data=data)
+
+    def apc(arg):
+        yield compute(10)
+        yield note("apc-done")
+
+    out = run(main)
+    assert [(n.tag, n.time) for n in out.notes()] == [("apc-done", 15), ("recv", 15)]
+    assert out.note("recv").data == b"meanwhile"
+
+
+# --- D3: a non-blocking send larger than the free send buffer is accepted whole -------------------
+
+def _nonblocking(profile):
+    def main():
+        server, client = yield tcp_pair()
+        yield ioctlsocket(client, FIONBIO, 1)
+        for size in (65536, 100):
+            n = yield send(client, b"q" * size)
+            yield note("send", size=size, n=n, error=(yield GetLastError()))
+    return [(n.n, n.error) for n in run(main, profile=profile).notes()]
+
+
+def test_d3_a_nonblocking_send_is_accepted_whole():
+    """D3 (oracle 4.4: Wine's test_send_buffering, run on Windows, has 50 MB non-blocking sends accepted):
+    a non-blocking send larger than the free send buffer (SO_SNDBUF 8 KB) is accepted whole; the next one,
+    with AFD's buffering now over its threshold, fails with WSAEWOULDBLOCK."""
+    assert _nonblocking("windows") == [(65536, 0), (SOCKET_ERROR, WSAEWOULDBLOCK)]
+
+
+def test_d3_wine8_takes_a_partial_count():
+    """wine profile (measured on Wine 8, switch nonblocking_send_partial): only what fits is taken, a partial
+    count; Wine 10 takes it whole as Windows does."""
+    assert _nonblocking("wine") == [(8192, 0), (SOCKET_ERROR, WSAEWOULDBLOCK)]
+    assert _nonblocking("wine10") == _nonblocking("windows")
+
+
+# --- B12: CancelIoEx(h, NULL) -------------------------------------------------------------------
+
+def _cancel_all(profile, receives):
+    def main():
+        port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+        server, client = yield tcp_pair()
+        yield CreateIoCompletionPort(server, port, 1, 0)
+        for i in range(receives):
+            yield WSARecv(server, WSABUF(16), OVERLAPPED(op=f"r{i}"))
+        yield SetLastError(77)
+        ok = yield CancelIoEx(server, None)
+        yield note("cancel", ok=ok, error=(yield GetLastError()))
+        for _ in range(receives):
+            ok, n, key, ov = yield GetQueuedCompletionStatus(port, 0)
+            yield note("done", op=ov.op, error=(yield GetLastError()))
+    return run(main, profile=profile)
+
+
+def test_b12_cancelioex_all_with_nothing_pending_fails_with_not_found():
+    """B12 (MS-CANCELIOEX: "If the function fails … ERROR_NOT_FOUND if no operations were found"): with
+    nothing pending CancelIoEx(h, NULL) is FALSE/1168 on Windows and Wine 10; Wine 8 returns TRUE and leaves
+    the last error (switch cancel_all_empty_ok, measured live)."""
+    for profile, expected in (("windows", (False, ERROR_NOT_FOUND)), ("wine10", (False, ERROR_NOT_FOUND)),
+                              ("wine", (True, 77))):
+        n = _cancel_all(profile, 0).note("cancel")
+        assert (n.ok, n.error) == expected, profile
+
+
+def test_b12_cancelled_receives_complete_in_issue_order_newest_first_on_wine():
+    """B12: the receives one CancelIoEx(h, NULL) cancels complete with 995 in issue order (the model's
+    Windows; no oracle test covers the order), newest first on Wine 8 and 10 (switch cancel_order, measured
+    live)."""
+    for profile, order in (("windows", ["r0", "r1", "r2"]), ("wine", ["r2", "r1", "r0"]),
+                           ("wine10", ["r2", "r1", "r0"])):
+        out = _cancel_all(profile, 3)
+        assert [n.op for n in out.notes("done")] == order, profile
+        assert {n.error for n in out.notes("done")} == {ERROR_OPERATION_ABORTED}
+
+
+# --- A10 on Wine 8: an APC to a waiter of a closed port --------------------------------------------
+
+def _apc_to_closed_port_waiter(profile):
+    def main():
+        port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+        w = yield CreateThread(waiter, port, name="W")
+        yield Sleep(5)
+        yield CloseHandle(port)
+        yield Sleep(5)
+        yield QueueUserAPC(apc, w, 1)
+        yield WaitForSingleObject(w, 100)
+
+    def waiter(port):
+        ok, entries = yield GetQueuedCompletionStatusEx(port, 4, INFINITE, TRUE)
+        yield note("gqcsex", ok=ok, error=(yield GetLastError()))
+        yield note("sleepex", result=(yield SleepEx(0, TRUE)))
+
+    def apc(arg):
+        yield note("apc")
+
+    return [(n.tag, getattr(n, "error", None), getattr(n, "result", None)) for n in run(main, profile=profile).notes()]
+
+
+def test_a10_wine8_an_apc_to_a_closed_ports_waiter_fails_the_wait_and_stays_queued():
+    """wine profile (measured on Wine 8, switch closed_port_apc_fails): closing the port wakes nobody (W4);
+    an APC then ends the alertable GQCSEx with FALSE/ERROR_INVALID_HANDLE without running, and runs at the
+    thread's next alertable wait.  On Windows the close itself ends the wait with 735 (A10)."""
+    assert _apc_to_closed_port_waiter("wine") == [
+        ("gqcsex", ERROR_INVALID_HANDLE, None), ("apc", None, None), ("sleepex", None, WAIT_IO_COMPLETION)]
+    assert _apc_to_closed_port_waiter("windows") == [
+        ("gqcsex", ERROR_ABANDONED_WAIT_0, None), ("sleepex", None, 0)]

@@ -30,6 +30,17 @@ REASONS = {
     "closed_accept_error": "a blocked accept() ends with 995 on Wine when the listener is closed, "
                            "WSAEINTR on Windows (D7, measured live)",
     "warning_status_queues_packet": "a warning status still queues a packet (B4c)",
+    "critsec_handoff": "a released critical section is handed to its oldest waiter (L9: XP, Wine's critsection.c)",
+    "blocking_accept_alertable": "Wine 8's blocking accept() does not run queued user APCs; Windows (and Wine 10) "
+                                 "run them and go on waiting (C2, oracle 3.8; measured live)",
+    "nonblocking_send_partial": "Wine 8 accepts only part of a non-blocking send that does not fit in the Linux "
+                                "socket buffer; Windows and Wine 10 take it whole (D3, oracle 4.4; measured live)",
+    "cancel_all_empty_ok": "CancelIoEx(h, NULL) with nothing pending returns TRUE on Wine 8; Windows and Wine 10 "
+                           "fail with ERROR_NOT_FOUND (B12; measured live)",
+    "cancel_order": "the receives CancelIoEx(h, NULL) cancels complete newest first on Wine 8 and 10 "
+                    "(B12; measured live; no oracle test for Windows)",
+    "closed_port_apc_fails": "Wine 8: an APC to a thread in an alertable GQCSEx on a port closed meanwhile ends "
+                             "the wait FALSE/6 and stays queued (A10; measured live)",
 }
 
 

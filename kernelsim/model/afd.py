@@ -125,6 +125,8 @@ class Socket:
     def cancel_io(self, k, t, ov, by_thread):
         matches = [irp for irp in self.pending_irps()
                    if (not by_thread or irp.thread is t) and (ov is None or irp.ov is ov)]
+        if not by_thread and k.profile.cancel_order == "newest_first":
+            matches.reverse()                       # Wine 8 and 10 (measured live): newest first
         for irp in matches:
             cancel(k, irp, why="CancelIo" + ("" if by_thread else "Ex") + " (B12, D8)")
         return len(matches)

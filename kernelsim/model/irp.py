@@ -45,7 +45,7 @@ from .port import Packet
 from .services import syscall
 from .status import nt_success, wsa_error
 from .sync import Event
-from .thread import Apc, at_exit, block, queue_user_apc, unwait
+from .thread import Apc, at_exit, block, interrupted, queue_user_apc, unwait
 
 
 class Irp:
@@ -259,7 +259,7 @@ def _finish_sync(k, irp, ok):
     t = irp.thread
     result, error = irp.sock.sync_result(irp, ok)
     free(k, irp)
-    if t.wait is not None:
+    if t.wait is not None or interrupted(t) is not None:
         unwait(k, t, result, f"its {irp.sync} completed", error=error,
                text="{thread}'s " + irp.sync + " returns")
     else:                                                             # completed inside the call itself
@@ -349,6 +349,10 @@ def CancelIoEx(k, t, handle, ov):
     if obj is None:
         return False
     n = obj.cancel_io(k, t, ov, by_thread=False)
+    if n == 0 and ov is None and k.profile.cancel_all_empty_ok:
+        k.emit("call", t, "{thread} CancelIoEx({h}, NULL): nothing was pending, TRUE all the same", h=handle,
+               why="Wine 8 (measured live; cancel_all_empty_ok): Windows fails with ERROR_NOT_FOUND (B12)")
+        return True
     if n == 0:
         t.last_error = ERROR_NOT_FOUND
         k.emit("call", t, "{thread} CancelIoEx({h}, {ov}) fails: ERROR_NOT_FOUND", h=handle, ov=k.label(ov),

@@ -283,6 +283,10 @@ class Port:
             for t, (count, ex) in list(self.waiters.items()):
                 unwait(k, t, (False, []) if ex else (False, 0, 0, None),
                        "the port handle was closed: ERROR_ABANDONED_WAIT_0 (A10)", error=ERROR_ABANDONED_WAIT_0)
+        elif k.profile.closed_port_apc_fails:
+            for t in self.waiters:                  # Wine 8 (measured live): an APC then fails the wait with 6
+                if t.wait is not None and t.wait.alertable:
+                    t.wait.apc_fails = ERROR_INVALID_HANDLE
         signal_object(k, self)
         if self.files == 0:
             self._rundown(k)

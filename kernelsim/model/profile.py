@@ -30,6 +30,16 @@ class Profile:
     closed_accept_error: int = 10004        # D7: a blocked accept() when the listener is closed: WSAEINTR;
                                             #     Wine 8 gives 995 (measured live)
     warning_status_queues_packet: bool = True  # B4c
+    blocking_accept_alertable: bool = True  # C2 / oracle 3.8: a blocking accept() runs queued APCs and goes on
+                                            #     waiting; Wine 8's does not (measured live)
+    nonblocking_send_partial: bool = False  # D3 / oracle 4.4: a non-blocking send is accepted whole; Wine 8
+                                            #     takes only what fits (a partial count, measured live)
+    cancel_all_empty_ok: bool = False       # B12: CancelIoEx(h, NULL) with nothing pending is FALSE/1168;
+                                            #     Wine 8 returns TRUE (measured live)
+    cancel_order: str = "oldest_first"      # B12: the requests CancelIoEx(h, NULL) cancels complete in issue
+                                            #     order; Wine 8 and 10 complete them newest first (measured)
+    closed_port_apc_fails: bool = False     # A10: Wine 8 (whose closed port wakes nobody): an APC to a thread in
+                                            #     an alertable GQCSEx on it gives FALSE/6, the APC stays queued
     critsec_handoff: bool = False           # L9: a released critical section goes to its oldest waiter
                                             #     (XP's fair locks; Wine 8 critsection.c) instead of being
                                             #     competed for
@@ -46,10 +56,12 @@ PROFILES = {
     "wine": Profile(name="wine", waiter_order="fifo", concurrency_limit=False, port_close_abandons=False,
                     apc_precedence="object_first", gqcsex_entries_first=True, close_error_mode="wine",
                     close_cancels_sends=False, memory_limits=False, rst_recv_fails=False,
-                    closed_accept_error=995, critsec_handoff=True),
+                    closed_accept_error=995, critsec_handoff=True, blocking_accept_alertable=False,
+                    nonblocking_send_partial=True, cancel_all_empty_ok=True, cancel_order="newest_first",
+                    closed_port_apc_fails=True),
     "wine10": Profile(name="wine10", concurrency_limit=False, apc_precedence="object_first",
                       close_error_mode="wine", close_cancels_sends=False, memory_limits=False,
-                      closed_accept_error=995, critsec_handoff=True),
+                      closed_accept_error=995, critsec_handoff=True, cancel_order="newest_first"),
     "xp": Profile(name="xp", port_close_abandons=False, apc_precedence="object_first",
                   close_error_mode="xp", iosb_written_at="completion", thread_agnostic_io=False,
                   critsec_handoff=True),

@@ -5,7 +5,9 @@ takes the thread off its processor; the thread is un-waited by the object, by
 a timeout, or — if the wait is *alertable* — by a user APC, in which case every
 queued user APC runs, oldest first, and only then does the wait return
 WAIT_IO_COMPLETION (C1, C2, C4, C5).  User APCs never run outside an alertable
-wait (C2).  When a thread ends, its queued APCs are discarded unrun and
+wait (C2).  The wait of a blocking Winsock call (recv, send, accept) is
+alertable too, but it *resumes*: queued APCs run and the call goes on waiting;
+it never returns WAIT_IO_COMPLETION (C2, oracle 3.8).  When a thread ends, its queued APCs are discarded unrun and
 QueueUserAPC to it fails with ERROR_GEN_FAILURE (C8).  A port-associated
 thread that blocks releases its port slot and gets it back when woken (A5, A6,
 A8: see port.py).
@@ -16,7 +18,8 @@ thread is a stack of generators (DESIGN §4): an APC routine runs by being
 pushed on top of the thread's stack and popped when it returns.
 
 Who calls what.  Other object modules park a thread with ``block`` and wake it
-with ``unwait``; ``queue_user_apc`` is the one way into the APC queue.
+with ``unwait`` (``block(..., resumes=True)`` for a wait that APCs interrupt
+and that then goes on); ``queue_user_apc`` is the one way into the APC queue.
 
 Rules: C1, C2, C4, C5, C7 (alertable-wait entry), C8 (APC part), A5/A6/A8 hooks.
 """
@@ -52,11 +55,15 @@ class Apc:
 
 
 class Wait:
-    """A blocked wait: what it is on, how it ends, and the callbacks that unlink it."""
+    """A blocked wait: what it is on, how it ends, and the callbacks that unlink it.
 
-    __slots__ = ("what", "alertable", "apc_result", "apc_error", "on_timeout", "unlinks", "line", "data")
+    ``resumes``: APCs interrupt it and it then goes on (a blocking Winsock call, C2);
+    ``apc_fails``: an APC ends it with this error and stays queued (Wine 8, closed_port_apc_fails)."""
 
-    def __init__(self, what, alertable, apc_result, apc_error, on_timeout, line):
+    __slots__ = ("what", "alertable", "apc_result", "apc_error", "on_timeout", "unlinks", "line", "data",
+                 "resumes", "apc_fails", "done")
+
+    def __init__(self, what, alertable, apc_result, apc_error, on_timeout, line, resumes=False):
         self.what = what
         self.alertable = alertable
         self.apc_result = apc_result
@@ -65,6 +72,9 @@ class Wait:
         self.unlinks = []
         self.line = line
         self.data = None
+        self.resumes = resumes
+        self.apc_fails = None
+        self.done = None          # (result, error) of a resuming wait that ended while its APCs ran
 
 
 class Thread:
@@ -156,9 +166,11 @@ def resolve_thread(k, t, handle):
 # --- waiting ---------------------------------------------------------------------
 
 def block(k, t, what, ms, alertable=False, on_timeout=None, apc_result=WAIT_IO_COMPLETION,
-          apc_error=None, counts=True, why=""):
-    """Park t in a wait.  ``counts``: the wait releases t's port slot (A5)."""
-    wait = Wait(what, alertable, apc_result, apc_error, on_timeout, t.call.line if t.call else 0)
+          apc_error=None, counts=True, why="", resumes=False):
+    """Park t in a wait.  ``counts``: the wait releases t's port slot (A5).  ``resumes``: an
+    alertable wait that runs queued APCs and then goes on waiting (a blocking Winsock call, C2);
+    its caller registers the wait's object, then calls ``run_queued_apcs`` for APCs already queued."""
+    wait = Wait(what, alertable, apc_result, apc_error, on_timeout, t.call.line if t.call else 0, resumes)
     if footprint.rec is not None:
         footprint.touch(t, "wait")
     t.wait = wait
@@ -175,6 +187,13 @@ def block(k, t, what, ms, alertable=False, on_timeout=None, apc_result=WAIT_IO_C
     return BLOCKED
 
 
+def run_queued_apcs(k, t):
+    """A resuming wait just began: APCs already queued run now, inside it (C2; Wine's test_accept)."""
+    wait = t.wait
+    if wait is not None and wait.resumes and wait.alertable and t.apcs:
+        _interrupt(k, t, wait)
+
+
 def _timed_out(k, t, wait):
     if t.wait is wait and not k.ended:
         k.cause = t.call                       # the wait's own call is what ends here
@@ -183,8 +202,19 @@ def _timed_out(k, t, wait):
 
 
 def unwait(k, t, result, why, error=None, text="{thread} wakes", **fields):
-    """Wake a waiting thread with ``result``.  It counts as running on its port again (A6)."""
+    """Wake a waiting thread with ``result``.  It counts as running on its port again (A6).  A
+    resuming wait that is running its APCs just keeps the result for when they are done."""
     wait = t.wait
+    if wait is None:
+        wait = interrupted(t)
+        if wait is not None and wait.done is None:
+            if footprint.rec is not None:
+                footprint.touch(t, "wait")
+            wait.done = (result, error)
+            for unlink in wait.unlinks:
+                unlink()
+            k.emit("wake", t, text, why=why + " — while its APCs run; the call returns after them", **fields)
+        return
     t.wait = None
     if footprint.rec is not None:
         footprint.touch(t, "wait")
@@ -219,12 +249,81 @@ def queue_user_apc(k, t, apc):
         k.emit("apc-queued", t, "APC {apc} queued to {thread}", why="user APCs wait for an alertable wait (C2)",
                apc=apc.label)
     wait = t.wait
-    if wait is not None and wait.alertable:
+    if wait is not None and wait.alertable and wait.apc_fails is not None:
+        unwait(k, t, wait.apc_result, "a user APC arrived, but the wait's port was closed: the wait fails and "
+               "the APC stays queued (Wine 8, closed_port_apc_fails)", error=wait.apc_fails)
+    elif wait is not None and wait.alertable and wait.resumes:
+        _interrupt(k, t, wait)
+    elif wait is not None and wait.alertable:
         result, error = wait.apc_result, wait.apc_error
         unwait(k, t, None, "a user APC arrived during an alertable wait (C2)")
         t.result = None
         start_apcs(k, t, result, error)
     return True
+
+
+class Resume:
+    """An apc_frames result: after the APCs, the interrupted wait goes on (or returns what ended it)."""
+
+    __slots__ = ("wait",)
+
+    def __init__(self, wait):
+        self.wait = wait
+
+
+def _interrupt(k, t, wait):
+    """A blocking Winsock call's wait lets the thread run its APCs; its I/O stays in flight (C2)."""
+    if footprint.rec is not None:
+        footprint.touch(t, "wait")
+        footprint.touch(t, "apc")
+        if t.queue is not None:
+            footprint.touch(t.queue)
+    t.wait = None
+    if t.queue is not None:
+        t.queue.current += 1
+        k.touch(t.queue)
+    t.state = "ready"
+    k.touch(t)
+    k.make_ready(t)
+    k.emit("wake", t, "{thread} runs its APCs inside {what}; the call then goes on waiting", what=wait.what,
+           why="a blocking Winsock call waits alertably but does not return WAIT_IO_COMPLETION (C2, oracle 3.8)")
+    t.result = None
+    start_apcs(k, t, Resume(wait))
+
+
+def interrupted(t):
+    """The resuming wait whose APCs t is running, if any."""
+    for frame in reversed(t.apc_frames):
+        if isinstance(frame[1], Resume):
+            return frame[1].wait
+    return None
+
+
+def _resume(k, t, wait):
+    """The APCs ran: the call returns what ended its wait meanwhile, or waits on (C2)."""
+    if footprint.rec is not None:
+        footprint.touch(t, "wait")
+        if t.queue is not None and wait.done is None:
+            footprint.touch(t.queue)
+    k.touch(t)
+    if wait.done is not None:
+        result, error = wait.done
+        t.result = result
+        if error is not None:
+            t.last_error = error
+        k.emit("apc-done", t, "{thread}'s APCs ran and its call returns: it completed meanwhile", why="C2")
+        return
+    t.wait = wait
+    t.state = "waiting"
+    k.release_cpu(t)
+    if t in k.ready:
+        k.ready.remove(t)
+    if t.queue is not None:
+        t.queue.thread_blocked(k, t)
+        k.touch(t.queue)
+    t.result = None
+    k.emit("block", t, "{thread}'s APCs ran; it goes on waiting on {what}", what=wait.what,
+           why="a blocking Winsock call resumes its wait after APCs (C2, oracle 3.8)")
 
 
 def start_apcs(k, t, result, error=None):
@@ -252,6 +351,11 @@ def continue_apcs(k, t):
             t.result = None
             return
     depth, result, error, call = t.apc_frames.pop()
+    if isinstance(result, Resume):
+        if call is not None:
+            t.call = k.cause = call       # the interrupted call goes on (or returns): its line again
+        _resume(k, t, result.wait)
+        return
     t.result = result
     if error is not None:
         t.last_error = error
@@ -295,8 +399,9 @@ def exit_thread(k, t, code):
     if footprint.rec is not None:
         footprint.touch(t, "exit")
         footprint.touch(t, "apc")
-    if t.wait is not None:
-        for unlink in t.wait.unlinks:
+    wait = t.wait or interrupted(t)
+    if wait is not None and wait.done is None:
+        for unlink in wait.unlinks:
             unlink()
         t.wait = None
     k.release_cpu(t)

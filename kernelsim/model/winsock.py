@@ -48,7 +48,7 @@ from .afd import Socket, close_socket, inherit, new_socket, pair
 from .irp import complete, fail_sync, new_irp, pend, wait_result
 from .services import ScenarioError, syscall
 from .status import nt_success, wsa_error
-from .thread import block, unwait
+from .thread import block, run_queued_apcs, unwait
 from .wire import absorb, changed, net, pump, push, take
 
 WSAENOPROTOOPT = 10042
@@ -180,7 +180,10 @@ def WSARecv(k, t, s, bufs, ov, routine=None):
         return bad
     push(sock, "recv_q", irp)
     if irp.sync:
-        return block(k, t, f"recv on socket {s}", INFINITE, why="nothing is buffered")
+        result = block(k, t, f"recv on socket {s}", INFINITE, alertable=True, resumes=True,
+                       why="nothing is buffered; the wait is alertable and resumes after APCs (C2)")
+        run_queued_apcs(k, t)
+        return result
     sock.remember(irp)
     t.last_error = WSA_IO_PENDING
     if k.tracing:
@@ -229,7 +232,14 @@ def _send_state_error(sock):
 def _start_send(k, t, sock, irp, data, call):
     n = len(data)
     sync = irp.sync
-    if not sock.sends_pending() and sock.sndbuffered + n <= sock.sndbuf:
+    fits = not sock.sends_pending() and sock.sndbuffered + n <= sock.sndbuf
+    if not fits and sync == "send" and sock.nonblocking:
+        data = _nonblocking_share(k, sock, data)
+        if data is None:
+            fail_sync(k, irp)
+            return _fail(t, WSAEWOULDBLOCK)
+        n, fits = len(data), True
+    if fits:
         if n and not k.pool.alloc_npp(n, "afd-send"):
             fail_sync(k, irp)
             _refuse(k, t, WSAENOBUFS, call, "no non-paged pool to buffer the data (E4, E5)")
@@ -250,9 +260,6 @@ def _start_send(k, t, sock, irp, data, call):
         complete(k, irp, STATUS_SUCCESS, n, "an immediate success still notifies (B5)")
         pump(k, sock)
         return (0, n)
-    if sync == "send" and sock.nonblocking:
-        fail_sync(k, irp)
-        return _fail(t, WSAEWOULDBLOCK)
     if not _pend_or_nobufs(k, t, irp, call):
         return SOCKET_ERROR if sync == "send" else (SOCKET_ERROR, 0)
     push(sock, "outq", [memoryview(data), irp, t.call])
@@ -261,8 +268,10 @@ def _start_send(k, t, sock, irp, data, call):
         "SO_SNDBUF is 0: AFD buffers nothing and sends from the locked application buffer (D4)" if sock.sndbuf <= 0
         else f"the send buffer is full ({sock.sndbuffered}/{sock.sndbuf} bytes) or sends are queued ahead (D3)")
     if sync:
-        result = block(k, t, f"{sync} on socket {sock.handle}", INFINITE, why=why)
+        result = block(k, t, f"{sync} on socket {sock.handle}", INFINITE, alertable=True, resumes=True,
+                       why=why + "; the wait is alertable and resumes after APCs (C2)")
         pump(k, sock)
+        run_queued_apcs(k, t)
         return result
     sock.remember(irp)
     t.last_error = WSA_IO_PENDING
@@ -271,6 +280,17 @@ def _start_send(k, t, sock, irp, data, call):
                irp=irp.id, pages=irp.pages, why=why)
     pump(k, sock)
     return (SOCKET_ERROR, 0)
+
+
+def _nonblocking_share(k, sock, data):
+    """What a non-blocking send that does not fit takes (D3): all of it while AFD's buffering is under its
+    threshold — AFD may buffer more than SO_SNDBUF (oracle 4.4: 50 MB non-blocking sends accepted); on Wine 8
+    only what fits (a partial count, nonblocking_send_partial); None (WSAEWOULDBLOCK) when over it."""
+    if sock.sends_pending() or sock.sndbuffered >= sock.sndbuf:
+        return None
+    if k.profile.nonblocking_send_partial:
+        return data[:sock.sndbuf - sock.sndbuffered]
+    return data
 
 
 @winsock("WSAGetOverlappedResult")
@@ -445,9 +465,13 @@ def accept(k, t, s):
         return child.handle
     if sock.nonblocking:
         return _fail(t, WSAEWOULDBLOCK, INVALID_SOCKET)
-    result = block(k, t, f"accept on socket {s}", INFINITE)
+    alertable = k.profile.blocking_accept_alertable
+    result = block(k, t, f"accept on socket {s}", INFINITE, alertable=alertable, resumes=alertable,
+                   why="the wait is alertable and resumes after APCs (C2, oracle 3.8)" if alertable
+                   else "Wine 8's accept waits without running APCs (blocking_accept_alertable=False)")
     waiters.append(t)
     t.wait.unlinks.append(lambda: t in waiters and waiters.remove(t))
+    run_queued_apcs(k, t)
     return result
 
 
@@ -500,7 +524,10 @@ def recv(k, t, s, len, flags=0):
     if not _pend_or_nobufs(k, t, irp, "recv"):
         return SOCKET_ERROR
     push(sock, "recv_q", irp)
-    return block(k, t, f"recv on socket {s}", INFINITE, why="nothing is buffered yet")
+    result = block(k, t, f"recv on socket {s}", INFINITE, alertable=True, resumes=True,
+                   why="nothing is buffered yet; the wait is alertable and resumes after APCs (C2)")
+    run_queued_apcs(k, t)
+    return result
 
 
 # --- options, shutdown, close -----------------------------------------------------------
