@@ -45,7 +45,7 @@ def main():
     yield Sleep(1)
     rc = yield closesocket(server)
     yield note("closed", rc=rc)
-    yield WaitForSingleObject(worker_thread, 100)
+    yield WaitForSingleObject(worker_thread, INFINITE)
     npp, locked = yield memory()
     yield note("after", locked=locked)
     again = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)

@@ -85,3 +85,7 @@ def check(outcome):
     if outcome.backend == "model":
         assert outcome.note("before").locked == 1 + -(-SEND_KB * 1024 // PAGE_SIZE)
         assert outcome.note("after").locked == 0
+
+
+# kernelsim live (issue 9): how a live run treats this scenario
+NOT_LIVE_ON = {"wine": "whether the 64 KB send is still pending at the close is decided by Linux's socket buffers under Wine (SO_SNDBUF = 0 is clamped, D4)"}

@@ -1,7 +1,8 @@
 """Completion routines run one at a time, in the thread that issued the I/O — never in parallel.
 
 The server thread posts a receive with a completion routine on each of four
-sockets, then sleeps alertably.  All four clients send at the same instant.
+sockets; all four clients send at the same instant, and then the server sleeps
+alertably (it waited, not alertably, until the four answers were in).
 The four routines are queued as user APCs *to the issuing thread* (C8) and
 run one after another inside its single SleepEx, which then returns
 WAIT_IO_COMPLETION (C4, C5).  A second thread sleeping alertably the whole
@@ -54,11 +55,15 @@ def main():
     pairs = []
     for _ in range(CLIENTS):
         pairs.append((yield tcp_pair()))
-    server = yield CreateThread(serve, [s for s, _ in pairs], name="server")
+    posted = yield CreateEvent(None, True, False, None)
+    go = yield CreateEvent(None, True, False, None)
+    server = yield CreateThread(serve, [s for s, _ in pairs], posted, go, name="server")
     bystander = yield CreateThread(idle, name="bystander")
-    yield Sleep(1)
+    yield WaitForSingleObject(posted, INFINITE)      # the four receives pend
     for _, client in pairs:
         yield send(client, b"ping")
+    yield Sleep(30)                                  # their completions reach the server's APC queue
+    yield SetEvent(go)
     yield WaitForSingleObject(server, INFINITE)
     yield WaitForSingleObject(bystander, INFINITE)
     s, c = yield tcp_pair()
@@ -73,9 +78,11 @@ def main():
         yield closesocket(client)
 
 
-def serve(sockets):
+def serve(sockets, posted, go):
     for i, s in enumerate(sockets):
         yield WSARecv(s, WSABUF(64), OVERLAPPED(op=f"R{i + 1}", sock=s), on_recv)
+    yield SetEvent(posted)
+    yield WaitForSingleObject(go, INFINITE)          # not alertable: the routines wait in the APC queue
     result = yield SleepEx(INFINITE, True)
     yield note("server-wait", result=result)
 

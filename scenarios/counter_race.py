@@ -76,3 +76,8 @@ def check(outcome):
     if outcome.notes("violation"):
         return                                     # the run stopped at the lost update (BREAKS)
     assert outcome.note("total").value == THREADS * ROUNDS
+
+
+# kernelsim live (issue 9): how a live run treats this scenario
+LIVE = False
+LIVE_REASON = "a race: the model runs one schedule; a live run takes whichever interleaving the real scheduler gives, so no two runs make the same calls (explore searches them all)"

@@ -6,7 +6,8 @@ PostQueuedCompletionStatus on a port (for the worker ``P``).  Each worker takes
 one job per wake-up.
 
 The first SetEvent releases E at once (the event is consumed by the release);
-E has not run yet when the second SetEvent comes, so the event stays signalled;
+E is busy with job 1 when the second SetEvent comes (main waits until E says
+so, then announces the rest), so the event stays signalled;
 the third finds it signalled already and is lost — an event is a flag, not a
 counter.  E wakes twice and job 3 is never taken.  The port keeps all three
 packets, FIFO (A2, A4): P takes every job.  This is the seed's third reason to
@@ -41,26 +42,35 @@ def main():
     Jobs.for_event = []
     event = yield CreateEvent(None, False, False, None)       # auto-reset
     port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 1)
-    e = yield CreateThread(event_worker, event, name="E")
-    p = yield CreateThread(port_worker, port, name="P")
-    yield Sleep(1)
+    busy = yield CreateEvent(None, False, False, None)
+    posted = yield CreateEvent(None, True, False, None)
+    e = yield CreateThread(event_worker, event, busy, posted, name="E")
+    p = yield CreateThread(port_worker, port, posted, name="P")
     for job in range(1, JOBS + 1):
         Jobs.for_event.append(job)
         yield SetEvent(event)
         yield PostQueuedCompletionStatus(port, 0, job, OVERLAPPED(op=f"job{job}"))
+        if job == 1:
+            yield WaitForSingleObject(busy, INFINITE)    # E took job 1 and is working on it
+    yield SetEvent(posted)
     yield WaitForMultipleObjects([e, p], TRUE, INFINITE)
     yield note("left", jobs=list(Jobs.for_event))
 
 
-def event_worker(event):
+def event_worker(event, busy, posted):
+    ms = INFINITE                                       # the first job surely comes
     while True:
-        if (yield WaitForSingleObject(event, 50)) == WAIT_TIMEOUT:
+        if (yield WaitForSingleObject(event, ms)) == WAIT_TIMEOUT:
             return                                      # nobody signalled for 50 ms: give up
+        ms = 50
         yield note("job", job=Jobs.for_event.pop(0))
+        yield SetEvent(busy)
+        yield WaitForSingleObject(posted, INFINITE)     # the job's work lasts until main has announced all
         yield compute(10)
 
 
-def port_worker(port):
+def port_worker(port, posted):
+    yield WaitForSingleObject(posted, INFINITE)         # then every job is on the port
     while True:
         ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 50)
         if not ok:

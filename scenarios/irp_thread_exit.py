@@ -79,7 +79,7 @@ def main():
     yield note("evt", ok=ok, error=(yield WSAGetLastError()), signalled=signalled == WAIT_OBJECT_0)
     for name in ("evt", "cr", "iocp"):
         yield send(pairs[name][1], b"L" * LATE_BYTES)
-    ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 50)
+    ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 1000)
     yield note("port", ok=ok, nbytes=nbytes, key=key)
     yield SleepEx(10, TRUE)
     yield note("end")

@@ -57,8 +57,8 @@ def main():
     go = yield CreateEvent(None, True, False, None)             # set once the server has peeked at A
     clients = {"A": a_cli, "B": b_cli}
     other = "A" if FIRST == "B" else "B"
-    yield CreateThread(peer, clients[FIRST], MESSAGE_FIRST.encode(), None, name=f"peer{FIRST}")
-    yield CreateThread(peer, clients[other], MESSAGE_OTHER.encode(), go, name=f"peer{other}")
+    peers = [(yield CreateThread(peer, clients[FIRST], MESSAGE_FIRST.encode(), None, name=f"peer{FIRST}")),
+             (yield CreateThread(peer, clients[other], MESSAGE_OTHER.encode(), go, name=f"peer{other}"))]
     events = [c[2] for c in conns]
     pending = list(range(len(conns)))
     while pending:
@@ -75,6 +75,7 @@ def main():
         yield note("done", conn=name, ok=ok, nbytes=nbytes, data=bytes(buf.buf[:nbytes]))
         yield WSAResetEvent(event)
         pending.remove(conns.index(conn))
+    yield WaitForMultipleObjects(peers, TRUE, INFINITE)
 
 
 def peer(s, data, wait_for):

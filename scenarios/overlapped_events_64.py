@@ -56,7 +56,7 @@ def main():
     result = yield WSAWaitForMultipleEvents(events[:64], False, 0, False)
     yield note("idle", result=result)
     yield send(peers[DATA_ON], f"socket {DATA_ON}".encode())
-    result = yield WSAWaitForMultipleEvents(events[:64], False, 100, False)
+    result = yield WSAWaitForMultipleEvents(events[:64], False, 1000, False)
     index = result - WSA_WAIT_EVENT_0
     ok, nbytes, flags = yield WSAGetOverlappedResult(sockets[index], overlapped[index], False)
     yield note("wait64", result=result, ok=ok, nbytes=nbytes, data=bytes(buffers[index].buf[:nbytes]))

@@ -40,7 +40,7 @@ def main():
     yield WSARecv(server, WSABUF(4096), ov)
     yield setsockopt(client, SOL_SOCKET, SO_LINGER, LINGER(1, 0))
     yield closesocket(client)
-    ok, nbytes, key, got = yield GetQueuedCompletionStatus(port, 100)
+    ok, nbytes, key, got = yield GetQueuedCompletionStatus(port, 1000)
     error = yield GetLastError()
     yield note("gqcs", ok=ok, error=error, key=key, nbytes=nbytes, same_ov=got is ov, internal=ov.Internal)
     ok, nbytes, flags = yield WSAGetOverlappedResult(server, ov, False)

@@ -56,7 +56,7 @@ def main():
         rc, nbytes, flags = yield WSARecv(server, WSABUF(4096), OVERLAPPED(op=name))
         err = yield WSAGetLastError()
         yield note("posted", op=name, rc=rc, error=err)
-    yield CreateThread(peer, client, name="client")
+    peer_thread = yield CreateThread(peer, client, name="client")
     for _ in range(PENDING):
         yield from dequeue(port)
     ov = OVERLAPPED(op="late")
@@ -64,10 +64,11 @@ def main():
     yield note("late", rc=rc, nbytes=nbytes)
     yield from dequeue(port)
     yield closesocket(server)
+    yield WaitForSingleObject(peer_thread, INFINITE)     # the client sees our FIN and closes too
 
 
 def dequeue(port):
-    ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 100)
+    ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 1000)
     yield note("done", op=ov.op, ok=ok, nbytes=nbytes)
 
 

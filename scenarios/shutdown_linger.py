@@ -1,6 +1,6 @@
 """Ending a connection three ways: shutdown, closesocket, and closesocket with linger {1, 0}.
 
-Three connections, each with a client blocked in recv:
+Three connections, each with a client reading with recv:
 
 * ``shutdown(SD_SEND)``: the data already sent goes out, then a FIN — the
   client's recv returns 0 (graceful close, D5).  The server still holds its
@@ -40,28 +40,36 @@ def variant(rng):
 
 
 def main():
-    conns = {}
+    conns, readers, ready, start = {}, {}, [], {}
     for how in ("shutdown", "close", "linger"):
         server, client = yield tcp_pair()
         conns[how] = server
-        yield CreateThread(reader, client, how, name=f"client-{how}")
-    yield Sleep(1)
+        ready.append((yield CreateEvent(None, False, False, None)))
+        start[how] = yield CreateEvent(None, True, how != "close", None)
+        readers[how] = yield CreateThread(reader, client, how, ready[-1], start[how], name=f"client-{how}")
+    yield WaitForMultipleObjects(ready, TRUE, INFINITE)
+    yield Sleep(20)                      # the readers block in recv (Wine makes a handle for that, once)
     yield send(conns["shutdown"], MESSAGE.encode())
     yield shutdown(conns["shutdown"], SD_SEND)
     fresh = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
     yield note("after-shutdown", server=conns["shutdown"], new=fresh, reused=fresh == conns["shutdown"])
     yield closesocket(fresh)
-    yield Sleep(1)
+    yield WaitForSingleObject(readers["shutdown"], INFINITE)     # its client has seen the FIN
+    # The close client reads only after the reuse check: under Wine a waking reader may free a handle
+    # of its own just then, and the next socket would get that value instead.
     yield closesocket(conns["close"])
     fresh = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
     yield note("after-close", server=conns["close"], new=fresh, reused=fresh == conns["close"])
-    yield Sleep(1)
+    yield SetEvent(start["close"])
+    yield WaitForSingleObject(readers["close"], INFINITE)
     yield setsockopt(conns["linger"], SOL_SOCKET, SO_LINGER, LINGER(1, 0))
     yield closesocket(conns["linger"])
-    yield Sleep(5)
+    yield WaitForSingleObject(readers["linger"], INFINITE)
 
 
-def reader(s, how):
+def reader(s, how, ready, start):
+    yield SetEvent(ready)
+    yield WaitForSingleObject(start, INFINITE)
     got = b""
     while True:
         data = yield recv(s, 100)

@@ -8,8 +8,8 @@ differently:
    in the call until the data is there (10 ms) and gets the bytes as the result.
 2. ``recv`` on a non-blocking socket (ioctlsocket FIONBIO) — synchronous,
    non-blocking: nothing is there, so it fails at once with WSAEWOULDBLOCK and
-   the thread must try again later (it polls every 4 ms; the client sends
-   "again" once the first poll has failed).
+   the thread must try again later (it polls again 4 ms after the client has
+   sent "again", which it does once the first poll has failed).
 3. ``WSARecv`` with an OVERLAPPED — asynchronous, so non-blocking by
    necessity: it returns SOCKET_ERROR with WSA_IO_PENDING at once, which means
    "the request was accepted" (B2, D2); the kernel fills the buffer in the
@@ -57,7 +57,9 @@ def variant(rng):
 def main():
     server, client = yield tcp_pair()
     polled = yield CreateEvent(None, TRUE, FALSE, None)
-    peer = yield CreateThread(sender, client, polled, name="client")
+    sent = yield CreateEvent(None, TRUE, FALSE, None)
+    posted = yield CreateEvent(None, TRUE, FALSE, None)
+    peer = yield CreateThread(sender, client, polled, sent, posted, name="client")
     # 1. synchronous, blocking
     data = yield recv(server, 100)
     yield note("blocking", data=bytes(data))
@@ -70,7 +72,8 @@ def main():
             break
         yield note("nonblocking", data=None, error=(yield WSAGetLastError()))
         yield SetEvent(polled)                          # the client sends the next word only now
-        yield Sleep(4)
+        yield WaitForSingleObject(sent, INFINITE)       # ...and says when it has
+        yield Sleep(4)                                  # poll again 4 ms later: the word has arrived
     # 3. asynchronous: the call returns at once, the event says when it is done
     event = yield WSACreateEvent()
     ov = OVERLAPPED(event, op="recv")
@@ -79,6 +82,7 @@ def main():
     yield note("overlapped", rc=rc, error=(yield WSAGetLastError()))
     ok, nbytes, flags = yield WSAGetOverlappedResult(server, ov, False)
     yield note("in-flight", ok=ok, error=(yield WSAGetLastError()))
+    yield SetEvent(posted)                              # the client sends the third word after this
     yield WSAWaitForMultipleEvents([event], False, INFINITE, False)
     ok, nbytes, flags = yield WSAGetOverlappedResult(server, ov, False)
     yield note("overlapped-done", ok=ok, nbytes=nbytes, data=bytes(buf.buf[:nbytes]))
@@ -86,11 +90,13 @@ def main():
     yield closesocket(server)
 
 
-def sender(s, polled):
+def sender(s, polled, sent, posted):
     yield Sleep(DELAY_MS)
     yield send(s, FIRST.encode())
     yield WaitForSingleObject(polled, INFINITE)         # main found nothing to read: WSAEWOULDBLOCK
     yield send(s, b"again")
+    yield SetEvent(sent)
+    yield WaitForSingleObject(posted, INFINITE)         # main's overlapped WSARecv is pending
     yield Sleep(10)
     yield send(s, b"third")
     yield closesocket(s)

@@ -66,7 +66,7 @@ def main():
                npp_per_session=(npp - npp0) // SESSIONS if npp is not None else None)
 
     yield send(clients[WAKE], DATA.encode())
-    ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 100)
+    ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 1000)
     yield note("woke", ok=ok, nbytes=nbytes, key=key)
     server = servers[key]
     yield ioctlsocket(server, FIONBIO, 1)
@@ -76,7 +76,7 @@ def main():
         yield note("drain", result=data if data != SOCKET_ERROR else error)
 
     yield closesocket(clients[1])                            # a close, for contrast
-    ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 100)
+    ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 1000)
     yield ioctlsocket(servers[key], FIONBIO, 1)
     data = yield recv(servers[key], 4096)
     yield note("closed", ok=ok, nbytes=nbytes, key=key, recv=data)

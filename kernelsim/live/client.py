@@ -150,6 +150,11 @@ class ProbeTransport:
             msg = self._inbox(tid).get(timeout=timeout)
         except queue.Empty:
             raise Hung(tid, what, timeout) from None
+        if self.ended and msg is not _END:
+            # The run is over: an answer the probe wrote while it was being stopped (a wait that its
+            # exit ended, say) is not part of the run.
+            self._inbox(tid).put(_END)
+            raise RunEnded()
         if msg is _END:
             self._inbox(tid).put(_END)          # others waiting on this inbox see it too
             if self.crashed is not None and not self.ended:

@@ -19,7 +19,10 @@ the same way by identity.  A number is never a handle by accident: only values
 that the Recorder typed as handles (record.HandleValue) pair.
 
 Tags a scenario declares free of order and thread (``UNORDERED_TAGS``) are
-taken out of the per-thread sequences and compared as one multiset.  A field
+taken out of the per-thread sequences and compared as one multiset.  Threads a
+scenario declares interchangeable (``POOLS = [("W1", "W2")]``: workers that
+race for the same packets) are compared up to their names: each model thread's
+whole sequence of calls and notes must be one live thread's, one-to-one.  A field
 the live run cannot measure (``memory()`` gives None live) is null on the live
 side and not compared.
 
@@ -175,13 +178,21 @@ def threads_of(*sides):
     return ordered
 
 
-def differences(model, live, unordered_tags=(), pairing=None):
+def differences(model, live, unordered_tags=(), pairing=None, pools=()):
     """Every way the live run (a Side) differs from the model run (a Side); [] when they agree."""
     pairing = pairing if pairing is not None else Pairing()
     unordered = set(unordered_tags)
     unmeasured = live.unmeasured
     diffs = []
+    rename = {}
+    for pool in pools:
+        diff = _pool(tuple(pool), model, live, pairing, unordered, unmeasured, rename)
+        if diff:
+            diffs.append(diff)
+    pooled = {name for pool in pools for name in pool}
     for thread in threads_of(model, live):
+        if thread in pooled:
+            continue
         calls_m, calls_l = model.calls.get(thread, []), live.calls.get(thread, [])
         for i in range(max(len(calls_m), len(calls_l))):
             a = calls_m[i] if i < len(calls_m) else None
@@ -223,6 +234,34 @@ def _same_hang(model, live):
         return not model and not live
     blocked = {(h["thread"], h["line"]) for h in model}
     return all((h["thread"], h["line"]) in blocked for h in live)
+
+
+def _thread_diffs(m_thread, l_thread, model, live, pairing, unordered, unmeasured):
+    """Does model thread m_thread's whole sequence (calls, then notes) equal live thread l_thread's?"""
+    calls_m, calls_l = model.calls.get(m_thread, []), live.calls.get(l_thread, [])
+    if len(calls_m) != len(calls_l) or not all(same_call(a, b, pairing, unmeasured) for a, b in zip(calls_m, calls_l)):
+        return False
+    notes_m = [n for n in model.outcome.notes() if n.thread == m_thread and n.tag not in unordered]
+    notes_l = [n for n in live.outcome.notes() if n.thread == l_thread and n.tag not in unordered]
+    return len(notes_m) == len(notes_l) and all(_same_free(a, b, pairing, unmeasured)
+                                               for a, b in zip(notes_m, notes_l))
+
+
+def _pool(pool, model, live, pairing, unordered, unmeasured, rename):
+    """A declared pool: each model thread's sequence must be one live thread's, one-to-one."""
+    free = list(pool)
+    for m_thread in pool:
+        for l_thread in free:
+            trial = pairing.copy()
+            if _thread_diffs(m_thread, l_thread, model, live, trial, unordered, unmeasured):
+                pairing.to_live, pairing.to_model = trial.to_live, trial.to_model
+                rename[m_thread] = l_thread
+                free.remove(l_thread)
+                break
+        else:
+            return {"kind": "pool", "pool": list(pool), "thread": m_thread,
+                    "what": f"pool {', '.join(pool)}: no live thread made {m_thread}'s calls and notes of the model"}
+    return None
 
 
 def _multiset(tag, model, live, pairing, unmeasured):

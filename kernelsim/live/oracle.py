@@ -21,10 +21,12 @@ where the checked profile predicts that very hang and another profile does not
 finishes on any profile is a deadlock and fails.  There are no hidden retries.
 
 A scenario declares what its live run needs with module-level names:
-``LIVE = False`` and ``LIVE_REASON``; ``LIVE_TOLERANCE = (ms, relative)`` for
+``LIVE = False`` and ``LIVE_REASON``; ``NOT_LIVE_ON = {"wine": "why"}`` when only one backend
+cannot run it (Linux decides the socket buffering under Wine); ``LIVE_TOLERANCE = (ms, relative)`` for
 its time claims (default 5 ms + 10 %, reset for every scenario);
 ``UNORDERED_TAGS = ("job",)`` for notes whose order and thread are free
-(compared as a multiset).
+(compared as a multiset); ``POOLS = [("W1", "W2")]`` for worker threads that race
+for the same packets (compared up to their names).
 """
 
 import itertools
@@ -46,16 +48,23 @@ DEFAULT_TIMEOUT = 60.0       # seconds, the whole live run of one scenario
 SEARCH_SECONDS = 30.0        # at most this long looking for the switch that explains a deviation
 
 
-def live_status(sc):
-    """(runs live?, reason) from the scenario's LIVE / LIVE_REASON."""
+def live_status(sc, backend="wine"):
+    """(runs live?, reason) from the scenario's LIVE / LIVE_REASON, or NOT_LIVE_ON = {backend: reason}."""
     module = sc.module
     if getattr(module, "LIVE", True) is False:
         return False, getattr(module, "LIVE_REASON", "the scenario says it cannot run live (LIVE = False)")
+    elsewhere = getattr(module, "NOT_LIVE_ON", None) or {}
+    if backend in elsewhere:
+        return False, elsewhere[backend]
     return True, ""
 
 
 def unordered_tags(sc):
     return tuple(getattr(sc.module, "UNORDERED_TAGS", ()) or ())
+
+
+def pools(sc):
+    return tuple(tuple(pool) for pool in getattr(sc.module, "POOLS", ()) or ())
 
 
 def tolerance(sc):
@@ -169,6 +178,7 @@ class Report:
             "switch_reason": deviations.reason(self.switch) if self.switch else None,
             "differences": self.diffs,
             "unordered_tags": list(unordered_tags(self.scenario)),
+            "pools": [list(pool) for pool in pools(self.scenario)],
             "model_notes": [note_json(n) for n in self.model.outcome.notes()] if self.model else [],
             "live_notes": [note_json(n, unmeasured) for n in self.live.outcome.notes()] if self.live else [],
             "claims": {"model": list(self.model.outcome.failures) if self.model else [],
@@ -199,7 +209,7 @@ def check(sc, make_transport, backend="wine", profile="wine", watchdog=10.0, tim
     if isinstance(sc, str):
         sc = scenarios.load(sc)
     report = Report(sc, backend, profile if isinstance(profile, str) else profile.name, launcher)
-    runs_live, reason = live_status(sc)
+    runs_live, reason = live_status(sc, backend)
     if not runs_live:
         report.verdict, report.reason = "not live", reason
         return report
@@ -220,7 +230,7 @@ def check(sc, make_transport, backend="wine", profile="wine", watchdog=10.0, tim
         return report
     report.live = live.side
     tags = unordered_tags(sc)
-    report.diffs = differences(report.model, report.live, tags)
+    report.diffs = differences(report.model, report.live, tags, pools=pools(sc))
     if not report.diffs:
         deadlock = _deadlock(sc, report, deadline)
         if deadlock:
@@ -228,7 +238,7 @@ def check(sc, make_transport, backend="wine", profile="wine", watchdog=10.0, tim
             return report
         report.verdict = "held"
         return report
-    switch = explain(sc, profile, report.model, report.live, tags, deadline=deadline)
+    switch = explain(sc, profile, report.model, report.live, tags, pools(sc), deadline=deadline)
     if switch:
         report.verdict, report.switch = "deviation", switch
     return report
@@ -267,7 +277,7 @@ def candidate_switches(profile):
     return seen
 
 
-def explain(sc, profile, model, live, tags, budget=SEARCH_SECONDS, deadline=None):
+def explain(sc, profile, model, live, tags, pool_list=(), budget=SEARCH_SECONDS, deadline=None):
     """The smallest set of profile switches under which the model equals the live run, or None.
 
     Single switches first; then combinations of the switches that change this scenario's model
@@ -286,9 +296,9 @@ def explain(sc, profile, model, live, tags, budget=SEARCH_SECONDS, deadline=None
             side = run_model(sc, replace(base, **{name: value}), stop)
         except ScenarioError:
             continue
-        if not differences(side, live, tags):
+        if not differences(side, live, tags, pools=pool_list):
             return [(name, value)]
-        if differences(model, _as_live(side), tags):
+        if differences(model, _as_live(side), tags, pools=pool_list):
             relevant.append((name, value))
         if time.perf_counter() > deadline:
             return None
@@ -300,7 +310,7 @@ def explain(sc, profile, model, live, tags, budget=SEARCH_SECONDS, deadline=None
                 side = run_model(sc, replace(base, **dict(combo)), stop)
             except ScenarioError:
                 continue
-            if not differences(side, live, tags):
+            if not differences(side, live, tags, pools=pool_list):
                 return list(combo)
             if time.perf_counter() > deadline:
                 return None
