@@ -204,7 +204,7 @@ def cmd_validate(args):
 
 
 @contextmanager
-def _progress(total, quiet):
+def _progress(total, quiet, label="validate"):
     """A rich progress bar on a terminal; nothing with --json or when stdout is not a TTY."""
     def plain(text=""):
         pass
@@ -213,7 +213,7 @@ def _progress(total, quiet):
         yield plain
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-    with Progress(TextColumn("validate"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   TextColumn("{task.description}"), transient=True) as bar:
         task = bar.add_task("", total=total)
 
@@ -325,3 +325,5 @@ def render(r, target=None):
 
 cli.register("live", add_live_parser, cmd_live)
 cli.register("validate", add_validate_parser, cmd_validate)
+
+from . import fuzz  # noqa: E402,F401  (registers ``kernelsim fuzz``)
