@@ -1,4 +1,4 @@
-"""Live benchmark (issue 5): wall time of a live run under Wine, cold and warm, against the model run.
+"""Live benchmark (issues 5 and 9): live runs under Wine against the model, validate, fuzz, Wine 10 set-up.
 
 For three catalogue scenarios it prints
   - cold: the first live run of a fresh session, with no wineserver running
@@ -7,12 +7,22 @@ For three catalogue scenarios it prints
   - warm: the median of three more live runs in the same session;
   - model: the median of three model runs (profile wine).
 Target: a warm live run <= 3 s.
-Run:  python benchmarks/live.py [NAME ...]
+Then (issue 9):
+  - the wall time of ``kernelsim validate --repeat 3`` (the whole catalogue, strict);
+  - fuzz programs per minute (``kernelsim fuzz --count 40 --seed 9``);
+  - tools/wine10.sh: warm (the chroot exists) always, when run as root; cold (a fresh chroot in a
+    scratch folder, removed afterwards: about 1.2 GB of downloads and disk) with --wine10-cold.
+It prints the machine's load average next to each figure: measured under shared load, say so.
+Run:  python benchmarks/live.py [NAME ...] [--skip-validate] [--wine10-cold]
 """
 
+import json
 import os
+import shutil
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -38,7 +48,7 @@ def model_once(sc):
     return time.perf_counter() - start
 
 
-def main(names):
+def live_runs(names):
     lacking = wine.missing()
     if lacking:
         print(lacking)
@@ -69,5 +79,71 @@ def main(names):
     return 0
 
 
+
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+
+
+def _load():
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def _kernelsim(*args):
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "kernelsim", *args], cwd=ROOT, capture_output=True, text=True)
+    return time.perf_counter() - start, done
+
+
+def validate_repeat():
+    load = _load()
+    seconds, done = _kernelsim("validate", "--repeat", "3", "--json")
+    reports = json.loads(done.stdout) if done.stdout.strip() else []
+    counts = {}
+    for r in reports:
+        counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
+    print(f"validate --repeat 3: {seconds:.1f} s for {len(reports)} scenarios ({counts}); load {load:.1f}")
+
+
+def fuzz_rate(count=40):
+    load = _load()
+    seconds, done = _kernelsim("fuzz", "--count", str(count), "--seed", "9", "--json")
+    summary = json.loads(done.stdout) if done.stdout.strip() else {}
+    print(f"fuzz: {count} programs in {seconds:.1f} s wall ({60 * count / seconds:.0f} per minute with the set-up; "
+          f"{summary.get('programs_per_minute')} per minute checking only), unexplained "
+          f"{summary.get('unexplained')}; load {load:.1f}")
+
+
+def wine10(cold):
+    script = os.path.join(ROOT, "tools", "wine10.sh")
+    if os.geteuid() != 0:
+        print("tools/wine10.sh: not measured (needs root)")
+        return
+    runs = []
+    if cold:
+        scratch = tempfile.mkdtemp(prefix="wine10-bench-", dir="/var/cache")
+        runs.append(("cold", scratch))
+    runs.append(("warm", os.environ.get("KERNELSIM_WINE10_DIR", "/var/cache/kernelsim/wine10")))
+    for label, folder in runs:
+        load = _load()
+        start = time.perf_counter()
+        done = subprocess.run([script], env={**os.environ, "KERNELSIM_WINE10_DIR": folder}, capture_output=True,
+                              text=True)
+        seconds = time.perf_counter() - start
+        size = subprocess.run(["du", "-sh", folder], capture_output=True, text=True).stdout.split("\t")[0]
+        print(f"tools/wine10.sh {label}: {seconds:.1f} s (exit {done.returncode}, {size}); load {load:.1f}")
+        if label == "cold":
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def main(argv):
+    names = [a for a in argv if not a.startswith("--")]
+    code = live_runs(names or DEFAULT)
+    if "--skip-validate" not in argv:
+        validate_repeat()
+    fuzz_rate()
+    wine10("--wine10-cold" in argv)
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:] or DEFAULT))
+    sys.exit(main(sys.argv[1:]))

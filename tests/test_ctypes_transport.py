@@ -210,3 +210,14 @@ def test_the_live_dispatcher_runs_a_scenario_through_ctypes(fakes, tmp_path):
     assert (notes["got"].ok, notes["got"].n, notes["got"].key, notes["got"].same) == (True, 3, "a key object", True)
     assert notes["apc"].arg == 42 and notes["apc"].thread == "main"
     assert notes["sleep"].r == WAIT_IO_COMPLETION
+
+
+def test_a_scenario_close_never_reaches_the_transports_own_listener(fakes):
+    """Issue 9: closesocket or CloseHandle of the value of tcp_pair's listening socket is refused as for a
+    value the scenario never had (WSAENOTSOCK / ERROR_INVALID_HANDLE) and the listener stays open."""
+    t, k32, ws2, errors = fakes
+    t.begin(1, None)
+    t.listener = 0x1F0
+    assert t.request(1, "closesocket", [0x1F0], None)[:2] == (-1, 10038)
+    assert t.request(1, "CloseHandle", [0x1F0], None)[:2] == (0, 6)
+    assert not any(call[0] in ("closesocket", "CloseHandle") for call in k32.calls)

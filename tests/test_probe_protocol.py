@@ -255,3 +255,22 @@ def test_apc_queued_right_after_createthread_runs_on_that_thread(session, tmp_pa
             assert len(o.notes("apc")) == 1
     """)
     assert outcome.passed, outcome.failures
+
+
+def test_a_scenario_close_never_reaches_the_probes_own_handles(session):
+    """Issue 9: closesocket-twice's double close once hit the probe's listening socket.  The probe makes
+    its own handles before READY and refuses to close them (WSAENOTSOCK / ERROR_INVALID_HANDLE, what the
+    model answers for values it never issued); tcp_pair still works afterwards."""
+    transport = ProbeTransport(session.command(), env=session.env, watchdog=5.0).start()
+    try:
+        transport.spawn(1)
+        transport.begin(1, None)
+        ret, err, listener, event = transport.request(1, "own", [], None)
+        assert listener and event
+        assert transport.request(1, "closesocket", [listener], None)[:2] == (-1, 10038)
+        assert transport.request(1, "CloseHandle", [event], None)[:2] == (0, 6)
+        assert transport.request(1, "WSACloseEvent", [event], None)[:2] == (0, 6)
+        ret, err, server, client = transport.request(1, "tcp_pair", [], None)
+        assert ret == 0 and server != client
+    finally:
+        transport.close()

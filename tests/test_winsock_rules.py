@@ -314,3 +314,57 @@ def test_a10_wine8_an_apc_to_a_closed_ports_waiter_fails_the_wait_and_stays_queu
         ("gqcsex", ERROR_INVALID_HANDLE, None), ("apc", None, None), ("sleepex", None, WAIT_IO_COMPLETION)]
     assert _apc_to_closed_port_waiter("windows") == [
         ("gqcsex", ERROR_ABANDONED_WAIT_0, None), ("sleepex", None, 0)]
+
+
+# --- D6: receives after a peer RST, per Win32 ------------------------------------------------------
+
+def _after_rst(profile):
+    def main():
+        port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+        server, client = yield tcp_pair()
+        yield CreateIoCompletionPort(server, port, 5, 0)
+        yield setsockopt(client, SOL_SOCKET, SO_LINGER, LINGER(1, 0))
+        yield closesocket(client)
+        yield Sleep(5)
+        for _ in range(2):
+            rc, n, flags = yield WSARecv(server, WSABUF(64), OVERLAPPED())
+            error = yield WSAGetLastError()
+            ok, nb, key, ov = yield GetQueuedCompletionStatus(port, 0)
+            yield note("wsarecv", rc=rc, error=error, packet=ov is not None)
+        data = yield recv(server, 64)
+        yield note("recv", data=data, error=(yield WSAGetLastError()))
+    return [(n.tag, getattr(n, "rc", None), n.error) for n in run(main, profile=profile).notes()]
+
+
+def test_d6_receives_after_a_reset_fail_on_windows():
+    """D6 (oracle: later calls fail at once with WSAECONNRESET and queue no packet): every WSARecv and recv
+    after a peer RST, with nothing buffered, fails with 10054."""
+    assert _after_rst("windows") == [("wsarecv", SOCKET_ERROR, WSAECONNRESET),
+                                     ("wsarecv", SOCKET_ERROR, WSAECONNRESET), ("recv", None, WSAECONNRESET)]
+
+
+def test_d6_wine8_reads_zero_bytes_and_wine10_once():
+    """Measured live: Wine 8 completes every later receive with 0 bytes (rst_recv_fails=False); Wine 10
+    completes the first WSARecv with 0 bytes and a packet and fails the rest (rst_wsarecv_zero_once)."""
+    assert _after_rst("wine") == [("wsarecv", 0, 0), ("wsarecv", 0, 0), ("recv", None, 0)]
+    assert _after_rst("wine10") == [("wsarecv", 0, 0), ("wsarecv", SOCKET_ERROR, WSAECONNRESET),
+                                    ("recv", None, WSAECONNRESET)]
+
+
+def test_d6_wine10_a_receive_pending_at_the_reset_uses_up_the_zero_byte_one():
+    """Measured live on Wine 10 (peer-rst): when a WSARecv was pending at the RST, it fails with 64 and the
+    next WSARecv already fails with 10054 — the one 0-byte completion goes to the first receive the RST
+    meets, pending or not."""
+    def main():
+        port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+        server, client = yield tcp_pair()
+        yield CreateIoCompletionPort(server, port, 5, 0)
+        yield WSARecv(server, WSABUF(64), OVERLAPPED())
+        yield setsockopt(client, SOL_SOCKET, SO_LINGER, LINGER(1, 0))
+        yield closesocket(client)
+        ok, n, key, ov = yield GetQueuedCompletionStatus(port, 100)
+        yield note("pending", ok=ok, error=(yield GetLastError()))
+        rc, n, flags = yield WSARecv(server, WSABUF(64), OVERLAPPED())
+        yield note("late", rc=rc, error=(yield WSAGetLastError()))
+    notes = run(main, profile="wine10").notes()
+    assert [(n.tag, n.error) for n in notes] == [("pending", ERROR_NETNAME_DELETED), ("late", WSAECONNRESET)]

@@ -36,6 +36,8 @@ SOCK_STREAM = 1
 IPPROTO_TCP = 6
 WSA_FLAG_OVERLAPPED = 1
 ERROR_IO_PENDING = 997
+ERROR_INVALID_HANDLE = 6
+WSAENOTSOCK = 10038
 INVALID_SOCKET = (1 << 64) - 1
 
 
@@ -281,7 +283,17 @@ class CtypesTransport:
 
     op_SetEvent = _handle_op("k32", "SetEvent")
     op_ResetEvent = _handle_op("k32", "ResetEvent")
-    op_CloseHandle = _handle_op("k32", "CloseHandle")
+
+    def _own(self, handle):
+        """The transport's own listening socket (tcp_pair's): a scenario's close never reaches it."""
+        return self.listener is not None and handle == self.listener
+
+    def op_CloseHandle(self, limit, handle):
+        if self._own(handle):
+            self._set_error(ERROR_INVALID_HANDLE)
+            return (0,)
+        return (self.k32.CloseHandle(c_void_p(handle)),)
+
     op_CancelIo = _handle_op("k32", "CancelIo")
     op_WSASetEvent = _handle_op("ws2", "WSASetEvent")
     op_WSAResetEvent = _handle_op("ws2", "WSAResetEvent")
@@ -391,6 +403,9 @@ class CtypesTransport:
         return (self.ws2.shutdown(c_size_t(s), how),)
 
     def op_closesocket(self, limit, s):
+        if self._own(s):
+            self._set_error(WSAENOTSOCK)            # as the model answers for a value it never issued
+            return (-1,)
         return (self.ws2.closesocket(c_size_t(s)),)
 
     def op_setsockopt(self, limit, s, level, name, value):

@@ -27,6 +27,8 @@ REASONS = {
     "rst_discards_buffered": "a peer RST discards data not yet read (D6)",
     "rst_recv_fails": "after a peer RST, Wine completes a later WSARecv with 0 bytes instead of failing it "
                       "with WSAECONNRESET (D6, measured live)",
+    "rst_wsarecv_zero_once": "after a peer RST, Wine 10 completes the first WSARecv with 0 bytes and fails the "
+                             "later ones with WSAECONNRESET; Windows fails them all (D6; measured live)",
     "closed_accept_error": "a blocked accept() ends with 995 on Wine when the listener is closed, "
                            "WSAEINTR on Windows (D7, measured live)",
     "warning_status_queues_packet": "a warning status still queues a packet (B4c)",

@@ -25,8 +25,10 @@ class Profile:
     thread_agnostic_io: bool = True         # B13: port I/O survives its thread (Vista+)
     memory_limits: bool = True              # E3–E5: WSAENOBUFS when pool or locked pages run out
     rst_discards_buffered: bool = False     # D6
-    rst_recv_fails: bool = True             # D6: a WSARecv after a peer RST fails at once (10054);
+    rst_recv_fails: bool = True             # D6: a WSARecv (or recv) after a peer RST fails at once (10054);
                                             #     Wine 8 completes it at once with 0 bytes and a packet
+    rst_wsarecv_zero_once: bool = False     # D6: Wine 10 (measured live): the first WSARecv after a RST gets
+                                            #     0 bytes and a packet, later ones fail with 10054
     closed_accept_error: int = 10004        # D7: a blocked accept() when the listener is closed: WSAEINTR;
                                             #     Wine 8 gives 995 (measured live)
     warning_status_queues_packet: bool = True  # B4c
@@ -61,7 +63,7 @@ PROFILES = {
                     closed_port_apc_fails=True),
     "wine10": Profile(name="wine10", concurrency_limit=False, apc_precedence="object_first",
                       close_error_mode="wine", close_cancels_sends=False, memory_limits=False,
-                      closed_accept_error=995, critsec_handoff=True, cancel_order="newest_first"),
+                      closed_accept_error=995, cancel_order="newest_first", rst_wsarecv_zero_once=True),
     "xp": Profile(name="xp", port_close_abandons=False, apc_precedence="object_first",
                   close_error_mode="xp", iosb_written_at="completion", thread_agnostic_io=False,
                   critsec_handoff=True),

@@ -149,9 +149,12 @@ def WSARecv(k, t, s, bufs, ov, routine=None):
         return bad
     if sock.shut_recv:
         return _fail(t, WSAESHUTDOWN, bad)
-    if sock.reset and not sock.rx and k.profile.rst_recv_fails:
-        _refuse(k, t, WSAECONNRESET, "WSARecv", "the connection was reset: no IRP, no packet (D6, B4)")
-        return bad
+    if sock.reset and not sock.rx:
+        zero_once = k.profile.rst_wsarecv_zero_once and not sock.rst_zero_given
+        if k.profile.rst_recv_fails and not zero_once:
+            _refuse(k, t, WSAECONNRESET, "WSARecv", "the connection was reset: no IRP, no packet (D6, B4)")
+            return bad
+        sock.rst_zero_given = True          # Wine 8 always, Wine 10 once (measured): 0 bytes and a packet
     cap = k.socket_net.cap
     if cap is not None and len(sock.recv_q) >= cap:
         _refuse(k, t, WSAEWOULDBLOCK, "WSARecv", f"too many outstanding receives (cap {cap}, D11)")
@@ -506,6 +509,8 @@ def recv(k, t, s, len, flags=0):
     if sock.shut_recv:
         return _fail(t, WSAESHUTDOWN)
     if sock.reset and not sock.rx:
+        if not k.profile.rst_recv_fails:
+            return b""                      # Wine 8 (measured live): 0 bytes, as if the peer had closed
         return _fail(t, WSAECONNRESET)
     if len == 0:
         return b""

@@ -215,6 +215,8 @@ def _rst_arrives(k, s, r):
         r.rx.clear()
     if not r.rx:
         pending, r.recv_q = r.recv_q, ()
+        if pending:
+            r.rst_zero_given = True          # Wine 10 (measured): a receive the RST failed uses up the 0-byte one
         for irp in pending:
             complete(k, irp, STATUS_CONNECTION_RESET, 0, "the peer reset the connection (D6)")
     drop_sends(k, r, STATUS_CONNECTION_RESET, "the peer reset the connection (D6)")

@@ -454,6 +454,9 @@ static int call(Thread *t, Args *a, Buf *b) {
         struct sockaddr_in sa = loopback(I(3));
         ret = IS("bind") ? bind(S(2), (struct sockaddr *)&sa, sizeof sa)
                          : connect(S(2), (struct sockaddr *)&sa, sizeof sa);
+    } else if (IS("own")) {
+        /* diagnostics: the probe's own handles (tcp_pair's listener and event), which no close may reach */
+        buf_fmt(&outs, " %llu %llu", (unsigned long long)listener, (unsigned long long)(uintptr_t)pair_event);
     } else if (IS("getsockname")) {
         struct sockaddr_in sa;
         int len = sizeof sa;
