@@ -194,7 +194,8 @@ def test_validate_json_is_a_list_with_repeats(session, capsys):
     code = cli.main(["validate", "apc-alertable", "gqcsex-batch", "--repeat", "2", "--json"])
     data = json.loads(capsys.readouterr().out)
     assert isinstance(data, list) and [d["scenario"] for d in data] == ["apc-alertable", "gqcsex-batch"]
-    assert all(d["repeat"] == 2 and [r["verdict"] for r in d["runs"]] == ["held", "held"] for d in data)
+    assert all(d["repeat"] == 2 and [r["verdict"] for r in d["runs"]] == ["held", "held"] for d in data), \
+        [(d["scenario"], d["runs"]) for d in data]
     assert code == 0
 
 
