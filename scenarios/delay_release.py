@@ -92,8 +92,3 @@ def check(outcome):
     if outcome.trace is not None and outcome.trace.recording:
         when, status = send_done(outcome)
         assert status == "STATUS_SUCCESS" and when >= LAG, "the send completes when the client reads (D4)"
-
-
-# kernelsim live (issue 9): how a live run treats this scenario
-LIVE = False
-LIVE_REASON = "a netlib server: its workers and the admin thread race for the completions; a live run takes whichever interleaving the real scheduler gives (explore searches them)"

@@ -141,8 +141,3 @@ def check(outcome):
     assert outcome.note("bystander-apc").thread == "apc-other"
     assert set(takers(outcome, "iocp")) <= {"iocp-A", "iocp-B"}
     assert sum(n.empty_looks for n in outcome.notes("poller")) > 0, "pollers wake up for nothing"
-
-
-# kernelsim live (issue 9): how a live run treats this scenario
-LIVE = False
-LIVE_REASON = "which poller or port worker takes a job, and how often a poller looks in vain, is the real scheduler's choice (the lesson): no two live runs make the same calls"

@@ -117,8 +117,3 @@ def check(outcome):
         return                                         # the broken library: the session was never released
     assert outcome.note("before-stop").io_count == 0 and outcome.note("before-stop").holding == "nothing"
     assert len(outcome.notes("leave")) == 1, "Release ran and OnLeave once"
-
-
-# kernelsim live (issue 9): how a live run treats this scenario
-LIVE = False
-LIVE_REASON = "a netlib server: its workers and the admin thread race for the completions; a live run takes whichever interleaving the real scheduler gives (explore searches them)"
