@@ -1,9 +1,13 @@
 """Winsock rules the strict live comparison found (issue 9), each test written from its rule.
 
-- SEMANTICS "Last error after success": a successful Winsock call sets the thread's last error to 0
+- B11, the last error after success: a successful Winsock call sets the thread's last error to 0
   (Wine's ws2_32 tests, which run on Windows: "WSAGetLastError() should return zero after a
   successful call"); CreateEvent/WSACreateEvent do too (CreateEventExW ends with
   SetLastError(RtlNtStatusToDosError(status)), Wine dlls/kernelbase/sync.c).
+- C2 (oracle 3.8): blocking Winsock calls wait alertably and resume after APCs.
+- D3 (oracle 4.4): a non-blocking send is accepted whole.
+- The Wine switches measured live (A10, B12, C2, D3, D6): each test names its switch.
+The rule text is in kernelsim/rulebook/rules.en.md (and .ko.md).
 """
 
 import pytest
@@ -24,7 +28,7 @@ def _last_errors(calls):
 
 
 def test_last_error_is_zero_after_every_successful_winsock_call():
-    """SEMANTICS "last error after success" (oracle: Wine ws2_32 tests run on Windows): send, recv,
+    """B11, the last error after success (oracle: Wine ws2_32 tests run on Windows): send, recv,
     WSASend, WSARecv with data, setsockopt, getsockopt, shutdown, ioctlsocket and socket all leave 0
     when they succeed, whatever the last error was before; so do CreateEvent and WSACreateEvent."""
     def calls(server, client):
@@ -86,7 +90,7 @@ def test_a_blocking_recv_that_completes_later_leaves_zero():
 @pytest.mark.parametrize("profile", ["windows", "wine", "wine10"])
 def test_kernel32_calls_keep_the_last_error_on_success(profile):
     """Kernel32 calls keep their documented behaviour: SetEvent, PostQueuedCompletionStatus and a wait
-    that succeeds leave the last error as it was (SEMANTICS "last error after success")."""
+    that succeeds leave the last error as it was (B11: the last error after success)."""
     def main():
         ev = yield CreateEvent(None, True, False, None)
         port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)

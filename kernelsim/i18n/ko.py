@@ -125,6 +125,13 @@ NARRATION = {
     "{lock} is handed to {thread}": "{lock}, {thread}에게 넘어감",
     "{thread} is held back until the next timed event": "{thread} 다음 시간 이벤트까지 붙잡힘 (지연)",
     "{thread} held back until {until} ms: it may run again": "{thread} {until} ms까지 붙잡혀 있다가 다시 실행 가능",
+    "{thread} CancelIoEx({h}, NULL): nothing was pending, TRUE all the same":
+        "{thread} CancelIoEx({h}, NULL): 걸린 I/O가 없는데도 TRUE",
+    "{thread} runs its APCs inside {what}; the call then goes on waiting":
+        "{thread}, {what} 대기 안에서 APC 실행; 호출은 그 뒤 계속 기다림",
+    "{thread}'s APCs ran and its call returns: it completed meanwhile":
+        "{thread}의 APC 실행 끝, 호출 리턴: 그 사이에 완료됨",
+    "{thread}'s APCs ran; it goes on waiting on {what}": "{thread}의 APC 실행 끝; {what} 계속 대기",
 }
 
 # --- the *why* after the dash -----------------------------------------------------------------------
@@ -300,6 +307,25 @@ WHY = {
     "woken by the release, it got to the lock first (L9)": "해제로 깨어나서 락을 먼저 차지함 (L9)",
     "a delay in the schedule: the thread is preempted although it could run":
         "스케줄의 지연: 실행할 수 있는데도 선점되어 밀려남",
+    "it completed while its APCs run: the call returns after them (C2)":
+        "APC가 도는 사이에 완료됨: 호출은 APC가 끝난 뒤 리턴 (C2)",
+    "nothing is buffered; the wait is alertable and resumes after APCs (C2)":
+        "받은 데이터가 없음; alertable wait이며 APC 실행 뒤 계속 기다림 (C2)",
+    "nothing is buffered yet; the wait is alertable and resumes after APCs (C2)":
+        "아직 받은 데이터가 없음; alertable wait이며 APC 실행 뒤 계속 기다림 (C2)",
+    "the wait is alertable and resumes after APCs (C2, oracle 3.8)":
+        "alertable wait이며 APC 실행 뒤 계속 기다림 (C2, 오라클 3.8)",
+    "Wine 8 (measured live; cancel_all_empty_ok): Windows fails with ERROR_NOT_FOUND (B12)":
+        "Wine 8 실측 (cancel_all_empty_ok): Windows는 ERROR_NOT_FOUND로 실패 (B12)",
+    "Wine 8's accept waits without running APCs (blocking_accept_alertable=False)":
+        "Wine 8의 accept는 APC를 실행하지 않고 기다림 (blocking_accept_alertable=False)",
+    "a blocking Winsock call resumes its wait after APCs (C2, oracle 3.8)":
+        "블락 Winsock 호출은 APC 실행 뒤 다시 기다림 (C2, 오라클 3.8)",
+    "a blocking Winsock call waits alertably but does not return WAIT_IO_COMPLETION (C2, oracle 3.8)":
+        "블락 Winsock 호출은 alertable wait이지만 WAIT_IO_COMPLETION을 돌려주지 않음 (C2, 오라클 3.8)",
+    "a user APC arrived, but the wait's port was closed: the wait fails and the APC stays queued "
+    "(Wine 8, closed_port_apc_fails)":
+        "유저 APC가 왔지만 기다리던 포트가 닫혀 있음: 대기는 실패하고 APC는 큐에 남음 (Wine 8, closed_port_apc_fails)",
 }
 
 # --- field values shown inside narration ----------------------------------------------------------

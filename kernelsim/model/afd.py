@@ -172,7 +172,7 @@ class Socket:
 
     def sync_result(self, irp, ok):
         """What a blocking call returns when its IRP completes: (result, last error).  A Winsock call
-        that succeeds sets the last error to 0 (SEMANTICS "last error after success")."""
+        that succeeds sets the last error to 0 (B11: the last error after success)."""
         kind = irp.sync
         err = 0 if ok else wsa_error(irp.status)
         if kind == "recv":

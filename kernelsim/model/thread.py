@@ -213,7 +213,8 @@ def unwait(k, t, result, why, error=None, text="{thread} wakes", **fields):
             wait.done = (result, error)
             for unlink in wait.unlinks:
                 unlink()
-            k.emit("wake", t, text, why=why + " — while its APCs run; the call returns after them", **fields)
+            k.emit("wake", t, text, why="it completed while its APCs run: the call returns after them (C2)",
+                   **fields)
         return
     t.wait = None
     if footprint.rec is not None:

@@ -60,7 +60,7 @@ WSAEAFNOSUPPORT = 10047
 
 def winsock(name):
     """Register a Winsock call: it starts by clearing the thread's last error, so that a call that
-    succeeds leaves 0 (SEMANTICS "last error after success"; every failure or pending path sets its
+    succeeds leaves 0 (B11: the last error after success; every failure or pending path sets its
     own code afterwards)."""
     def register(handler):
         @functools.wraps(handler)
@@ -272,7 +272,7 @@ def _start_send(k, t, sock, irp, data, call):
         else f"the send buffer is full ({sock.sndbuffered}/{sock.sndbuf} bytes) or sends are queued ahead (D3)")
     if sync:
         result = block(k, t, f"{sync} on socket {sock.handle}", INFINITE, alertable=True, resumes=True,
-                       why=why + "; the wait is alertable and resumes after APCs (C2)")
+                       why=why)
         pump(k, sock)
         run_queued_apcs(k, t)
         return result
