@@ -61,3 +61,8 @@ def check(outcome):
     if outcome.notes("violation"):
         return                                     # the run stopped at the broken invariant (BREAKS)
     assert b"".join(n.data for n in outcome.notes("echo")) == b"\x03\x00one\x03\x00two"
+
+
+# kernelsim live (issue 9): how a live run treats this scenario
+LIVE = False
+LIVE_REASON = "a race: the model runs one schedule; a live run takes whichever interleaving the real scheduler gives, so no two runs make the same calls (explore searches them all)"

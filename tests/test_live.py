@@ -54,15 +54,25 @@ def test_the_catalogue_holds_strictly_on_wine8(session):
     assert all(r.reason for r in reports if r.verdict == "not live")
 
 
-def test_a_deviation_names_the_switch(session):
-    """Issue 9: under the windows profile, lifo-wakeup on Wine 8 differs (FIFO wake-up); the live run equals
-    the model with waiter_order=fifo, so the verdict is 'deviation' and the report names that switch."""
-    report = _check(session, "lifo-wakeup", profile="windows")
-    assert report.verdict == "deviation"
-    assert report.switch == [("waiter_order", "fifo")]
+def test_a_deviation_names_the_switch(session, tmp_path):
+    """Issue 9: under the windows profile, CancelIoEx(h, NULL) with nothing pending differs on Wine 8 (TRUE,
+    not FALSE/1168); the live run equals the model with cancel_all_empty_ok=True, so the verdict is
+    'deviation' and the report names that switch and the profile that sets it."""
+    sc = _scenario(tmp_path, """
+        from kernelsim.win32 import *
+
+        def main():
+            server, client = yield tcp_pair()
+            ok = yield CancelIoEx(server, None)
+            yield note("cancel", ok=ok, error=(yield GetLastError()))
+    """)
+    report = _check(session, sc, profile="windows")
+    assert report.verdict == "deviation", report.diffs
+    assert report.switch == [("cancel_all_empty_ok", True)]
     data = report.to_json()
-    assert data["switch"] == "waiter_order=fifo" and "wine" in data["switch_profiles"]
+    assert data["switch"] == "cancel_all_empty_ok=True" and data["switch_profiles"] == ["wine"]
     assert any(d["kind"] == "note" for d in data["differences"])
+    assert _check(session, sc).verdict == "held"              # the wine profile predicts it
 
 
 def test_the_apc_sees_the_last_error_of_the_thread_it_interrupts(session, tmp_path):
