@@ -317,8 +317,7 @@ def _resume(k, t, wait):
     t.wait = wait
     t.state = "waiting"
     k.release_cpu(t)
-    if t in k.ready:
-        k.ready.remove(t)
+    k.ready.pop(t, None)
     if t.queue is not None:
         t.queue.thread_blocked(k, t)
         k.touch(t.queue)
