@@ -203,7 +203,7 @@ class Scenario:
 CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*")
 NOT_CONSTANTS = {"TITLE", "TEACHES", "RULES", "CONFIG", "QUESTIONS", "PREDICTIONS", "SEED_CORRECTION", "BREAKS",
                  "LIVE", "LIVE_REASON",
-                 "NEEDS_WINDOWS", "LIVE_TOLERANCE"}
+                 "NEEDS_WINDOWS", "LIVE_TOLERANCE", "NOT_LIVE_ON", "UNORDERED_TAGS", "POOLS"}
 SETTABLE = (bool, int, float, str, bytes, tuple, list, type(None))
 
 
