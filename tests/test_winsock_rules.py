@@ -372,3 +372,50 @@ def test_d6_wine10_a_receive_pending_at_the_reset_uses_up_the_zero_byte_one():
         yield note("late", rc=rc, error=(yield WSAGetLastError()))
     notes = run(main, profile="wine10").notes()
     assert [(n.tag, n.error) for n in notes] == [("pending", ERROR_NETNAME_DELETED), ("late", WSAECONNRESET)]
+
+
+def _send_after_peer_closed(profile):
+    """Oracle 2.20's program: the peer closes; we send (it succeeds), the peer's stack answers with RST."""
+    def main():
+        s, c = yield tcp_pair()
+        yield closesocket(c)
+        yield Sleep(1)
+        yield note("send", n=(yield send(s, b"test")), err=(yield WSAGetLastError()))
+        yield Sleep(1)
+        yield note("recv", r=(yield recv(s, 10)), err=(yield WSAGetLastError()))
+        yield note("send2", n=(yield send(s, b"more")), err=(yield WSAGetLastError()))
+        rc, n, flags = yield WSARecv(s, WSABUF(10), OVERLAPPED())
+        yield note("WSARecv", rc=rc, err=(yield WSAGetLastError()))
+    return {n.tag: n for n in run(main, profile=profile).notes()}
+
+
+def test_a_rst_answering_data_sent_after_the_peer_closed_aborts_the_connection():
+    """D6 with oracle 2.20 (Wine's test_shutdown, run on Windows): data sent to a peer that had
+    already closed is accepted (4 bytes), the peer's RST then aborts the connection and the next recv
+    fails with WSAECONNABORTED (10053), not WSAECONNRESET; later calls fail with the same code."""
+    notes = _send_after_peer_closed("windows")
+    assert (notes["send"].n, notes["send"].err) == (4, 0)
+    assert (notes["recv"].r, notes["recv"].err) == (SOCKET_ERROR, WSAECONNABORTED)
+    assert (notes["send2"].n, notes["send2"].err) == (SOCKET_ERROR, WSAECONNABORTED)
+    assert (notes["WSARecv"].rc, notes["WSARecv"].err) == (SOCKET_ERROR, WSAECONNABORTED)
+
+
+@pytest.mark.parametrize("profile, recv_result", [("wine10", (SOCKET_ERROR, WSAECONNRESET)), ("wine", (b"", 0))])
+def test_wine_reports_the_aborted_connection_as_a_reset(profile, recv_result):
+    """Switch rst_after_fin_error (measured live on Wine 8 and Wine 10): both report the RST that answers
+    data sent after the peer's FIN as WSAECONNRESET (10054) — Wine 8's recv still reads it as a
+    graceful 0 (switch rst_recv_fails), its send fails with 10054."""
+    notes = _send_after_peer_closed(profile)
+    assert (notes["recv"].r, notes["recv"].err) == recv_result
+    assert (notes["send2"].n, notes["send2"].err) == (SOCKET_ERROR, WSAECONNRESET)
+
+
+def test_a_rst_without_a_fin_before_it_is_still_a_reset():
+    """D6: a peer that closes with linger {1,0} resets the connection: WSAECONNRESET (10054), as before."""
+    def main():
+        s, c = yield tcp_pair()
+        yield setsockopt(c, SOL_SOCKET, SO_LINGER, LINGER(1, 0))
+        yield closesocket(c)
+        yield Sleep(1)
+        yield note("recv", r=(yield recv(s, 10)), err=(yield WSAGetLastError()))
+    assert (run(main).note("recv").r, run(main).note("recv").err) == (SOCKET_ERROR, WSAECONNRESET)

@@ -61,7 +61,7 @@ class Socket:
                  "fin_pending", "shut_send", "shut_recv", "recv_q", "outq", "unacked", "sndbuffered",
                  "in_flight", "sndbuf", "rcvbuf", "linger", "port", "key", "notify_modes", "closed",
                  "nonblocking", "npp", "signalled", "wait_list", "by_ov", "listener", "tcb", "evsel", "selectors", "fp",
-                 "rst_zero_given")
+                 "rst_zero_given", "reset_error")
 
     def __init__(self, k, npp):
         n = net(k)
@@ -74,6 +74,7 @@ class Socket:
         self.rx = bytearray()               # received, not yet read (charged to pool tag afd-recv)
         self.fin_received = self.reset = self.rst_sent = self.fin_sent = self.fin_pending = False
         self.rst_zero_given = False         # Wine 10: the one 0-byte WSARecv after a RST was given
+        self.reset_error = 0                # what later calls fail with once reset: 10054, or 10053 (oracle 2.20)
         self.shut_send = self.shut_recv = False
         # The three queues start as the shared empty tuple and become lists on first use: an idle session
         # then costs fewer objects (heap, and cyclic-GC work with 10,000 sessions).

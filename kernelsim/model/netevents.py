@@ -32,7 +32,7 @@ Rules: D13, D14 (new ids; see kernelsim/rulebook/rules-course.en.md), B4 for the
 """
 
 from ..win32.constants import (FD_ACCEPT, FD_CLOSE, FD_CLOSE_BIT, FD_CONNECT, FD_READ, FD_WRITE, INFINITE,
-                               SOCKET_ERROR, WSAECONNRESET, WSAEINVAL, WSAENOTSOCK, WSAEWOULDBLOCK)
+                               SOCKET_ERROR, WSAEINVAL, WSAENOTSOCK, WSAEWOULDBLOCK)
 from ..win32.structs import TIMEVAL, WSANETWORKEVENTS, fd_set
 from .afd import Socket
 from .services import SYSCALLS, syscall
@@ -90,7 +90,7 @@ def record(k, sock):
     rec.recorded |= bits
     rec.armed &= ~bits
     if bits & FD_CLOSE:
-        rec.errors[FD_CLOSE_BIT] = WSAECONNRESET if sock.reset else 0
+        rec.errors[FD_CLOSE_BIT] = sock.reset_error if sock.reset else 0
     names = "|".join(name for bit, name in NAMES.items() if bits & bit)
     k.emit("net", None, "socket {h} records {names} and sets {event}", h=sock.handle, names=names,
            event=repr(rec.event), why="WSAEventSelect: recorded once, until the call that re-enables it (D13)")

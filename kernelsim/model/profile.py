@@ -27,6 +27,9 @@ class Profile:
     rst_discards_buffered: bool = False     # D6
     rst_recv_fails: bool = True             # D6: a WSARecv (or recv) after a peer RST fails at once (10054);
                                             #     Wine 8 completes it at once with 0 bytes and a packet
+    rst_after_fin_error: int = 10053        # D6 / oracle 2.20: a RST that answers data sent after the peer's FIN
+                                            #     aborts the connection: later calls fail with WSAECONNABORTED;
+                                            #     Wine 8 and 10 give WSAECONNRESET (10054, measured live)
     rst_wsarecv_zero_once: bool = False     # D6: Wine 10 (measured live): the first WSARecv after a RST gets
                                             #     0 bytes and a packet, later ones fail with 10054
     closed_accept_error: int = 10004        # D7: a blocked accept() when the listener is closed: WSAEINTR;
@@ -60,10 +63,11 @@ PROFILES = {
                     close_cancels_sends=False, memory_limits=False, rst_recv_fails=False,
                     closed_accept_error=995, critsec_handoff=True, blocking_accept_alertable=False,
                     nonblocking_send_partial=True, cancel_all_empty_ok=True, cancel_order="newest_first",
-                    closed_port_apc_fails=True),
+                    closed_port_apc_fails=True, rst_after_fin_error=10054),
     "wine10": Profile(name="wine10", concurrency_limit=False, apc_precedence="object_first",
                       close_error_mode="wine", close_cancels_sends=False, memory_limits=False,
-                      closed_accept_error=995, cancel_order="newest_first", rst_wsarecv_zero_once=True),
+                      closed_accept_error=995, cancel_order="newest_first", rst_wsarecv_zero_once=True,
+                      rst_after_fin_error=10054),
     "xp": Profile(name="xp", port_close_abandons=False, apc_precedence="object_first",
                   close_error_mode="xp", iosb_written_at="completion", thread_agnostic_io=False,
                   critsec_handoff=True),

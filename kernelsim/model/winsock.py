@@ -10,6 +10,7 @@ wire in call order (D3).  With SO_SNDBUF = 0 nothing is buffered: every send
 pends until the peer acknowledges it ("zero copy", D4; seed: "송신버퍼를 0으로
 만들면 비동기").  After a peer's FIN every receive completes at once with 0
 (D5); after a RST later calls fail at once with WSAECONNRESET and no packet
+(WSAECONNABORTED when the RST answered data sent after the peer's FIN: oracle 2.20)
 (D6).  Every Winsock call sets the thread's last error: 0 when it succeeds
 ("WSAGetLastError() should return zero after a successful call", asserted by
 Wine's ws2_32 tests that run on Windows), WSA_IO_PENDING when it pends, its
@@ -40,7 +41,7 @@ from ..win32.constants import (AF_INET, FIONBIO, INFINITE, INVALID_SOCKET, SD_BO
                                SO_LINGER, SO_RCVBUF, SO_SNDBUF, SO_UPDATE_ACCEPT_CONTEXT, SOCK_STREAM,
                                SOCKET_ERROR, SOL_SOCKET,
                                STATUS_PENDING, STATUS_SUCCESS, WSA_IO_INCOMPLETE, WSA_IO_PENDING, WSAEADDRINUSE,
-                               WSAECONNREFUSED, WSAECONNRESET, WSAEFAULT, WSAEINVAL, WSAEISCONN, WSAENOBUFS,
+                               WSAECONNREFUSED, WSAEFAULT, WSAEINVAL, WSAEISCONN, WSAENOBUFS,
                                WSAENOTCONN, WSAENOTSOCK, WSAESHUTDOWN, WSAEWOULDBLOCK, error_name)
 from ..win32.structs import LINGER, OVERLAPPED, WSABUF
 from .acceptex import complete_acceptex, update_accept_context, waiting_acceptex
@@ -152,7 +153,7 @@ def WSARecv(k, t, s, bufs, ov, routine=None):
     if sock.reset and not sock.rx:
         zero_once = k.profile.rst_wsarecv_zero_once and not sock.rst_zero_given
         if k.profile.rst_recv_fails and not zero_once:
-            _refuse(k, t, WSAECONNRESET, "WSARecv", "the connection was reset: no IRP, no packet (D6, B4)")
+            _refuse(k, t, sock.reset_error, "WSARecv", "the connection was reset: no IRP, no packet (D6, B4)")
             return bad
         sock.rst_zero_given = True          # Wine 8 always, Wine 10 once (measured): 0 bytes and a packet
     cap = k.socket_net.cap
@@ -226,7 +227,7 @@ def _send_state_error(sock):
     if sock.state != "connected":
         return WSAENOTCONN
     if sock.reset:
-        return WSAECONNRESET
+        return sock.reset_error
     if sock.shut_send or sock.fin_pending:
         return WSAESHUTDOWN
     return 0
@@ -511,7 +512,7 @@ def recv(k, t, s, len, flags=0):
     if sock.reset and not sock.rx:
         if not k.profile.rst_recv_fails:
             return b""                      # Wine 8 (measured live): 0 bytes, as if the peer had closed
-        return _fail(t, WSAECONNRESET)
+        return _fail(t, sock.reset_error)
     if len == 0:
         return b""
     immediate = not sock.recv_q and (sock.rx or sock.fin_received)

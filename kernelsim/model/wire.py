@@ -29,7 +29,7 @@ Rules: D1–D6 (transport side), E6, E9 (TIME_WAIT), oracle 2.20.
 from collections import deque
 
 from .. import footprint
-from ..win32.constants import STATUS_CONNECTION_RESET, STATUS_SUCCESS
+from ..win32.constants import STATUS_CONNECTION_RESET, STATUS_SUCCESS, WSAECONNRESET
 from .irp import complete
 
 DEFAULT_BUFFER = 8192                       # SEMANTICS §H so_sndbuf_default / so_rcvbuf_default
@@ -207,6 +207,9 @@ def _rst_arrives(k, s, r):
     if r.reset:
         return
     r.reset = True
+    # A RST after the peer's FIN answers data sent to a peer that had closed: Windows then reports the
+    # connection as aborted, WSAECONNABORTED (oracle 2.20); a RST out of the blue is a reset (D6).
+    r.reset_error = k.profile.rst_after_fin_error if r.fin_received else WSAECONNRESET
     k.touch(r)
     if k.tracing:
         k.emit("net", None, "RST arrives at socket {h}: the connection is reset", h=r.handle, why="D6")
