@@ -144,3 +144,22 @@ def gqcs(tag, port, ms=100):
     error = yield GetLastError()
     yield note(tag, ok=ok, nbytes=nbytes, key=key, ov=ov, error=error if not ok else 0)
     return ov
+
+
+def run_cli(capsys, *argv):
+    """Run the kernelsim command in-process → (exit code, stdout, stderr)."""
+    from kernelsim import cli
+    try:
+        code = cli.main(list(argv))
+    except SystemExit as exc:          # argparse usage errors
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def write(tmp_path, name, text):
+    """Write a dedented scenario (or any text) file into tmp_path → its path as a string."""
+    import textwrap
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text), encoding="utf-8")
+    return str(path)

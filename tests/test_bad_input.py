@@ -17,7 +17,7 @@ import textwrap
 
 import pytest
 
-from kernelsim import cli, scenario
+from kernelsim import scenario
 from kernelsim.model import ScenarioError
 from kernelsim.win32 import (CreateIoCompletionPort, CreateThread, ERROR_INVALID_HANDLE, GetLastError,
                              GetQueuedCompletionStatus, INFINITE, INVALID_HANDLE_VALUE, OVERLAPPED,
@@ -25,22 +25,13 @@ from kernelsim.win32 import (CreateIoCompletionPort, CreateThread, ERROR_INVALID
                              WSARecv, note, tcp_pair)
 from kernelsim.win32 import calls, signatures
 
-from helpers import run
+from helpers import run, run_cli
 
 
 def write(tmp_path, text, name="bad.py"):
     path = tmp_path / name
     path.write_text("from kernelsim.win32 import *\n" + textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
     return str(path)
-
-
-def cli_run(capsys, *argv):
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def scenario_error(main):
@@ -65,7 +56,7 @@ def test_a_string_timeout_fails_the_scenario_at_its_line_without_a_traceback(tmp
             port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
             yield GetQueuedCompletionStatus(port, "forever")
         """)
-    code, out, err = cli_run(capsys, "run", path)
+    code, out, err = run_cli(capsys, "run", path)
     assert code == 1
     assert err.strip().splitlines() == [f"kernelsim: the scenario failed: {path}, line 4: GetQueuedCompletionStatus: "
                                         "dwMilliseconds must be a number of milliseconds from 0 to 4294967294, "
@@ -161,14 +152,14 @@ def test_arguments_a_program_can_pass_are_accepted(call, args):
 @pytest.mark.parametrize("option", ["--svg", "--perfetto", "--html"])
 def test_an_export_to_a_missing_folder_is_one_line_and_exit_2(tmp_path, capsys, option):
     target = str(tmp_path / "no-such-folder" / "out.file")
-    code, out, err = cli_run(capsys, "run", "lifo-wakeup", option, target)
+    code, out, err = run_cli(capsys, "run", "lifo-wakeup", option, target)
     assert code == 2 and out == ""
     assert err.strip().splitlines() == [f"kernelsim: {option} {target}: the folder {tmp_path / 'no-such-folder'} "
                                         "does not exist"]
 
 
 def test_an_export_to_a_folder_is_one_line_and_exit_2(tmp_path, capsys):
-    code, out, err = cli_run(capsys, "run", "lifo-wakeup", "--svg", str(tmp_path))
+    code, out, err = run_cli(capsys, "run", "lifo-wakeup", "--svg", str(tmp_path))
     assert code == 2 and out == ""
     assert err.strip() == f"kernelsim: --svg {tmp_path}: that is a folder; give a file name in it"
 
@@ -227,14 +218,14 @@ def test_an_unnamed_thread_does_not_take_a_name_already_given():
     (["run", "lifo-wakeup", "--max-events", "-5"], "argument --max-events: must be at least 1, not -5"),
 ])
 def test_contradictory_or_ignored_options_are_usage_errors(capsys, argv, problem):
-    code, out, err = cli_run(capsys, *argv)
+    code, out, err = run_cli(capsys, *argv)
     assert code == 2 and out == ""
     assert err.startswith("usage: kernelsim " + argv[0]) and problem in err
 
 
 def test_version(capsys):
     from kernelsim import __version__
-    code, out, _ = cli_run(capsys, "--version")
+    code, out, _ = run_cli(capsys, "--version")
     assert code == 0 and out.strip() == f"kernelsim {__version__}"
 
 
@@ -245,7 +236,7 @@ def test_a_hang_prints_only_the_hang_verdict(tmp_path, capsys):
             event = yield CreateEvent(None, True, False, None)
             yield WaitForSingleObject(event, INFINITE)
         """)
-    code, out, _ = cli_run(capsys, "run", path)
+    code, out, _ = run_cli(capsys, "run", path)
     verdicts = [line for line in out.splitlines() if line.startswith("check:")]
     assert code == 1
     assert verdicts == ["check: FAILED: the run did not finish: hang — main waits on event 8"]

@@ -3,26 +3,11 @@
 import json
 import subprocess
 import sys
-import textwrap
 
 import pytest
 
 from kernelsim.cli import main
-
-
-def run_cli(capsys, *argv):
-    try:
-        code = main(list(argv))
-    except SystemExit as exc:          # argparse usage errors
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return str(path)
+from helpers import run_cli, write
 
 
 def test_list_shows_names_and_titles(capsys):

@@ -2,31 +2,16 @@
 
 import json
 import shutil
-import textwrap
 from pathlib import Path
 
 import pytest
 
 from kernelsim import classwork, cli
+from helpers import run_cli, write
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = ROOT / "assignments"
 FAST = ["--budget", "400"]                  # a bounded search keeps the suite quick; the bound is printed
-
-
-def run_cli(capsys, *argv):
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def write(tmp_path, name, text):
-    path = tmp_path / name
-    path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return str(path)
 
 
 # --- the assignments: each starter fails its grade, each reference solution passes -----------------------

@@ -9,19 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from kernelsim import cli, i18n, scenario
+from kernelsim import i18n, scenario
 from kernelsim.i18n import coverage, ko
+from helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def run_cli(capsys, *argv):
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_every_narration_template_and_why_has_a_korean_entry():

@@ -5,21 +5,13 @@ import random
 
 import pytest
 
-from kernelsim import answers, cli, scenario
+from kernelsim import answers, scenario
 from kernelsim.answers import error, matches, show, sleep_result, wait_result, wsa_error
 from kernelsim.ui.commands import answers as run_answers
 from kernelsim.ui.commands import spoilers
+from helpers import run_cli
 
 WITH_QUESTIONS = [n for n in scenario.catalogue_names() if scenario.load(n).questions]
-
-
-def run_cli(capsys, *argv):
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 # --- answers shown with Win32 names, graded forgivingly -------------------------------------------

@@ -8,22 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from kernelsim import cli, rulebook, scenario
+from kernelsim import rulebook, scenario
 from kernelsim.rulebook import index as rule_index
+from helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 EXPECTED = ([f"A{i}" for i in range(1, 15)] + [f"B{i}" for i in range(1, 15)] + [f"C{i}" for i in range(1, 9)]
             + [f"D{i}" for i in range(1, 17)] + [f"E{i}" for i in range(1, 10)] + [f"F{i}" for i in range(1, 6)]
             + [f"L{i}" for i in range(1, 12)])
-
-
-def run_cli(capsys, *argv):
-    try:
-        code = cli.main(list(argv))
-    except SystemExit as exc:
-        code = exc.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def test_the_book_has_every_rule_in_both_languages():
