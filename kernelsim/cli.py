@@ -4,7 +4,7 @@ import argparse
 import json
 import sys
 
-from . import i18n
+from . import argtypes, i18n
 from . import scenario as scenarios
 from .i18n import console, tr
 from .model import ScenarioError
@@ -43,36 +43,14 @@ def build_parser():
     return parser
 
 
-def positive_int(text):
-    """argparse type: a whole number > 0 (0 would silently mean 'the default' or 'nothing')."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be at least 1, not {value}")
-    return value
-
-
-def positive_float(text):
-    """argparse type: a number > 0."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0 or value == float("inf"):
-        raise argparse.ArgumentTypeError(f"must be more than 0, not {text}")
-    return value
-
-
 def add_run_options(parser):
     parser.add_argument("--seed", type=int, default=0, help="0: the default policy; other: seeded random choices")
     from .model.profile import PROFILES
     parser.add_argument("--profile", choices=list(PROFILES), default=None)
     parser.add_argument("--schedule", default=None, help="replay choices, e.g. 0.2.1")
-    parser.add_argument("--spin-limit", type=positive_int, default=None, metavar="N",
+    parser.add_argument("--spin-limit", type=argtypes.positive_int, default=None, metavar="N",
                         help="stop a loop that makes N calls without simulated time passing (default 1,000,000)")
-    parser.add_argument("--max-events", type=positive_int, default=None, metavar="N",
+    parser.add_argument("--max-events", type=argtypes.positive_int, default=None, metavar="N",
                         help="stop a run that records more than N trace events (default 100,000)")
     add_set_option(parser)
 

@@ -47,7 +47,7 @@ import random
 import shlex
 import time
 
-from . import dpor, parallel
+from . import argtypes, dpor, parallel
 from . import scenario as scenarios
 from .model import ScenarioError, format_schedule
 from .model.kernel import Schedule
@@ -653,13 +653,13 @@ def add_search_options(p):
     p.add_argument("--max-delay", type=_not_negative_ms, default=None, metavar="MS",
                    help="also hold a runnable thread back until the next timed event, if it is due within MS ms "
                         "(a delay counts as a preemption; default 0: no delays, or the scenario's EXPLORE)")
-    p.add_argument("--budget", type=cli.positive_int, default=20000, metavar="N",
+    p.add_argument("--budget", type=argtypes.positive_int, default=20000, metavar="N",
                    help="at most N schedules (default 20000)")
     p.add_argument("--time", type=_not_negative_seconds, default=20.0, metavar="S",
                    help="at most S seconds of search (default 20; 0: no time limit)")
     p.add_argument("--seed", type=int, default=None, help="seed of the random and pct strategies (default 1)")
     p.add_argument("--profile", choices=["windows", "wine", "xp"], default=None)
-    p.add_argument("--jobs", type=cli.positive_int, default=1, metavar="N",
+    p.add_argument("--jobs", type=argtypes.positive_int, default=1, metavar="N",
                    help="run the schedules on N local processes (default 1)")
     p.add_argument("--cluster", default=None, metavar="ADDRESS",
                    help="run them on a Dask scheduler (tcp://host:8786; pip install 'kernelsim[cluster]')")

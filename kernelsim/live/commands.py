@@ -22,7 +22,7 @@ import sys
 import time
 from contextlib import contextmanager
 
-from .. import cli
+from .. import argtypes, cli
 from .. import scenario as scenarios
 from ..model.profile import PROFILES
 
@@ -34,33 +34,13 @@ def _add_common(parser):
                         help="the Wine launcher (default: $KERNELSIM_WINE, else the host's Wine)")
     parser.add_argument("--profile", choices=sorted(PROFILES), default=None,
                         help="the profile the model is checked with (default: the one of this Win32)")
-    parser.add_argument("--watchdog", type=_seconds, default=10.0, metavar="S",
+    parser.add_argument("--watchdog", type=argtypes.positive_float, default=10.0, metavar="S",
                         help="stop the run when one call does not return in S seconds (default 10)")
-    parser.add_argument("--timeout", type=_seconds, default=60.0, metavar="S",
+    parser.add_argument("--timeout", type=argtypes.positive_float, default=60.0, metavar="S",
                         help="stop a scenario's live run after S seconds in all (default 60)")
     parser.add_argument("--json", action="store_true", help="print JSON (live: one object, validate: a list)")
 
 
-def _seconds(text):
-    import argparse
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be more than 0 seconds: {text!r}")
-    return value
-
-
-def _count(text):
-    import argparse
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
-    return value
 
 
 def add_live_parser(sub):
@@ -72,7 +52,7 @@ def add_live_parser(sub):
 def add_validate_parser(sub):
     p = sub.add_parser("validate", help="every catalogue scenario live, strictly compared, one row each")
     p.add_argument("scenarios", metavar="NAME|PATH", nargs="*", help="only these (default: the catalogue)")
-    p.add_argument("--repeat", type=_count, default=1, metavar="N",
+    p.add_argument("--repeat", type=argtypes.positive_int, default=1, metavar="N",
                    help="run each scenario N times and report how stable its result is")
     _add_common(p)
 

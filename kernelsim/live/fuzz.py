@@ -379,9 +379,11 @@ def _size(program):
 # --- the command -------------------------------------------------------------------------
 
 def add_parser(sub):
-    from .commands import _add_common, _count
+    from .. import argtypes
+    from .commands import _add_common
     p = sub.add_parser("fuzz", help="generated programs on the model and live: differences grouped into classes")
-    p.add_argument("--count", type=_count, default=40, metavar="N", help="how many programs (default 40)")
+    p.add_argument("--count", type=argtypes.positive_int, default=40, metavar="N",
+                   help="how many programs (default 40)")
     p.add_argument("--seed", type=int, default=0, metavar="S", help="the programs are a function of S (default 0)")
     p.add_argument("--kinds", type=_kinds, default=KINDS, metavar="K,...",
                    help=f"which kinds, comma-separated (default: {','.join(KINDS)})")

@@ -27,7 +27,7 @@ variant.  A run whose check fails says so and exits 1.
 import os
 import sys
 
-from .. import cli, i18n
+from .. import argtypes, cli, i18n
 from .. import scenario as scenarios
 from ..i18n import tr
 from . import view
@@ -126,7 +126,8 @@ def _add_export_options(parser, step_help):
     parser.add_argument("--perfetto", metavar="FILE", help="save a Chrome/Perfetto trace-event JSON file")
     parser.add_argument("--html", metavar="FILE",
                         help="save the whole run as one self-contained HTML stepper (no network needed)")
-    parser.add_argument("--width", type=cli.positive_int, default=None, help="columns of the SVG view (default 120)")
+    parser.add_argument("--width", type=argtypes.positive_int, default=None,
+                        help="columns of the SVG view (default 120)")
 
 
 # --- step ----------------------------------------------------------------------------------
