@@ -67,7 +67,8 @@ class ProbeTransport:
                                      stderr=subprocess.PIPE, env=self.env, bufsize=0,
                                      start_new_session=True)
         threading.Thread(target=self._read_stdout, name="probe-stdout", daemon=True).start()
-        threading.Thread(target=self._read_stderr, name="probe-stderr", daemon=True).start()
+        self._stderr_reader = threading.Thread(target=self._read_stderr, name="probe-stderr", daemon=True)
+        self._stderr_reader.start()
         msg = self._get(0, self.start_timeout, "starting the probe")
         if msg.kind != protocol.READY:
             raise ProbeCrashed(f"the probe said {msg!r} instead of READY", self.stderr_tail())
@@ -83,6 +84,9 @@ class ProbeTransport:
                 continue
             self._inbox(msg.tid).put(msg)
         code = self.proc.wait()
+        # Its stderr is read by another thread: let it drain (the pipe ends with the process) so that
+        # the crash report carries the probe's last words.
+        self._stderr_reader.join(timeout=2)
         if not self.ended:
             self.crashed = ProbeCrashed(f"the probe exited unexpectedly (exit code {code})", self.stderr_tail())
         self._wake_all()
