@@ -429,6 +429,40 @@ def test_b13c_port_io_survives_its_thread_on_vista_but_not_xp():
     assert got == [("event", False, 995), ("plain", False, 995)]
 
 
+def test_b13_an_exiting_threads_io_is_cancelled_newest_first():
+    """B13: IopQueueIrpToThread inserts each IRP at the head of the thread's list and IoCancelThreadIo
+    walks it from the head, so the cancelled requests reach the port newest first."""
+    def main():
+        port, server, client = yield from new_port_pair()
+        event = yield WSACreateEvent()
+        t = yield CreateThread(issue, server, event, name="T1")
+        yield WaitForSingleObject(t, INFINITE)
+        for i in range(3):
+            yield from gqcs(f"p{i}", port)
+
+    def issue(s, event):
+        for op in ("first", "second", "third"):              # an hEvent: not thread-agnostic (B13)
+            yield WSARecv(s, WSABUF(10), OVERLAPPED(hEvent=event, op=op))
+    o = run(main)
+    got = [(o.note(f"p{i}").ov.op, o.note(f"p{i}").error) for i in range(3)]
+    assert got == [("third", 995), ("second", 995), ("first", 995)]
+
+
+def test_b12_cancelio_cancels_the_threads_requests_newest_first():
+    """B12: CancelIo walks the calling thread's IRP list from its head (ReactOS NtCancelIoFile): newest
+    first, in every profile."""
+    def main():
+        port, server, client = yield from new_port_pair()
+        for op in ("first", "second"):
+            yield WSARecv(server, WSABUF(10), OVERLAPPED(op=op))
+        yield CancelIo(server)
+        yield from gqcs("p0", port)
+        yield from gqcs("p1", port)
+    for profile in ("windows", "wine"):
+        o = run(main, profile=profile)
+        assert [o.note("p0").ov.op, o.note("p1").ov.op] == ["second", "first"], profile
+
+
 def test_b14_each_completion_is_delivered_exactly_once_fifo_with_one_worker():
     """B14: with two workers each completion is delivered exactly once (no order asserted); with one worker
     and max=1, packets come out FIFO by completion time."""

@@ -128,8 +128,11 @@ class Socket:
     def cancel_io(self, k, t, ov, by_thread):
         matches = [irp for irp in self.pending_irps()
                    if (not by_thread or irp.thread is t) and (ov is None or irp.ov is ov)]
-        if not by_thread and k.profile.cancel_order == "newest_first":
-            matches.reverse()                       # Wine 8 and 10 (measured live): newest first
+        if by_thread or k.profile.cancel_order == "newest_first":
+            # CancelIo walks the thread's IRP list from its head, where each IRP was inserted:
+            # newest first (ReactOS NtCancelIoFile, IopQueueIrpToThread). CancelIoEx(h, NULL):
+            # Wine 8 and 10 newest first (measured live); Windows has no oracle test (B12, B14).
+            matches.reverse()
         for irp in matches:
             cancel(k, irp, why="CancelIo" + ("" if by_thread else "Ex") + " (B12, D8)")
         return len(matches)

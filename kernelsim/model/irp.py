@@ -317,8 +317,12 @@ def cancel(k, irp, status=STATUS_CANCELLED, why="cancelled (B12)"):
 
 @at_exit("io")
 def cancel_thread_io(k, t):
-    """B13: the exiting thread's pending I/O is cancelled; stage 2 runs in it, its APCs are then discarded."""
-    for irp in list(t.irps):
+    """B13: the exiting thread's pending I/O is cancelled; stage 2 runs in it, its APCs are then discarded.
+
+    Newest first: the I/O manager inserts each IRP at the head of the thread's list and
+    IoCancelThreadIo walks it from the head (ReactOS IopQueueIrpToThread, IoCancelThreadIo).
+    """
+    for irp in reversed(list(t.irps)):
         if irp.state == "pending":
             cancel(k, irp, why=f"{t.name} exited with this I/O pending (B13)")
 
