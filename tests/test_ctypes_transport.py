@@ -221,3 +221,198 @@ def test_a_scenario_close_never_reaches_the_transports_own_listener(fakes):
     assert t.request(1, "closesocket", [0x1F0], None)[:2] == (-1, 10038)
     assert t.request(1, "CloseHandle", [0x1F0], None)[:2] == (0, 6)
     assert not any(call[0] in ("closesocket", "CloseHandle") for call in k32.calls)
+
+
+# --- locks, AcceptEx, select, WSAEventSelect (issue 9 follow-up) ------------------------------------
+
+class FakeLocks:
+    """kernel32's critical sections and SRW locks, written into the structures the transport passes,
+    as Windows does (OwningThread holds the owner's thread id, RecursionCount its entries)."""
+
+    def __init__(self, k32):
+        self.k32 = k32
+        self.seen = []               # (function, address of the structure)
+
+    def _cs(self, name, ref):
+        cs = _out(ref)
+        self.seen.append((name, ctypes.addressof(cs)))
+        return cs
+
+    def InitializeCriticalSection(self, ref):
+        cs = self._cs("InitializeCriticalSection", ref)
+        cs.OwningThread, cs.RecursionCount, cs.LockCount = None, 0, -1
+
+    def InitializeCriticalSectionAndSpinCount(self, ref, spin):
+        self.InitializeCriticalSection(ref)
+        _out(ref).SpinCount = spin.value
+        return 1
+
+    def EnterCriticalSection(self, ref):
+        assert self.TryEnterCriticalSection(ref), "the fake cannot wait"
+
+    def TryEnterCriticalSection(self, ref):
+        cs = self._cs("TryEnterCriticalSection", ref)
+        me = self.k32.GetCurrentThreadId()
+        if cs.OwningThread not in (None, me):
+            return 0
+        cs.OwningThread, cs.RecursionCount = me, cs.RecursionCount + 1
+        return 1
+
+    def LeaveCriticalSection(self, ref):
+        cs = self._cs("LeaveCriticalSection", ref)
+        cs.RecursionCount -= 1
+        if not cs.RecursionCount:
+            cs.OwningThread = None
+
+    def DeleteCriticalSection(self, ref):
+        self._cs("DeleteCriticalSection", ref)
+
+    def InitializeSRWLock(self, ref):
+        _out(ref).Ptr = None
+        self.seen.append(("InitializeSRWLock", ctypes.addressof(_out(ref))))
+
+    def TryAcquireSRWLockExclusive(self, ref):
+        lock = _out(ref)
+        if lock.Ptr:
+            return 0
+        lock.Ptr = 1
+        return 1
+
+    def ReleaseSRWLockExclusive(self, ref):
+        _out(ref).Ptr = None
+
+
+def test_locks_are_real_structures_one_per_scenario_lock(fakes, tmp_path):
+    """L1/L2 through ctypes: each CRITICAL_SECTION or SRWLOCK of the scenario is one real structure in this
+    process (the same address for every call on it, another for another lock); what Windows writes into a
+    critical section comes back as the model writes it: OwningThread the owner's name, RecursionCount."""
+    t, k32, ws2, errors = fakes
+    locks = FakeLocks(k32)
+    for name in dir(FakeLocks):
+        if not name.startswith("_"):
+            setattr(k32, name, getattr(locks, name))
+    path = tmp_path / "locks_case.py"
+    path.write_text(textwrap.dedent("""
+        from kernelsim.win32 import *
+
+        def main():
+            a, b = CRITICAL_SECTION("a"), CRITICAL_SECTION("b")
+            yield InitializeCriticalSection(a)
+            yield note("spin", ok=(yield InitializeCriticalSectionAndSpinCount(b, 4000)))
+            yield EnterCriticalSection(a)
+            yield note("again", ok=(yield TryEnterCriticalSection(a)), owner=a.OwningThread, n=a.RecursionCount)
+            yield LeaveCriticalSection(a)
+            yield LeaveCriticalSection(a)
+            yield note("left", owner=a.OwningThread, n=a.RecursionCount)
+            yield DeleteCriticalSection(a)
+            srw = SRWLOCK("s")
+            yield InitializeSRWLock(srw)
+            yield note("srw", first=(yield TryAcquireSRWLockExclusive(srw)),
+                       second=(yield TryAcquireSRWLockExclusive(srw)))
+            yield ReleaseSRWLockExclusive(srw)
+    """))
+    outcome = LiveRun(scenarios.load(str(path)), t, watchdog=2).run()
+    notes = {n.tag: n.fields for n in outcome.notes()}
+    assert notes["spin"] == {"ok": True}
+    assert notes["again"] == {"ok": True, "owner": "main", "n": 2}
+    assert notes["left"] == {"owner": None, "n": 0}
+    assert notes["srw"] == {"first": True, "second": False}
+    by_lock = {}
+    for name, address in locks.seen:
+        by_lock.setdefault(address, []).append(name)
+    assert len(by_lock) == 3, "a, b and srw: three structures, each always at the same address"
+    assert sorted(map(len, by_lock.values())) == [1, 1, 6]      # a: init, enter, try, leave ×2, delete
+
+
+def test_a_lock_used_before_initialisation_is_refused_like_the_model(fakes, tmp_path):
+    """L1: EnterCriticalSection on a structure never initialised names the file and line (the model does the
+    same); nothing reaches kernel32."""
+    from kernelsim.model.services import ScenarioError
+    t, k32, ws2, errors = fakes
+    path = tmp_path / "uninit.py"
+    path.write_text("from kernelsim.win32 import *\n\ndef main():\n    yield EnterCriticalSection(CRITICAL_SECTION())\n")
+    with pytest.raises(ScenarioError) as err:
+        LiveRun(scenarios.load(str(path)), t, watchdog=2).run()
+    assert err.value.line == 4 and "never initialised" in err.value.message and "(L1)" in err.value.message
+
+
+class FakeNet:
+    """AcceptEx (mswsock), setsockopt, select, WSAEventSelect and WSAEnumNetworkEvents of ws2_32."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        self.calls = []
+
+    def AcceptEx(self, listener, accept, buf, receive_len, local_len, remote_len, got, ov):
+        self.calls.append(("AcceptEx", listener.value, accept.value, ctypes.sizeof(buf) if buf is not None else 0,
+                           receive_len.value, local_len.value, remote_len.value, ctypes.addressof(_out(ov))))
+        self.errors.set(997)
+        return 0
+
+    def setsockopt(self, s, level, name, value, size):
+        self.calls.append(("setsockopt", s.value, level, name, _out(value).value, size))
+        self.errors.set(0)
+        return 0
+
+    def select(self, nfds, readfds, writefds, exceptfds, timeout):
+        read = _out(readfds)
+        self.calls.append(("select", list(read.fd_array[:read.fd_count]), writefds, exceptfds,
+                           (_out(timeout).tv_sec, _out(timeout).tv_usec)))
+        last = read.fd_array[read.fd_count - 1]
+        read.fd_count, read.fd_array[0] = 1, last        # only the last socket is readable
+        self.errors.set(0)
+        return 1
+
+    def WSAEventSelect(self, s, event, mask):
+        self.calls.append(("WSAEventSelect", s.value, event.value, mask.value))
+        self.errors.set(0)
+        return 0
+
+    def WSAEnumNetworkEvents(self, s, event, ref):
+        ev = _out(ref)
+        ev.lNetworkEvents = 0x21                          # FD_READ | FD_CLOSE
+        ev.iErrorCode[5] = 10053
+        self.errors.set(0)
+        return 0
+
+
+def test_acceptex_select_and_event_select_marshal_as_windows_expects(fakes, tmp_path):
+    """D12–D15 through ctypes: AcceptEx gets a real output buffer of the three lengths and the slot's
+    OVERLAPPED; SO_UPDATE_ACCEPT_CONTEXT passes the listening SOCKET by value (pointer-sized); select gets an
+    fd_set of the scenario's size (65 sockets fit: FD_SETSIZE is the program's) and its answer rewrites the
+    scenario's set in place; WSAEnumNetworkEvents comes back as a WSANETWORKEVENTS."""
+    t, k32, ws2, errors = fakes
+    net = FakeNet(errors)
+    t.mswsock = net
+    for name in ("setsockopt", "select", "WSAEventSelect", "WSAEnumNetworkEvents"):
+        setattr(ws2, name, getattr(net, name))
+    path = tmp_path / "net_case.py"
+    path.write_text(textwrap.dedent("""
+        from kernelsim.win32 import *
+
+        def main():
+            ov = OVERLAPPED(op="accept")
+            ok, n = yield AcceptEx(0x40, 0x44, bytearray(64), 0, 32, 32, ov)
+            yield note("acceptex", ok=ok, n=n, error=(yield WSAGetLastError()))
+            yield note("update", rc=(yield setsockopt(0x44, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, 0x40)))
+            big = fd_set(128)
+            for s in range(0x100, 0x100 + 65 * 4, 4):
+                FD_SET(s, big)
+            yield note("select", n=(yield select(0, big, None, None, TIMEVAL(1, 500))), ready=list(big.fd_array))
+            yield note("es", rc=(yield WSAEventSelect(0x44, 0x50, FD_READ | FD_CLOSE)))
+            rc, ev = yield WSAEnumNetworkEvents(0x44, 0x50)
+            yield note("enum", rc=rc, bits=ev.lNetworkEvents, close=ev.iErrorCode[FD_CLOSE_BIT])
+    """))
+    outcome = LiveRun(scenarios.load(str(path)), t, watchdog=2).run()
+    notes = {n.tag: n.fields for n in outcome.notes()}
+    assert notes["acceptex"] == {"ok": False, "n": 0, "error": 997}
+    accept = net.calls[0]
+    assert accept[:7] == ("AcceptEx", 0x40, 0x44, 64, 0, 32, 32)
+    assert accept[7] == ctypes.addressof(t.slots[1].ov)
+    assert net.calls[1] == ("setsockopt", 0x44, 0xFFFF, 0x700B, 0x40, 8)
+    assert notes["update"] == {"rc": 0}
+    _, sockets, write, exc, timeout = net.calls[2]
+    assert len(sockets) == 65 and sockets[-1] == 0x100 + 64 * 4 and (write, exc, timeout) == (None, None, (1, 500))
+    assert notes["select"] == {"n": 1, "ready": [0x100 + 64 * 4]}
+    assert net.calls[3] == ("WSAEventSelect", 0x44, 0x50, 0x21)
+    assert notes["enum"] == {"rc": 0, "bits": 0x21, "close": 10053}

@@ -25,9 +25,10 @@ import time
 from ..model.kernel import next_call
 from ..model.services import ScenarioError
 from ..outcome import Note, Outcome
-from ..win32 import LINGER, OVERLAPPED, OVERLAPPED_ENTRY, WSABUF
+from ..win32 import (CRITICAL_SECTION, LINGER, OVERLAPPED, OVERLAPPED_ENTRY, SRWLOCK, TIMEVAL, WSABUF,
+                     WSANETWORKEVENTS, fd_set)
 from ..win32.constants import (INFINITE, INVALID_HANDLE_VALUE, INVALID_SOCKET, SO_LINGER,
-                               SOCKET_ERROR)
+                               SO_UPDATE_ACCEPT_CONTEXT, SOCKET_ERROR)
 from .client import Hung, LiveError, ProbeCrashed, RunEnded
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
@@ -155,6 +156,8 @@ class LiveRun:
         self.key_objects = {}                    # encoded key -> Python object
         self.key_codes = {}                      # id(object) -> encoded key
         self._keep = []                          # objects whose id() is in use
+        self.lock_ids = {}                       # id(CRITICAL_SECTION or SRWLOCK) -> the probe's structure id
+        self.deleted = set()                     # lock ids after DeleteCriticalSection (L1)
         self.invariants = []                     # (name, check, owner) from invariant()
 
     # --- running -----------------------------------------------------------------
@@ -576,6 +579,8 @@ class LiveRun:
         return self._req(th, "closesocket", [s])[0]
 
     def _setsockopt(self, th, call, s, level, optname, optval):
+        if optname == SO_UPDATE_ACCEPT_CONTEXT:         # the value is the listening SOCKET itself (D12)
+            return self._req(th, "setsockopt_socket", [s, level, optname, int(optval or 0)])[0]
         if isinstance(optval, LINGER):
             return self._req(th, "setsockopt_linger", [s, optval.l_onoff, optval.l_linger])[0]
         return self._req(th, "setsockopt", [s, level, optname, int(optval)])[0]
@@ -641,6 +646,129 @@ class LiveRun:
                                                             wait_ms=None if not wait else INFINITE)
         self._update_ov(ovid, internal, nbytes, data)
         return (bool(ret), nbytes, flags)
+
+    # --- AcceptEx, select, WSAEventSelect (D12–D15) ---------------------------------------------
+
+    def _AcceptEx(self, th, call, s_listen, s_accept, buffer, receive_len, local_len, remote_len, ov):
+        """The output buffer is the probe's (its size the three lengths'); None passes NULL, as C would."""
+        if receive_len:
+            raise ScenarioError(call.file, call.line, "AcceptEx with dwReceiveDataLength > 0 (the first data "
+                                                      "read with the accept) is not modelled: pass 0")
+        ovid = self._ovid(call, ov)
+        size = 0 if buffer is None else max(len(buffer), receive_len + local_len + remote_len)
+        if ovid:
+            self.ov_bufs.pop(ovid, None)
+            self.routines.pop(ovid, None)
+        event = self._handle(ov.hEvent) if ov is not None else 0
+        ret, err, received = self._req(th, "AcceptEx", [s_listen, s_accept, ovid, event, size, receive_len,
+                                                        local_len, remote_len])
+        return (bool(ret), received)
+
+    def _select(self, th, call, nfds, readfds, writefds, exceptfds, timeout):
+        """The sets travel as their sockets; select's answer rewrites them in place (D14)."""
+        sets = (readfds, writefds, exceptfds)
+        if any(s is not None and not isinstance(s, fd_set) for s in sets) or (
+                timeout is not None and not isinstance(timeout, TIMEVAL)):
+            raise ScenarioError(call.file, call.line, "select takes three fd_sets (or None) and a TIMEVAL (or None)")
+        args = [-1, 0] if timeout is None else [int(timeout.tv_sec), int(timeout.tv_usec)]
+        for fds in sets:
+            args += [-1] if fds is None else [len(fds.fd_array)] + [int(h) for h in fds.fd_array]
+        values = self._req(th, "select", args, wait_ms=INFINITE if timeout is None else timeout.ms)
+        ret, rest = values[0], list(values[2:])
+        for fds in sets:
+            n = rest.pop(0)
+            ready, rest = rest[:max(n, 0)], rest[max(n, 0):]
+            if fds is not None and ret != SOCKET_ERROR:
+                mine = {int(h): h for h in fds.fd_array}        # keep the scenario's own (typed) values
+                fds.fd_array[:] = [mine.get(v, v) for v in ready]
+        return ret
+
+    def _WSAEventSelect(self, th, call, s, handle, mask):
+        return self._req(th, "WSAEventSelect", [s, self._handle(handle), int(mask)])[0]
+
+    def _WSAEnumNetworkEvents(self, th, call, s, handle):
+        ret, err, bits, *codes = self._req(th, "WSAEnumNetworkEvents", [s, self._handle(handle)])
+        if ret != 0:
+            return (SOCKET_ERROR, None)
+        return (0, WSANETWORKEVENTS(bits, codes))
+
+    # --- the scenario's locks (L1–L10) -----------------------------------------------------------
+    #
+    # A CRITICAL_SECTION or SRWLOCK of the scenario is a real structure in the probe's memory, one per
+    # Python object (by identity), made by its Initialize call.  After a critical-section call the probe
+    # says whether the caller owns the section and its RecursionCount; they are written into the
+    # scenario's structure as the model writes them (OwningThread = the owner's name, L2).
+
+    def _lock_id(self, call, struct, kind, initialise=False):
+        want = CRITICAL_SECTION if kind == "cs" else SRWLOCK
+        if not isinstance(struct, want):
+            raise ScenarioError(call.file, call.line, f"{call.name} needs a {want.__name__}, not {struct!r}")
+        with self.lock:
+            lockid = self.lock_ids.get(id(struct))
+            if lockid is None and not initialise:
+                init = "InitializeCriticalSection" if kind == "cs" else "InitializeSRWLock"
+                raise ScenarioError(call.file, call.line, f"{call.name} on {struct!r}, which was never initialised: "
+                                                          f"call {init} first — on Windows an uninitialised lock is "
+                                                          "whatever its memory held, and using it is undefined (L1)")
+            if lockid is None:
+                lockid = self.lock_ids[id(struct)] = len(self.lock_ids) + 1
+                self._keep.append(struct)
+            if initialise:
+                self.deleted.discard(lockid)
+            elif lockid in self.deleted:
+                raise ScenarioError(call.file, call.line, f"{call.name} on {struct!r} after DeleteCriticalSection: "
+                                                          "Windows says never to use a deleted critical section "
+                                                          "(only InitializeCriticalSection again) (L1)")
+        return lockid
+
+    def _cs(self, th, call, cs, op, *args, initialise=False, wait_ms=None):
+        lockid = self._lock_id(call, cs, "cs", initialise)
+        ret, err, owned, recursion = self._req(th, op, [lockid, *args], wait_ms=wait_ms)
+        with self.lock:
+            if owned:
+                cs.OwningThread, cs.RecursionCount = th.name, recursion
+            elif cs.OwningThread == th.name:           # it left: unless another owner wrote itself already
+                cs.OwningThread, cs.RecursionCount = None, 0
+        return ret
+
+    def _InitializeCriticalSection(self, th, call, cs):
+        self._cs(th, call, cs, "InitializeCriticalSection", initialise=True)
+
+    def _InitializeCriticalSectionAndSpinCount(self, th, call, cs, spin):
+        ret = self._cs(th, call, cs, "InitializeCriticalSectionAndSpinCount", int(spin), initialise=True)
+        cs.SpinCount = spin
+        return bool(ret)
+
+    def _EnterCriticalSection(self, th, call, cs):
+        self._cs(th, call, cs, "EnterCriticalSection", wait_ms=INFINITE)
+
+    def _TryEnterCriticalSection(self, th, call, cs):
+        return bool(self._cs(th, call, cs, "TryEnterCriticalSection"))
+
+    def _LeaveCriticalSection(self, th, call, cs):
+        self._cs(th, call, cs, "LeaveCriticalSection")
+
+    def _DeleteCriticalSection(self, th, call, cs):
+        self._cs(th, call, cs, "DeleteCriticalSection")
+        with self.lock:
+            self.deleted.add(self.lock_ids[id(cs)])
+
+    def _srw(op, returns_bool=False, initialise=False):
+        def handler(self, th, call, srw):
+            lockid = self._lock_id(call, srw, "srw", initialise)
+            ret = self._req(th, op, [lockid], wait_ms=INFINITE if op.startswith("Acquire") else None)[0]
+            return bool(ret) if returns_bool else None
+        handler.__name__ = "_" + op
+        return handler
+
+    _InitializeSRWLock = _srw("InitializeSRWLock", initialise=True)
+    _AcquireSRWLockExclusive = _srw("AcquireSRWLockExclusive")
+    _AcquireSRWLockShared = _srw("AcquireSRWLockShared")
+    _ReleaseSRWLockExclusive = _srw("ReleaseSRWLockExclusive")
+    _ReleaseSRWLockShared = _srw("ReleaseSRWLockShared")
+    _TryAcquireSRWLockExclusive = _srw("TryAcquireSRWLockExclusive", returns_bool=True)
+    _TryAcquireSRWLockShared = _srw("TryAcquireSRWLockShared", returns_bool=True)
+
 
 
 def _socket_value(value):

@@ -31,7 +31,7 @@ side and not compared.
 """
 
 from ..outcome import Note
-from ..win32 import LINGER, OVERLAPPED, OVERLAPPED_ENTRY, WSABUF
+from ..win32 import LINGER, OVERLAPPED, OVERLAPPED_ENTRY, WSABUF, WSANETWORKEVENTS, fd_set
 from .backend import LiveMs
 from .record import HandleValue
 
@@ -105,6 +105,11 @@ def same(a, b, pairing, unmeasured=False):
         return pairing.pair(("ov", id(a)), ("ov", id(b)))
     if isinstance(a, (WSABUF, LINGER)) or isinstance(b, (WSABUF, LINGER)):
         return type(a) is type(b) and repr(a) == repr(b)
+    if isinstance(a, WSANETWORKEVENTS) or isinstance(b, WSANETWORKEVENTS):     # a value: the bits, the codes
+        return type(a) is type(b) and (a.lNetworkEvents, list(a.iErrorCode)) == (b.lNetworkEvents,
+                                                                                list(b.iErrorCode))
+    if isinstance(a, fd_set) or isinstance(b, fd_set):                         # its sockets, pairing as handles
+        return type(a) is type(b) and same(list(a.fd_array), list(b.fd_array), pairing, unmeasured)
     if type(a) is not type(b):
         return False
     return pairing.pair(("object", id(a)), ("object", id(b)))       # a key object, a session…
@@ -134,6 +139,10 @@ def shown(value):
         return {str(k): shown(v) for k, v in value.items()}
     if isinstance(value, (WSABUF, LINGER)):
         return repr(value)
+    if isinstance(value, WSANETWORKEVENTS):
+        return {"lNetworkEvents": value.lNetworkEvents, "iErrorCode": list(value.iErrorCode)}
+    if isinstance(value, fd_set):
+        return [shown(h) for h in value.fd_array]
     return type(value).__name__
 
 

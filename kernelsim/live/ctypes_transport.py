@@ -10,8 +10,11 @@ backend's dispatcher is shared (backend.py).
 The watchdog: an in-process call cannot be interrupted, so every wait is given
 a finite timeout — INFINITE (or anything longer) becomes the watchdog — and a
 wait that ran out only because of that raises ``Hung``.  Blocking socket calls
-(accept, connect, recv, send) are not covered; the catalogue uses them on
-loopback only, where they return at once.
+(accept, connect, recv, send) and lock waits (EnterCriticalSection,
+AcquireSRWLock*) are not covered; the catalogue uses the socket calls on
+loopback only, where they return at once, and runs no lock scenario that
+deadlocks live.  A scenario's CRITICAL_SECTIONs and SRWLOCKs are real
+structures in this process, one per lock id, as in the probe.
 
 Kernel32 and ws2_32 can be injected (tests use a fake kernel32: this transport
 cannot run on Linux).
@@ -62,6 +65,34 @@ class SOCKADDR_IN(Structure):
 
 class LINGER(Structure):
     _fields_ = [("l_onoff", c_ushort), ("l_linger", c_ushort)]
+
+
+class RTL_CRITICAL_SECTION(Structure):
+    _fields_ = [("DebugInfo", c_void_p), ("LockCount", ctypes.c_long), ("RecursionCount", ctypes.c_long),
+                ("OwningThread", c_void_p), ("LockSemaphore", c_void_p), ("SpinCount", c_size_t)]
+
+
+class SRWLOCK(Structure):
+    _fields_ = [("Ptr", c_void_p)]
+
+
+class WSANETWORKEVENTS(Structure):
+    _fields_ = [("lNetworkEvents", ctypes.c_long), ("iErrorCode", c_int * 10)]
+
+
+class TIMEVAL(Structure):
+    _fields_ = [("tv_sec", ctypes.c_long), ("tv_usec", ctypes.c_long)]
+
+
+def any_fd_set(sockets):
+    """An fd_set of any size (FD_SETSIZE is a compile-time choice, D14): u_int count, SOCKET array[n]."""
+    class FD_SET(Structure):
+        _fields_ = [("fd_count", ctypes.c_uint), ("fd_array", c_size_t * max(len(sockets), 1))]
+    fds = FD_SET()
+    fds.fd_count = len(sockets)
+    for i, s in enumerate(sockets):
+        fds.fd_array[i] = s
+    return fds
 
 
 def loopback(port):
@@ -121,6 +152,8 @@ class CtypesTransport:
         self.ended = False
         self.listener = None
         self.listen_port = 0
+        self.locks = {}             # lock id -> the scenario's CRITICAL_SECTION / SRWLOCK, in this process
+        self.accept_bufs = {}       # ovid -> AcceptEx's output buffer (alive until the next AcceptEx on it)
         # The callbacks must live as long as the transport (Windows keeps their addresses).
         self.apc_proc = self.functype(None, c_size_t)(self._apc)
         self.completion_proc = self.functype(None, DWORD, DWORD, c_void_p, DWORD)(self._completion)
@@ -140,6 +173,11 @@ class CtypesTransport:
                     function.restype = restype
                 except AttributeError:          # a test double's plain method
                     pass
+        for name in ("TryAcquireSRWLockExclusive", "TryAcquireSRWLockShared"):     # they return a BOOLEAN (a byte)
+            try:
+                getattr(self.k32, name).restype = ctypes.c_ubyte
+            except AttributeError:
+                pass
 
     # --- the transport interface ---------------------------------------------------------
 
@@ -506,6 +544,91 @@ class CtypesTransport:
                                              bool(wait), byref(flags))
         return (ok, n.value, flags.value, slot.ov.Internal if slot else 0,
                 slot.data(n.value) if slot and ok else b"")
+
+    # --- AcceptEx, select, WSAEventSelect (D12–D15) ---------------------------------------------------
+
+    def op_AcceptEx(self, limit, listener, accept, ovid, event, size, receive_len, local_len, remote_len):
+        slot = self.slot(ovid)
+        buf = ctypes.create_string_buffer(size) if size else None
+        if slot is not None:
+            ctypes.memset(byref(slot.ov), 0, sizeof(OVERLAPPED))
+            slot.ov.hEvent = event or None
+            slot.bufs, slot.is_recv = [], False
+            self.accept_bufs[ovid] = buf
+        got = DWORD(0)
+        ok = self.mswsock.AcceptEx(c_size_t(listener), c_size_t(accept), buf, DWORD(receive_len), DWORD(local_len),
+                                   DWORD(remote_len), byref(got), byref(slot.ov) if slot else None)
+        return (ok, got.value)
+
+    def op_setsockopt_socket(self, limit, s, level, name, value):
+        v = c_size_t(value)
+        return (self.ws2.setsockopt(c_size_t(s), level, name, byref(v), sizeof(v)),)
+
+    def op_select(self, limit, sec, usec, *spec):
+        rest, sets = list(spec), []
+        for _ in range(3):
+            n = rest.pop(0)
+            sets.append(None if n < 0 else any_fd_set(rest[:n]))
+            rest = rest[max(n, 0):]
+        tv = None if sec < 0 else TIMEVAL(sec, usec)
+        ms = INFINITE if tv is None else sec * 1000 + usec // 1000
+        bounded, clamped = self._bounded(limit, ms)
+        if clamped:
+            tv = TIMEVAL(bounded // 1000, (bounded % 1000) * 1000)
+        ret = self.ws2.select(0, *(byref(fds) if fds is not None else None for fds in sets),
+                              byref(tv) if tv is not None else None)
+        self._hang_check(clamped, ret == 0, "select", limit)
+        outs = []
+        for fds in sets:
+            outs += [-1] if fds is None else [fds.fd_count] + list(fds.fd_array[:fds.fd_count])
+        return (ret, *outs)
+
+    def op_WSAEventSelect(self, limit, s, event, mask):
+        return (self.ws2.WSAEventSelect(c_size_t(s), c_void_p(event or None), ctypes.c_long(mask)),)
+
+    def op_WSAEnumNetworkEvents(self, limit, s, event):
+        ev = WSANETWORKEVENTS()
+        ret = self.ws2.WSAEnumNetworkEvents(c_size_t(s), c_void_p(event or None), byref(ev))
+        return (ret, ev.lNetworkEvents, *list(ev.iErrorCode))
+
+    # --- the scenario's locks (L1–L10): real structures in this process, one per lock id ----------------
+
+    def _lock(self, lockid, kind):
+        lock = self.locks.get(lockid)
+        if lock is None:
+            lock = self.locks[lockid] = kind()
+        return lock
+
+    def _cs_op(name, returns=False):
+        def op(self, limit, lockid, *args):
+            cs = self._lock(lockid, RTL_CRITICAL_SECTION)
+            ret = getattr(self.k32, name)(byref(cs), *(DWORD(a) for a in args))
+            owned = cs.OwningThread == self.k32.GetCurrentThreadId()
+            return (ret if returns else 0, int(owned), cs.RecursionCount if owned else 0)
+        op.__name__ = "op_" + name
+        return op
+
+    op_InitializeCriticalSection = _cs_op("InitializeCriticalSection")
+    op_InitializeCriticalSectionAndSpinCount = _cs_op("InitializeCriticalSectionAndSpinCount", returns=True)
+    op_EnterCriticalSection = _cs_op("EnterCriticalSection")
+    op_TryEnterCriticalSection = _cs_op("TryEnterCriticalSection", returns=True)
+    op_LeaveCriticalSection = _cs_op("LeaveCriticalSection")
+    op_DeleteCriticalSection = _cs_op("DeleteCriticalSection")
+
+    def _srw_op(name, returns=False):
+        def op(self, limit, lockid):
+            ret = getattr(self.k32, name)(byref(self._lock(lockid, SRWLOCK)))
+            return (ret if returns else 0,)
+        op.__name__ = "op_" + name
+        return op
+
+    op_InitializeSRWLock = _srw_op("InitializeSRWLock")
+    op_AcquireSRWLockExclusive = _srw_op("AcquireSRWLockExclusive")
+    op_AcquireSRWLockShared = _srw_op("AcquireSRWLockShared")
+    op_ReleaseSRWLockExclusive = _srw_op("ReleaseSRWLockExclusive")
+    op_ReleaseSRWLockShared = _srw_op("ReleaseSRWLockShared")
+    op_TryAcquireSRWLockExclusive = _srw_op("TryAcquireSRWLockExclusive", returns=True)
+    op_TryAcquireSRWLockShared = _srw_op("TryAcquireSRWLockShared", returns=True)
 
 
 def _signed(value):

@@ -23,7 +23,13 @@
  * waits.  Each thread keeps the scenario's last-error value across the
  * protocol's own calls (an APC or completion routine saves it before any call
  * of its own: even TlsGetValue clears it).  OVERLAPPEDs and their buffers live
- * here, named by ids that Python allocates.  Only loopback addresses are used.
+ * here, named by ids that Python allocates, and so do the scenario's
+ * CRITICAL_SECTIONs and SRWLOCKs: a real structure in the probe's memory per
+ * structure of the scenario, one-to-one, made by its Initialize call and never
+ * freed (as a structure in the program's own memory would be).  A
+ * critical-section call answers, after its result, whether the calling thread
+ * owns the section and its RecursionCount as the owner sees it.  Only loopback
+ * addresses are used.
  *
  * The probe's own handles (its listening socket and event for tcp_pair, its
  * standard handles) are made before READY, so no scenario handle value can be
@@ -49,6 +55,7 @@
 #define MAX_SLOTS 65536
 #define MAX_BUFS 16
 #define MAX_ARGS 200
+#define MAX_LOCKS 65536
 
 typedef struct Thread {
     int tid;
@@ -66,10 +73,12 @@ typedef struct Slot {       /* one scenario OVERLAPPED */
     int is_recv;
     int nbufs;
     WSABUF bufs[MAX_BUFS];
+    char *accept_buf;       /* AcceptEx's output buffer (addresses), NULL when the scenario passed none */
 } Slot;
 
 static Thread *threads[MAX_THREADS];
 static Slot *slots[MAX_SLOTS];
+static void *locks[MAX_LOCKS];               /* the scenario's CRITICAL_SECTIONs and SRWLOCKs, by id */
 static CRITICAL_SECTION out_lock, slot_lock, pair_lock;
 static DWORD tls;
 static SOCKET listener = INVALID_SOCKET;     /* tcp_pair's listening socket, made once before READY */
@@ -224,6 +233,47 @@ static void slot_data(Buf *b, LPOVERLAPPED ov, size_t nbytes) {
     }
     buf_hex(b, (unsigned char *)tmp.p, tmp.n);
     free(tmp.p);
+}
+
+/* --- the scenario's locks ---------------------------------------------------------- */
+
+/* The structure with this id, made (zeroed) on first use: its Initialize call initialises it. */
+static void *lock_memory(long long id, size_t size) {
+    if (id <= 0 || id >= MAX_LOCKS) return NULL;
+    EnterCriticalSection(&slot_lock);
+    void *m = locks[id];
+    if (!m) m = locks[id] = calloc(1, size);
+    LeaveCriticalSection(&slot_lock);
+    return m;
+}
+
+#define CS(i) ((CRITICAL_SECTION *)lock_memory(I(i), sizeof(CRITICAL_SECTION)))
+#define SRW(i) ((SRWLOCK *)lock_memory(I(i), sizeof(SRWLOCK)))
+
+/* " <owned> <recursion>": what the calling thread sees in the section right after its call (L2). */
+static void cs_state(Buf *outs, CRITICAL_SECTION *cs) {
+    int owned = cs && cs->OwningThread == (HANDLE)(ULONG_PTR)GetCurrentThreadId();
+    buf_fmt(outs, " %d %ld", owned, owned ? (long)cs->RecursionCount : 0L);
+}
+
+/* An fd_set of any size (a program may define FD_SETSIZE larger, D14): u_int count, SOCKET array[n]. */
+typedef struct { u_int fd_count; SOCKET fd_array[1]; } AnySet;
+
+/* Read "<n> <socket>..." from token i on (n = -1: a NULL set); returns the next token's index. */
+static int read_set(Args *a, int i, AnySet **out) {
+    long long n = I(i++);
+    if (n < 0) { *out = NULL; return i; }
+    AnySet *set = calloc(1, sizeof(u_int) * 2 + sizeof(SOCKET) * (size_t)(n + 1));
+    set->fd_count = (u_int)n;
+    for (long long k = 0; k < n; k++) set->fd_array[k] = S(i++);
+    *out = set;
+    return i;
+}
+
+static void write_set(Buf *outs, AnySet *set) {
+    if (!set) { buf_add(outs, " -1", 3); return; }
+    buf_fmt(outs, " %u", set->fd_count);
+    for (u_int k = 0; k < set->fd_count; k++) buf_fmt(outs, " %llu", (unsigned long long)set->fd_array[k]);
 }
 
 /* --- threads -------------------------------------------------------------------- */
@@ -589,6 +639,99 @@ static int call(Thread *t, Args *a, Buf *b) {
             buf_add(&outs, " x", 2);
         }
         SetLastError(err);
+    } else if (IS("AcceptEx")) {
+        /* AcceptEx listen accept ovid hEvent bufsize recv_len local_len remote_len */
+        Slot *s = slot(I(4));
+        DWORD got = 0;
+        size_t size = (size_t)I(6);
+        if (s) {
+            HANDLE ev = H(5);
+            memset(&s->ov, 0, sizeof s->ov);
+            s->ov.hEvent = ev;
+            s->is_recv = 0;
+            s->nbufs = 0;
+            free(s->accept_buf);
+            s->accept_buf = size ? calloc(1, size) : NULL;
+        }
+        SetLastError(t->saved_err);
+        ret = AcceptEx(S(2), S(3), s ? s->accept_buf : NULL, (DWORD)I(7), (DWORD)I(8), (DWORD)I(9), &got,
+                       s ? &s->ov : NULL);
+        DWORD err = GetLastError();
+        buf_fmt(&outs, " %lu", got);
+        SetLastError(err);
+    } else if (IS("setsockopt_socket")) {
+        SOCKET v = S(5);                  /* SO_UPDATE_ACCEPT_CONTEXT: the listening socket (D12) */
+        ret = setsockopt(S(2), (int)I(3), (int)I(4), (const char *)&v, sizeof v);
+    } else if (IS("select")) {
+        /* select sec usec (sec -1: no timeout) then three sets, each "<n> <sockets>" (n -1: NULL) */
+        AnySet *sets[3];
+        int k = 4;
+        for (int i = 0; i < 3; i++) k = read_set(a, k, &sets[i]);
+        struct timeval tv = { (long)I(2), (long)I(3) };
+        SetLastError(t->saved_err);
+        ret = select(0, (fd_set *)sets[0], (fd_set *)sets[1], (fd_set *)sets[2], I(2) < 0 ? NULL : &tv);
+        DWORD err = GetLastError();
+        for (int i = 0; i < 3; i++) {
+            write_set(&outs, sets[i]);
+            free(sets[i]);
+        }
+        SetLastError(err);
+    } else if (IS("WSAEventSelect")) {
+        ret = WSAEventSelect(S(2), H(3), (long)I(4));
+    } else if (IS("WSAEnumNetworkEvents")) {
+        WSANETWORKEVENTS ev;
+        memset(&ev, 0, sizeof ev);
+        ret = WSAEnumNetworkEvents(S(2), H(3), &ev);
+        DWORD err = GetLastError();
+        buf_fmt(&outs, " %ld", ev.lNetworkEvents);
+        for (int i = 0; i < FD_MAX_EVENTS; i++) buf_fmt(&outs, " %d", ev.iErrorCode[i]);
+        SetLastError(err);
+    /* --- the scenario's locks (L1-L10): void calls answer 0 --- */
+    } else if (IS("InitializeCriticalSection")) {
+        CRITICAL_SECTION *cs = CS(2);
+        if (cs) InitializeCriticalSection(cs);
+        cs_state(&outs, cs);
+    } else if (IS("InitializeCriticalSectionAndSpinCount")) {
+        CRITICAL_SECTION *cs = CS(2);
+        ret = cs ? InitializeCriticalSectionAndSpinCount(cs, (DWORD)I(3)) : 0;
+        cs_state(&outs, cs);
+    } else if (IS("EnterCriticalSection")) {
+        CRITICAL_SECTION *cs = CS(2);
+        if (cs) EnterCriticalSection(cs);
+        cs_state(&outs, cs);
+    } else if (IS("TryEnterCriticalSection")) {
+        CRITICAL_SECTION *cs = CS(2);
+        ret = cs ? TryEnterCriticalSection(cs) : 0;
+        cs_state(&outs, cs);
+    } else if (IS("LeaveCriticalSection")) {
+        CRITICAL_SECTION *cs = CS(2);
+        if (cs) LeaveCriticalSection(cs);
+        cs_state(&outs, cs);
+    } else if (IS("DeleteCriticalSection")) {
+        CRITICAL_SECTION *cs = CS(2);
+        if (cs) DeleteCriticalSection(cs);
+        cs_state(&outs, cs);
+    } else if (IS("InitializeSRWLock")) {
+        SRWLOCK *l = SRW(2);
+        if (l) InitializeSRWLock(l);
+    } else if (IS("AcquireSRWLockExclusive")) {
+        SRWLOCK *l = SRW(2);
+        if (l) AcquireSRWLockExclusive(l);
+    } else if (IS("AcquireSRWLockShared")) {
+        SRWLOCK *l = SRW(2);
+        if (l) AcquireSRWLockShared(l);
+    } else if (IS("ReleaseSRWLockExclusive")) {
+        SRWLOCK *l = SRW(2);
+        if (l) ReleaseSRWLockExclusive(l);
+    } else if (IS("ReleaseSRWLockShared")) {
+        SRWLOCK *l = SRW(2);
+        if (l) ReleaseSRWLockShared(l);
+    } else if (IS("TryAcquireSRWLockExclusive")) {
+        SRWLOCK *l = SRW(2);
+        ret = l ? TryAcquireSRWLockExclusive(l) : 0;
+    } else if (IS("TryAcquireSRWLockShared")) {
+        SRWLOCK *l = SRW(2);
+        ret = l ? TryAcquireSRWLockShared(l) : 0;
     } else if (IS("WSAGetOverlappedResult")) {
         Slot *s = slot(I(3));
         DWORD n = 0, flags = 0;
