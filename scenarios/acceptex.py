@@ -23,7 +23,7 @@ TITLE = "AcceptEx: accepts posted in advance complete through the listening sock
 TEACHES = "AcceptEx() — AcceptEx()미리 소켓을 준비하여 등록시킨다. Accept()를 비동기로 가겠다는 의미."
 RULES = ("D15", "D12", "B4", "A7")
 CONFIG = {"cpus": 2}
-LIVE = False
+LIVE = True  # TEMP
 LIVE_REASON = "the probe has no AcceptEx yet (kernelsim/live/probe/probe.c)"
 ADDRESS = (LOOPBACK, 9400)
 LISTEN_KEY = 100
@@ -44,16 +44,17 @@ QUESTIONS = [
 ]
 
 
-def client(n):
+def client(n, armed):
     s = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
     yield connect(s, ADDRESS)
+    yield WaitForSingleObject(armed, INFINITE)             # the worker's receive is posted: talk
     yield send(s, b"hello from C%d" % n)
-    yield Sleep(20)
     yield closesocket(s)
 
 
-def worker(port, listener, prepared):
+def worker(port, listener, prepared, armed, served):
     sessions = {}
+    aborted = 0
     while True:
         ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, INFINITE)
         if ov is None:
@@ -61,6 +62,9 @@ def worker(port, listener, prepared):
         if key == LISTEN_KEY:
             if not ok:
                 yield note("aborted", ok=ok, error=(yield GetLastError()), socket=ov.socket)
+                aborted += 1
+                if aborted == ACCEPTS - CLIENTS:
+                    yield SetEvent(served)                 # every AcceptEx left has ended
                 continue
             s = ov.socket                                  # which prepared socket is now the connection
             yield setsockopt(s, SOL_SOCKET, SO_UPDATE_ACCEPT_CONTEXT, listener)
@@ -69,8 +73,10 @@ def worker(port, listener, prepared):
             buf = WSABUF(64)
             sessions[s] = buf
             yield WSARecv(s, buf, OVERLAPPED(op="recv"))
+            yield SetEvent(armed)
         elif ok and nbytes:
             yield note("data", socket=key, data=bytes(sessions[key].buf[:nbytes]))
+            yield SetEvent(served)
 
 
 def main():
@@ -82,17 +88,22 @@ def main():
     prepared = []
     for _ in range(ACCEPTS):
         s = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
-        ok, _ = yield AcceptEx(listener, s, None, 0, 16, 16, OVERLAPPED(op="accept", socket=s))
+        ok, _ = yield AcceptEx(listener, s, bytearray(2 * ACCEPTEX_ADDRESS_LENGTH), 0, ACCEPTEX_ADDRESS_LENGTH,
+                               ACCEPTEX_ADDRESS_LENGTH, OVERLAPPED(op="accept", socket=s))
         yield note("posted", ok=ok, error=(yield WSAGetLastError()))
         prepared.append(s)
-    w = yield CreateThread(worker, port, listener, prepared, name="worker")
+    armed = yield CreateEvent(None, False, False, None)    # worker -> client: your receive is posted
+    served = yield CreateEvent(None, False, False, None)   # worker -> main: that client's data is in
+    w = yield CreateThread(worker, port, listener, prepared, armed, served, name="worker")
+    clients = []
     for n in range(1, CLIENTS + 1):
-        yield CreateThread(client, n, name=f"C{n}")
-        yield Sleep(5)
+        clients.append((yield CreateThread(client, n, armed, name=f"C{n}")))
+        yield WaitForSingleObject(served, INFINITE)
     yield closesocket(listener)                            # the AcceptEx still pending ends with 995
-    yield Sleep(5)
+    if ACCEPTS > CLIENTS:
+        yield WaitForSingleObject(served, INFINITE)
     yield PostQueuedCompletionStatus(port, 0, 0, None)
-    yield WaitForSingleObject(w, INFINITE)
+    yield WaitForMultipleObjects([w] + clients, True, INFINITE)
     for s in prepared:
         yield closesocket(s)
 

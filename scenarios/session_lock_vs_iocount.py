@@ -35,7 +35,7 @@ TEACHES = ("세션 Lock vs IOCount — Session Lock: 어느스레드 에서든�
            "발생되지않는다면 똑같은 구조이므로 큰 이득이 없음")
 RULES = ("L2", "L3", "L9", "A5")
 CONFIG = {"cpus": 4}
-LIVE = False
+LIVE = True  # TEMP
 LIVE_REASON = "the live probe has no critical-section calls yet (kernelsim/live/probe/probe.c)"
 SENDERS = 3                       # content threads calling SendPacket on the same session at once
 WORK = 2                          # ms of CPU each SendPacket spends with the session

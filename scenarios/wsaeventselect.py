@@ -31,7 +31,7 @@ SEED_CORRECTION = {
     "rule": "D13",
 }
 CONFIG = {"cpus": 2}
-LIVE = False
+LIVE = True  # TEMP
 LIVE_REASON = "the probe has no WSAEventSelect yet (kernelsim/live/probe/probe.c)"
 MESSAGES = [b"first ", b"second"]
 
@@ -54,10 +54,11 @@ def names(bits):
     return [name for bit, name in ((FD_READ, "FD_READ"), (FD_WRITE, "FD_WRITE"), (FD_CLOSE, "FD_CLOSE")) if bits & bit]
 
 
-def server(s):
+def server(s, sent, may_close):
     for m in MESSAGES:
         yield send(s, m)
-    yield Sleep(5)
+    yield SetEvent(sent)                                 # both messages are on their way
+    yield WaitForSingleObject(may_close, INFINITE)       # the client has read them: now the close
     yield closesocket(s)
 
 
@@ -65,8 +66,10 @@ def main():
     srv, cli = yield tcp_pair()
     event = yield WSACreateEvent()
     yield WSAEventSelect(cli, event, FD_READ | FD_CLOSE)
-    yield CreateThread(server, srv, name="server")
-    yield Sleep(1)                                       # both messages arrive before the client looks
+    sent = yield CreateEvent(None, False, False, None)
+    may_close = yield CreateEvent(None, False, False, None)
+    t = yield CreateThread(server, srv, sent, may_close, name="server")
+    yield WaitForSingleObject(sent, INFINITE)            # both messages arrive before the client looks
     done = first = False
     while not done:
         yield WSAWaitForMultipleEvents([event], False, INFINITE, False)
@@ -80,9 +83,11 @@ def main():
                 again = yield recv(cli, 100)
                 yield note("again", result="SOCKET_ERROR" if again == SOCKET_ERROR else again,
                            error=(yield WSAGetLastError()))
+                yield SetEvent(may_close)
         if ev.lNetworkEvents & FD_CLOSE:
             done = True
     yield closesocket(cli)
+    yield WaitForSingleObject(t, INFINITE)
 
 
 def check(outcome):

@@ -330,7 +330,8 @@ def test_a_lock_used_before_initialisation_is_refused_like_the_model(fakes, tmp_
     from kernelsim.model.services import ScenarioError
     t, k32, ws2, errors = fakes
     path = tmp_path / "uninit.py"
-    path.write_text("from kernelsim.win32 import *\n\ndef main():\n    yield EnterCriticalSection(CRITICAL_SECTION())\n")
+    path.write_text("from kernelsim.win32 import *\n\n"
+                    "def main():\n    yield EnterCriticalSection(CRITICAL_SECTION())\n")
     with pytest.raises(ScenarioError) as err:
         LiveRun(scenarios.load(str(path)), t, watchdog=2).run()
     assert err.value.line == 4 and "never initialised" in err.value.message and "(L1)" in err.value.message

@@ -655,7 +655,7 @@ class LiveRun:
             raise ScenarioError(call.file, call.line, "AcceptEx with dwReceiveDataLength > 0 (the first data "
                                                       "read with the accept) is not modelled: pass 0")
         ovid = self._ovid(call, ov)
-        size = 0 if buffer is None else max(len(buffer), receive_len + local_len + remote_len)
+        size = 0 if buffer is None else receive_len + local_len + remote_len
         if ovid:
             self.ov_bufs.pop(ovid, None)
             self.routines.pop(ovid, None)

@@ -41,6 +41,13 @@ REASONS = {
                            "fail with ERROR_NOT_FOUND (B12; measured live)",
     "cancel_order": "the receives CancelIoEx(h, NULL) cancels complete newest first on Wine 8 and 10 "
                     "(B12; measured live; no oracle test for Windows)",
+    "acceptex_null_buffer_error": "AcceptEx with a NULL output buffer fails with WSAEFAULT on Windows (test_AcceptEx, "
+                                  "todo_wine there), WSAEINVAL on Wine 8 and 10 (D15; measured live)",
+    "accept_context_keeps_error": "a successful setsockopt(SO_UPDATE_ACCEPT_CONTEXT) leaves the last error as it was "
+                                  "on Wine 8 and 10; Windows clears it like every successful Winsock call (B11, D12; "
+                                  "measured live)",
+    "rst_after_fin_error": "a RST that answers data sent after the peer's FIN: later calls fail with WSAECONNABORTED "
+                           "on Windows (oracle 2.20), WSAECONNRESET on Wine 8 and 10 (D6; measured live)",
     "closed_port_apc_fails": "Wine 8: an APC to a thread in an alertable GQCSEx on a port closed meanwhile ends "
                              "the wait FALSE/6 and stays queued (A10; measured live)",
 }

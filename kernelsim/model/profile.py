@@ -45,6 +45,11 @@ class Profile:
                                             #     order; Wine 8 and 10 complete them newest first (measured)
     closed_port_apc_fails: bool = False     # A10: Wine 8 (whose closed port wakes nobody): an APC to a thread in
                                             #     an alertable GQCSEx on it gives FALSE/6, the APC stays queued
+    acceptex_null_buffer_error: int = 10014  # D15: AcceptEx with a NULL output buffer fails at once with
+                                            #     WSAEFAULT (test_AcceptEx); Wine 8 and 10 give WSAEINVAL (measured)
+    accept_context_keeps_error: bool = False  # D12/B11: a successful setsockopt(SO_UPDATE_ACCEPT_CONTEXT) clears
+                                            #     the last error like every Winsock success; Wine 8 and 10
+                                            #     leave it as it was (measured live)
     critsec_handoff: bool = False           # L9: a released critical section goes to its oldest waiter
                                             #     (XP's fair locks; Wine 8 critsection.c) instead of being
                                             #     competed for
@@ -63,11 +68,12 @@ PROFILES = {
                     close_cancels_sends=False, memory_limits=False, rst_recv_fails=False,
                     closed_accept_error=995, critsec_handoff=True, blocking_accept_alertable=False,
                     nonblocking_send_partial=True, cancel_all_empty_ok=True, cancel_order="newest_first",
-                    closed_port_apc_fails=True, rst_after_fin_error=10054),
+                    closed_port_apc_fails=True, rst_after_fin_error=10054, acceptex_null_buffer_error=10022,
+                    accept_context_keeps_error=True),
     "wine10": Profile(name="wine10", concurrency_limit=False, apc_precedence="object_first",
                       close_error_mode="wine", close_cancels_sends=False, memory_limits=False,
                       closed_accept_error=995, cancel_order="newest_first", rst_wsarecv_zero_once=True,
-                      rst_after_fin_error=10054),
+                      rst_after_fin_error=10054, acceptex_null_buffer_error=10022, accept_context_keeps_error=True),
     "xp": Profile(name="xp", port_close_abandons=False, apc_precedence="object_first",
                   close_error_mode="xp", iosb_written_at="completion", thread_agnostic_io=False,
                   critsec_handoff=True),

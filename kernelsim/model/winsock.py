@@ -44,7 +44,7 @@ from ..win32.constants import (AF_INET, FIONBIO, INFINITE, INVALID_SOCKET, SD_BO
                                WSAECONNREFUSED, WSAEFAULT, WSAEINVAL, WSAEISCONN, WSAENOBUFS,
                                WSAENOTCONN, WSAENOTSOCK, WSAESHUTDOWN, WSAEWOULDBLOCK, error_name)
 from ..win32.structs import LINGER, OVERLAPPED, WSABUF
-from .acceptex import complete_acceptex, update_accept_context, waiting_acceptex
+from .acceptex import accept_context_keeps_error, complete_acceptex, update_accept_context, waiting_acceptex
 from .afd import Socket, close_socket, inherit, new_socket, pair
 from .irp import complete, fail_sync, new_irp, pend, wait_result
 from .services import ScenarioError, syscall
@@ -59,15 +59,19 @@ WSAEAFNOSUPPORT = 10047
 
 # --- helpers -------------------------------------------------------------------
 
-def winsock(name):
+def winsock(name, keeps_error=None):
     """Register a Winsock call: it starts by clearing the thread's last error, so that a call that
     succeeds leaves 0 (B11: the last error after success; every failure or pending path sets its
-    own code afterwards)."""
+    own code afterwards).  ``keeps_error(k, *args)`` names a measured Wine case where a success
+    leaves the last error as it was."""
     def register(handler):
         @functools.wraps(handler)
         def call(k, t, *args, **kwargs):
-            t.last_error = 0
-            return handler(k, t, *args, **kwargs)
+            before, t.last_error = t.last_error, 0
+            result = handler(k, t, *args, **kwargs)
+            if keeps_error is not None and t.last_error == 0 and keeps_error(k, *args):
+                t.last_error = before
+            return result
         return syscall(name)(call)
     return register
 
@@ -549,7 +553,7 @@ def ioctlsocket(k, t, s, cmd, argp):
     return 0
 
 
-@winsock("setsockopt")
+@winsock("setsockopt", keeps_error=accept_context_keeps_error)      # Wine 8/10 (acceptex.py)
 def setsockopt(k, t, s, level, optname, optval):
     sock = _sock(k, t, s)
     if sock is None:

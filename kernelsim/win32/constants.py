@@ -115,6 +115,7 @@ FIONBIO = 0x8004667E
 SOMAXCONN = 0x7FFFFFFF
 LOOPBACK = "127.0.0.1"
 SO_UPDATE_ACCEPT_CONTEXT = 0x700B      # mswsock.h: an AcceptEx socket takes the listener's options (D12)
+ACCEPTEX_ADDRESS_LENGTH = 16 + 16      # sizeof(SOCKADDR_IN) + 16: AcceptEx's room for one address (D15)
 
 # --- network events (winsock2.h): select, WSAEventSelect ----------------------------
 FD_SETSIZE = 64                        # the default capacity of an fd_set; a program may define more (D14)

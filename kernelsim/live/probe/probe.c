@@ -653,10 +653,14 @@ static int call(Thread *t, Args *a, Buf *b) {
             free(s->accept_buf);
             s->accept_buf = size ? calloc(1, size) : NULL;
         }
+        /* a NULL lpOverlapped still gets a real buffer when the scenario passed one: AcceptEx fails at
+           once then, so this one is freed right after the call */
+        char *loose = !s && size ? calloc(1, size) : NULL;
         SetLastError(t->saved_err);
-        ret = AcceptEx(S(2), S(3), s ? s->accept_buf : NULL, (DWORD)I(7), (DWORD)I(8), (DWORD)I(9), &got,
+        ret = AcceptEx(S(2), S(3), s ? s->accept_buf : loose, (DWORD)I(7), (DWORD)I(8), (DWORD)I(9), &got,
                        s ? &s->ov : NULL);
         DWORD err = GetLastError();
+        free(loose);
         buf_fmt(&outs, " %lu", got);
         SetLastError(err);
     } else if (IS("setsockopt_socket")) {
