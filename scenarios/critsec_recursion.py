@@ -26,8 +26,6 @@ TEACHES = ("WorkerThread내부에서 Session요소 Lock — 1. WorkerThread에�
            "Lock을걸면 내부에서 Send하면 또다시 Lock.. 재귀락이 발생하므로 SRWLock(X) CriticalSection(O)")
 RULES = ("L2", "L3", "D7")
 CONFIG = {"cpus": 2}
-LIVE = True  # TEMP
-LIVE_REASON = "the live probe has no critical-section calls yet (kernelsim/live/probe/probe.c)"
 GOOD = 2                          # requests the client sends before the bad one
 
 

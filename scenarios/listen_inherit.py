@@ -28,8 +28,10 @@ SEED_CORRECTION = {
     "rule": "D12",
 }
 CONFIG = {"cpus": 2}
-LIVE = True  # TEMP
-LIVE_REASON = "the probe has no AcceptEx yet (kernelsim/live/probe/probe.c)"
+NOT_LIVE_ON = {"wine": "under Wine an AcceptEx socket answers SO_SNDBUF/SO_RCVBUF from its Linux socket (16384 and "
+                       "131072, measured on Wine 8 and 10) before and after SO_UPDATE_ACCEPT_CONTEXT, and has the "
+                       "listener's linger already before it: the lesson (defaults until the update, D12) does not "
+                       "happen there"}
 ADDRESS = (LOOPBACK, 9300)
 SNDBUF, RCVBUF = 0, 32 * 1024
 

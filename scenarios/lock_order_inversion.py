@@ -29,7 +29,9 @@ TEACHES = ("시도해볼 이중락 형태 — list_Lock(검색) - SessionLock - 
 RULES = ("L9", "L11", "L3", "L2")
 CONFIG = {"cpus": 2}
 LIVE = False
-LIVE_REASON = "the live probe has no critical-section calls yet (kernelsim/live/probe/probe.c)"
+LIVE_REASON = ("a race: whether the worker's Release ends before the broadcast reaches the leaving session (and, "
+               "broken, whether the two lock orders meet in a deadlock) is the real scheduler's choice; the model "
+               "explores it")
 VARIANT = "broken"                # "fixed": Release takes the list lock first, like SendPacket
 BREAKS = ("no deadlock",)         # some schedules deadlock: the lesson (kernelsim explore finds one)
 SESSIONS = 3                      # the logic thread broadcasts to sessions 1..SESSIONS

@@ -31,8 +31,6 @@ SEED_CORRECTION = {
     "rule": "D14",
 }
 CONFIG = {"cpus": 2}
-LIVE = True  # TEMP
-LIVE_REASON = "the probe has no select yet (kernelsim/live/probe/probe.c)"
 SOCKETS = 65
 BIG = 128                   # an fd_set built with #define FD_SETSIZE 128
 

@@ -31,8 +31,6 @@ SEED_CORRECTION = {
     "rule": "D13",
 }
 CONFIG = {"cpus": 2}
-LIVE = True  # TEMP
-LIVE_REASON = "the probe has no WSAEventSelect yet (kernelsim/live/probe/probe.c)"
 MESSAGES = [b"first ", b"second"]
 
 

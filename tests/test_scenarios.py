@@ -13,7 +13,7 @@ NAMES = scenario.catalogue_names()
 # scenario is pinned").
 PINNED_SIMPY_EVENTS = {
     "accept-thread-close": 5,
-    "acceptex": 11,
+    "acceptex": 5,
     "apc-alertable": 5,
     "apc-queue": 6,
     "cancelioex": 1,
@@ -39,7 +39,7 @@ PINNED_SIMPY_EVENTS = {
     "irp-thread-exit": 5,
     "jobs-three-ways": 28,
     "lifo-wakeup": 7,
-    "listen-inherit": 7,
+    "listen-inherit": 4,
     "lock-order-inversion": 1,
     "lock-order-inversion-fixed": 1,
     "movefront-before-completion": 14,
@@ -77,7 +77,7 @@ PINNED_SIMPY_EVENTS = {
     "time-wait-npp": 112,
     "wsaenobufs-5000": 1,
     "wsaenobufs-small": 1,
-    "wsaeventselect": 8,
+    "wsaeventselect": 5,
     "wsasend-order": 8,
     "zero-byte-recv": 5,
 }
