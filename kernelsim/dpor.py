@@ -60,17 +60,14 @@ from . import scenario as scenarios
 from .model import ScenarioError
 from .model.kernel import Schedule, StopRun, format_schedule
 
-VISIBLE = "visible"
-
-
 # --- one run --------------------------------------------------------------------------------
 
 class Task:
     """What one run must do: the decisions to replay, the new decision, the sleep set and the bound."""
 
-    __slots__ = ("path", "todo", "sleep", "bound", "max_delay", "known", "conservative", "node_id")
+    __slots__ = ("path", "todo", "sleep", "bound", "max_delay", "known", "conservative", "node_id", "quiet")
 
-    def __init__(self, path, todo, sleep, bound, max_delay, known=None, conservative=False, node_id=0):
+    def __init__(self, path, todo, sleep, bound, max_delay, known=None, conservative=False, node_id=0, quiet=0):
         self.path = path              # per node: (cpu names, holds, thread name)
         self.todo = todo              # ("step", cpu, name) | ("hold", cpu, name) | ("cpu", cpu) | None (first run)
         self.sleep = sleep            # {thread name: footprint} at the new decision
@@ -79,6 +76,7 @@ class Task:
         self.known = known            # {state hash: preemptions left} explored before this round
         self.conservative = conservative
         self.node_id = node_id
+        self.quiet = quiet            # the first steps, before the new decision's instant: replayed unwatched
 
 
 class Step:
@@ -101,7 +99,7 @@ class Record:
     """What a run did: its steps with footprints, how it ended, its schedule string."""
 
     __slots__ = ("steps", "status", "failure", "signature", "schedule", "states", "races", "holds", "choices",
-                 "opaque")
+                 "opaque", "starts")
 
     def __init__(self):
         self.steps = []
@@ -114,6 +112,7 @@ class Record:
         self.holds = {}
         self.choices = []
         self.opaque = ()
+        self.starts = []              # for each new step: the first step of its instant
 
 
 class Tracer:
@@ -136,6 +135,12 @@ class Tracer:
         self.new_step = None
         self.enabled_by = {}          # thread name -> index of the step that made it runnable
         self.opaque_all = False
+        self.last_reads = {}          # invariant -> {key: fields} its check read the last time it was recorded
+        self.quiet = task.quiet       # steps before the instant of the new decision: no footprints, no checks
+        self.checking = not self.quiet
+        self.too_quiet = False
+        self.held_idle = ()           # threads held when the instant ended (released before the next step)
+        self.window_start = 0         # the first step of the current instant
         for n, (_, held, _) in enumerate(task.path):
             if held:
                 self.holds[n + 1] = tuple(held)
@@ -193,6 +198,7 @@ class Tracer:
         if not self.window_open:
             self.window_open = True
             self.enabled_after = None
+            self.window_start = n
         names = tuple(t.name for t in runnable)
         enabler = -1
         if self.enabled_after is not None:
@@ -207,16 +213,36 @@ class Tracer:
         hold_ok = False
         if self.task.max_delay and n >= self.d:
             hold_ok = _timer_due(k, self.task.max_delay)
-        held = tuple(x for x in self.holds.get(n + 1, ()) if any(t.name == x for t in k.held))
+        held = tuple(x for x in self.holds.get(n + 1, ())
+                     if x in self.held_idle or any(t.name == x for t in k.held))
+        self.held_idle = ()
         self.preemptions += len(held)                 # a delay costs what a preemption costs
         self.new_step = (names, enabler, tuple(self.pending_cpu), held, hold_ok)
         self.pending_cpu = []
-        self.rec.current = {}
+        if n >= self.quiet:
+            if n == self.quiet and self.quiet:
+                if self.window_start < n:     # a step of this instant ran unwatched: run again, all watched
+                    self.too_quiet = True
+                    raise StopRun("too quiet")
+                self.checking = True
+                footprint.rec = self.rec
+                footprint.install()
+            self.rec.current = {}
 
     def after_step(self, k, thread):
         fp = self.rec.current
-        self.rec.current = None
         name = thread.name
+        if fp is None:                            # a step replayed unwatched (before the new decision's instant)
+            names = self.new_step[0]
+            steps = self.record.steps
+            last = steps[-1].thread if steps else None
+            if last is not None and name != last and last in names:
+                self.preemptions += 1
+            step = Step(name, names, self.window, -1, last, self.new_step[2], self.new_step[3], False, ())
+            step.fp = {}
+            steps.append(step)
+            return
+        self.rec.current = None
         if thread.opaque or self.opaque_all:
             fp.setdefault(footprint.PY, {})["*"] = footprint.W
         names, _, cpu, held, hold_ok = self.new_step
@@ -228,34 +254,80 @@ class Tracer:
                     tuple(self.sleep) if n >= self.d else ())
         step.fp = fp
         self.record.steps.append(step)
-        if n >= self.d and self.sleep:
-            self.sleep = {q: f for q, f in self.sleep.items() if q != name and not footprint.conflict(f, fp)}
-        if n + 1 == self.d:                       # entering the new decision: its sleep set
-            self.sleep = dict(self.task.sleep)
-        self.rec.observed = {}
         self.enabled_after = set(t.name for t in k._runnable())
         self.enabled_after.add(name)
 
+    def cut_off(self):
+        """Did the run end (main returned) while another thread could still run?"""
+        last = self.record.steps[-1].thread if self.record.steps else None
+        return bool(self.enabled_after and any(name != last for name in self.enabled_after))
+
+    # --- invariants: the checks that belong to a step ------------------------------------
+
     def observe(self, group):
-        if group is not None:
-            self.rec.group = group
+        """Before invariant ``group``'s check (an index), or after the last one (None).
+
+        The check after a step belongs to the step: what a conjunct reads is
+        part of the footprint of every step *visible* to it, one that writes
+        something the conjunct (or the gate of its invariant) read right after
+        the step (footprint.conjunct).  A check is a deterministic function of
+        what it reads, so after an invisible step every conjunct says what it
+        said before the step: only visible steps can break an invariant, and a
+        step independent of a visible one (by these footprints) cannot change
+        what its check saw.  That makes the extended footprints a sound
+        dependence for the reduction (no step's extended footprint changes
+        when an independent step runs before it).
+
+        When a step wrote nothing the check read the last time its reads were
+        recorded, it reads the same again and no conjunct is visible: the
+        reads are recorded only then (or the first time)."""
+        rec = self.rec
+        if rec.observed is not None:
+            self._take_reads(rec.observed)
+            rec.observed = None
+        if group is None:
+            if self.checking:
+                self._step_done()
+            elif len(self.record.steps) == self.d:      # entering the new decision: its sleep set
+                self.sleep = dict(self.task.sleep)
             return
-        observed = self.rec.observed
-        self.rec.observed = None
-        if not observed:
-            return
-        step = self.record.steps[-1]
-        fp = step.fp
-        for g, reads in observed.items():
+        last = self.last_reads.get(group)
+        if last is None or _writes_into(self.record.steps[-1].fp, last):
+            rec.observed = {}
+            rec.group = (group, None)
+            self.recording = group
+
+    def _take_reads(self, observed):
+        """Add the reads of the conjuncts visible to the step to its footprint; keep what the whole check
+        read for the next skip decision."""
+        fp = self.record.steps[-1].fp
+        gate = observed.get((self.recording, None), {})
+        everyone = _writes_into(fp, gate)
+        visible = [reads for (_, label), reads in observed.items()
+                   if everyone or label is not None and _writes_into(fp, reads)]
+        if visible:
+            for reads in [gate] + visible:
+                _add_reads(fp, reads)
+        seen = {}
+        for reads in observed.values():
             for key, fields in reads.items():
-                mine = fp.get(key)
-                if mine and any(m != footprint.R for m in mine.values()):
-                    if footprint.conflict({key: fields}, {key: mine}):
-                        fp.setdefault((VISIBLE, g), {})["*"] = footprint.W
-                        break
+                seen.setdefault(key, set()).update(fields)
+        self.last_reads[self.recording] = seen
+
+    def _step_done(self):
+        """Update the sleep set with the step's whole footprint (its own and its checks')."""
+        steps = self.record.steps
+        step = steps[-1]
+        n = len(steps) - 1
+        if n >= self.d and self.sleep:
+            self.sleep = {q: f for q, f in self.sleep.items()
+                          if q != step.thread and not footprint.conflict(f, step.fp)}
+        if n + 1 == self.d:                       # entering the new decision: its sleep set
+            self.sleep = dict(self.task.sleep)
 
     def idle(self, k):
         self.sleep = {}                           # timers fire next: they conflict with everything
+        self.held_idle = tuple(t.name for t in k.held)   # held at the next step too (released as time passes)
         self.window_open = False
         self.window += 1
         self.enabled_after = None
@@ -270,6 +342,30 @@ class Tracer:
                 raise StopRun("cached")
 
 
+
+def _writes_into(fp, reads):
+    """Does a footprint write (or add to) a field in ``reads`` ({key: fields})?"""
+    for key, fields in fp.items():
+        mine = reads.get(key)
+        if mine:
+            for field, mode in fields.items():
+                if mode != footprint.R and (field == "*" or field in mine or "*" in mine):
+                    return True
+    return False
+
+
+def _add_reads(fp, reads):
+    """Add a check's reads ({key: {field: mode}}) to a step's footprint, as reads (a check writes nothing;
+    a mutable value read is recorded W only to catch in-place changes by steps)."""
+    for key, fields in reads.items():
+        mine = fp.get(key)
+        if mine is None:
+            fp[key] = dict.fromkeys(fields, footprint.R)
+            continue
+        for field in fields:
+            footprint.merge(mine, field, footprint.R)
+
+
 def _timer_due(k, max_delay):
     now = k.env.now
     limit = now + max_delay
@@ -282,23 +378,11 @@ def _timer_due(k, max_delay):
 def execute(sc, task, config=None, profile=None, cache_states=True):
     """Run one task on the model → its Record (steps, footprints, races, failure)."""
     prepare(sc)
-    tracer = Tracer(task, cache_states)
-    tracer.opaque_all = bool(sc.fp_opaque)
-    schedule = Schedule([], tracer.holds)
-    prior = footprint.rec
-    footprint.rec = tracer.rec
-    footprint.install()
-    outcome = None
-    try:
-        outcome = scenarios.run(sc, profile=profile, policy=tracer.policy, trace=False, snapshots=False,
-                                config=config, schedule=schedule, tracer=tracer)
-    except StopRun:
-        pass
-    except ScenarioError as exc:
-        tracer.record.status = "failed"
-        tracer.record.failure = ("error", str(exc))
-    finally:
-        footprint.rec = prior
+    tracer, outcome = _run(sc, task, config, profile, cache_states)
+    if tracer.too_quiet:          # (the instant began earlier than in the run the master learnt it from)
+        task = Task(task.path, task.todo, task.sleep, task.bound, task.max_delay, task.known, task.conservative,
+                    task.node_id)
+        tracer, outcome = _run(sc, task, config, profile, cache_states)
     record = tracer.record
     if tracer.k is not None:
         record.choices = list(tracer.k.chooser.taken)
@@ -316,8 +400,63 @@ def execute(sc, task, config=None, profile=None, cache_states=True):
     elif record.status == "failed":
         record.signature = ("error", record.failure[1])
     record.races = races(record.steps, len(task.path))
+    if record.steps and record.status in ("done", "failed") and (record.status == "failed" or tracer.cut_off()):
+        record.races += cut_short(record.steps)
+    record.starts = _window_starts(record.steps)[len(task.path):]
     del record.steps[:len(task.path)]          # the master knows the replayed prefix already
     return record
+
+
+def cut_short(steps):
+    """A run that stopped while threads could still run (a broken invariant, a crash, main returning) never
+    met their next steps, so no race names them: each of them is tried at every state of the last instant
+    (as if the stop were a step dependent with every other)."""
+    last = steps[-1].window
+    found = []
+    for i in range(len(steps) - 1, -1, -1):
+        step = steps[i]
+        if step.window != last:
+            break
+        for q in step.enabled:
+            if q != step.thread:
+                found.append((i, (q,), q))
+    found.reverse()
+    return found
+
+
+def _window_starts(steps):
+    starts, start, window = [], 0, None
+    for j, step in enumerate(steps):
+        if step.window != window:
+            window, start = step.window, j
+        starts.append(start)
+    return starts
+
+
+def _run(sc, task, config, profile, cache_states):
+    tracer = Tracer(task, cache_states)
+    tracer.opaque_all = bool(sc.fp_opaque)
+    schedule = Schedule([], tracer.holds)
+    prior = footprint.rec, footprint.numbers
+    footprint.numbers = tracer.rec
+    if task.quiet:                        # replay the first steps unwatched (before_step starts watching)
+        footprint.rec = None
+        footprint.uninstall()
+    else:
+        footprint.rec = tracer.rec
+        footprint.install()
+    outcome = None
+    try:
+        outcome = scenarios.run(sc, profile=profile, policy=tracer.policy, trace=False, snapshots=False,
+                                config=config, schedule=schedule, tracer=tracer)
+    except StopRun:
+        pass
+    except ScenarioError as exc:
+        tracer.record.status = "failed"
+        tracer.record.failure = ("error", str(exc))
+    finally:
+        footprint.rec, footprint.numbers = prior
+    return tracer, outcome
 
 
 def prepare(sc):
@@ -445,7 +584,7 @@ def _initials(steps, reach, i, j):
 
 class Node:
     __slots__ = ("id", "parent", "decision", "enabled", "last", "pre", "sleep", "taken", "done", "todo",
-                 "children", "hold_ok", "flight", "depth")
+                 "children", "hold_ok", "flight", "depth", "quiet")
 
     def __init__(self, nid, parent, decision, depth):
         self.id = nid
@@ -462,6 +601,7 @@ class Node:
         self.children = {}
         self.hold_ok = False
         self.flight = 0
+        self.quiet = 0                # the first step of the instant of the step taken here (Task.quiet)
 
 
 class Search:
@@ -536,7 +676,7 @@ class Search:
             sleep = {} if conservative or decision[0] != "step" else {**node.sleep, **node.taken}
             if decision[0] == "step":
                 sleep.pop(decision[2], None)
-        return Task(path, todo, sleep, self.bound, self.max_delay, known, conservative, node.id)
+        return Task(path, todo, sleep, self.bound, self.max_delay, known, conservative, node.id, node.quiet)
 
     # --- taking a run in ----------------------------------------------------------------------
 
@@ -596,6 +736,7 @@ class Search:
                 cur.children[decision] = child
             nxt = steps[idx + 1] if idx + 1 < min(len(steps), cut) else None
             if nxt is not None:
+                child.quiet = record.starts[idx + 1 - d]
                 c = cpus[idx + 1]
                 self._fill(child, nxt, pre, task)
                 child.taken[nxt.thread] = nxt.fp

@@ -37,7 +37,8 @@ import types
 
 R, W, ADD = 1, 2, 3              # read, write, commutative add (pool charges)
 
-rec = None                       # the active Recorder, or None (no exploration in this process)
+rec = None                       # the Recorder of the step being watched, or None (not watching)
+numbers = None                   # the Recorder numbering new objects, for the whole of an explored run
 
 MUTABLE = (list, dict, set, bytearray)
 PY = ("py", "opaque")            # the key every opaque step writes
@@ -52,6 +53,23 @@ def touch(obj, field="*", mode=W):
 def touch_key(key, field="*", mode=W):
     if rec is not None:
         rec.add(key, field, mode)
+
+
+def conjunct(label=None):
+    """Inside an invariant's check: the reads that follow decide the conjunct ``label`` alone.
+
+    An invariant checked after every step is a conjunction.  The check after a
+    step is part of the step for the explorer only for the conjuncts *visible*
+    to it, those reading something the step wrote: their reads join the step's
+    footprint (dpor.py), so a step that changes one session is ordered only
+    against steps touching what that session's conjunct reads.  Reads made
+    before the first ``conjunct`` call (label None) gate every conjunct: a step
+    writing them makes the whole check part of it.  A check that never calls
+    this is one conjunct.  Each conjunct must be decided by the gate's reads
+    and its own (it may not look at what another conjunct computed)."""
+    r = rec
+    if r is not None and r.observed is not None:
+        r.group = (r.group[0], label)
 
 
 def conflict(a, b):
@@ -91,20 +109,20 @@ class Recorder:
     """Collects the footprint of the step being executed (and of the invariant checks after it)."""
 
     def __init__(self):
-        self.serials = {}        # id(object) -> creation serial (the objects are kept alive in `alive`)
+        self.keys = {}           # id(object) -> ("o", creation serial) (the objects are kept alive in `alive`)
         self.alive = []
         self.current = None      # {key: {field: mode}} of the step being executed, or None between steps
         self.observed = None     # invariant reads after the step: {group: {key: {field: mode}}}
         self.group = None
 
     def created(self, obj):
-        self.serials[id(obj)] = len(self.alive)
+        self.keys[id(obj)] = ("o", len(self.alive))
         self.alive.append(obj)
 
     def key(self, obj):
-        serial = self.serials.get(id(obj))
-        if serial is not None:
-            return ("o", serial)
+        key = self.keys.get(id(obj))
+        if key is not None:
+            return key
         fp = getattr(type(obj), "fp_key", None)
         if fp is not None:
             return fp(obj)
@@ -116,12 +134,18 @@ class Recorder:
             if self.observed is None:
                 return
             fields = self.observed.setdefault(self.group, {})
-        key = self.key(obj)
+        key = self.keys.get(id(obj))
+        if key is None:
+            key = self.key(obj)
         entry = fields.get(key)
         if entry is None:
             fields[key] = {field: mode}
         else:
-            merge(entry, field, mode)
+            old = entry.get(field)
+            if old is None:
+                entry[field] = mode
+            elif old != mode and old != W:           # (merge, inline: this is the explorer's hottest path)
+                entry[field] = W
 
     def add(self, key, field, mode):
         fields = self.current
@@ -143,8 +167,8 @@ class Named:
 
     def __new__(cls, *args, **kwargs):
         obj = object.__new__(cls)
-        if rec is not None:
-            rec.created(obj)
+        if numbers is not None:
+            numbers.created(obj)
         return obj
 
 
@@ -158,13 +182,14 @@ class Shared(Named):
 
 def _getattribute(self, name):
     value = object.__getattribute__(self, name)
-    if rec is not None and rec.current is not None or rec is not None and rec.observed is not None:
+    r = rec
+    if r is not None and (r.current is not None or r.observed is not None):
         try:
             inst = object.__getattribute__(self, "__dict__")
         except AttributeError:
             return value
         if name in inst:
-            rec.touch(self, name, W if isinstance(value, MUTABLE) else R)
+            r.touch(self, name, W if isinstance(value, MUTABLE) else R)
     return value
 
 
@@ -176,8 +201,8 @@ def _setattr(self, name, value):
 
 def _new(cls, *args, **kwargs):
     obj = object.__new__(cls)
-    if rec is not None:
-        rec.created(obj)
+    if numbers is not None:
+        numbers.created(obj)
     return obj
 
 

@@ -4,30 +4,57 @@ preemption bound.
 
 The programs come from the port-program generator of test_properties.py (posts, GQCS with timeouts, sleeps,
 computes, exits on one or two ports) with shared state added: an interlocked counter, a racy read-then-write
-through a class the scenario defines (hooked by footprint.track), and events.  Every thread notes what each
-of its calls returned; main notes the shared state at the end, so an outcome is every value any thread saw.
+through a class the scenario defines (hooked by footprint.track), events, and two cells that threads bump,
+with a flag that turns an invariant on them on and off (checked after every step: which steps are visible
+to it is part of the reduction).  Every thread notes what each of its calls returned; main notes the
+shared state at the end, so an outcome is every value any thread saw.
+
+With ``conjunct`` the invariant is split per cell (footprint.conjunct): a step visible to one cell's
+conjunct is then independent of the other's, so the search may meet a violation in another order (and
+name another conjunct first) — it must still find one exactly when dfs does, and reach exactly dfs's
+outcomes among the runs that break nothing.
 """
 
 import textwrap
 
-from hypothesis import HealthCheck, assume, given, settings, strategies as st
+from hypothesis import HealthCheck, assume, example, given, settings, strategies as st
 
 from kernelsim import dpor, explore, scenario
 from kernelsim.win32 import INFINITE
 
 SOURCE = textwrap.dedent('''
     from kernelsim.win32 import *
+    from kernelsim.footprint import conjunct
     TITLE = "random program"
     CONFIG = {"cpus": %(cpus)d}
     PROGRAM = %(program)r
     MAXIMA = %(maxima)r
 
+    INVARIANT = %(invariant)r          # None, "whole" or "conjuncts"
+    LIMIT = %(limit)r
+
     class Shared:
         def __init__(self):
             self.count = 0
             self.value = 0
+            self.on = False
 
-    def worker(shared, ports, events, ops, me):
+    class Cell:
+        def __init__(self):
+            self.x = 0
+
+    def cells_ok(shared, cells):
+        """Broken while the flag is on and a cell holds LIMIT (one conjunct per cell, or one in all)."""
+        if not shared.on:
+            return None
+        for i, cell in enumerate(cells):
+            if INVARIANT == "conjuncts":
+                conjunct(("cell", i))
+            if cell.x == LIMIT:
+                return ("cell %%d at the limit" %% i, "x = %%d" %% cell.x)
+        return None
+
+    def worker(shared, cells, ports, events, ops, me):
         seen = []
         for op in ops:
             kind = op[0]
@@ -50,10 +77,19 @@ SOURCE = textwrap.dedent('''
                 yield SetEvent(events[op[1]])
             elif kind == "wait":
                 seen.append((yield WaitForSingleObject(events[op[1]], op[2])))
+            elif kind == "bump":
+                cells[op[1]].x += 1
+                yield Sleep(0)
+            elif kind == "flag":
+                shared.on = not shared.on
+                yield Sleep(0)
         yield note("done", seen=tuple(seen))
 
     def main():
         shared = Shared()
+        cells = (Cell(), Cell())
+        if INVARIANT:
+            yield invariant("cells", lambda: cells_ok(shared, cells))
         ports = []
         for n in MAXIMA:
             ports.append((yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, n)))
@@ -63,9 +99,10 @@ SOURCE = textwrap.dedent('''
         threads = []
         ports, events = tuple(ports), tuple(events)        # tuples: a list passed to threads is opaque state
         for i, ops in enumerate(PROGRAM):
-            threads.append((yield CreateThread(worker, shared, ports, events, ops, i + 1, name="T%%d" %% (i + 1))))
+            threads.append((yield CreateThread(worker, shared, cells, ports, events, ops, i + 1,
+                                               name="T%%d" %% (i + 1))))
         yield WaitForMultipleObjects(threads, True, 50)
-        yield note("final", count=shared.count, value=shared.value)
+        yield note("final", count=shared.count, value=shared.value, cells=(cells[0].x, cells[1].x))
 ''')
 
 TIMEOUTS = [0, 1, 5, INFINITE]
@@ -85,13 +122,22 @@ def ops(nports):
     )
 
 
+def cell_ops(nports):
+    """With an invariant: mostly bumps and flag flips, so that some orders break it and some do not."""
+    bump, flag = st.tuples(st.just("bump"), st.integers(0, 1)), st.tuples(st.just("flag"))
+    return st.integers(0, 3).flatmap(lambda n: st.one_of(bump, flag) if n else ops(nports))
+
+
 @st.composite
-def programs(draw):
+def programs(draw, invariant=st.sampled_from([None, "whole"])):
     nports = draw(st.integers(1, 2))
-    threads = draw(st.lists(st.lists(ops(nports), min_size=1, max_size=3), min_size=2, max_size=3))
+    kind = draw(invariant)
+    threads = draw(st.lists(st.lists((cell_ops if kind else ops)(nports), min_size=1, max_size=3), min_size=2,
+                            max_size=3))
     return {"cpus": draw(st.integers(2, 4)), "maxima": tuple(draw(st.lists(st.integers(0, 2), min_size=nports,
                                                                              max_size=nports))),
-            "program": tuple(tuple(t) for t in threads)}
+            "program": tuple(tuple(t) for t in threads), "invariant": kind,
+            "limit": draw(st.sampled_from([1, 1, 2]))}
 
 
 def load(tmp_path, program):
@@ -127,9 +173,21 @@ def reduced_outcomes(sc, bound, cache=True):
     return out, search
 
 
+# A read that begins late: while the flag is off the check reads only the flag, so the bumps made then are
+# invisible to it; once it is on, the check reads the cell.  Only orders with the second bump between the flags
+# break the invariant (cell at 2 while the flag is on).  The check after the flag belongs to the flag's step
+# (it reads the cell), so the flag is ordered against the bumps: without that, the search misses the violation.
+LATE_READ = {"cpus": 2, "maxima": (0,), "program": ((("bump", 0),) * 3, (("flag",), ("flag",))), "limit": 2}
+# A run cut short: a run that breaks the invariant stops while the other thread could still run; the orders in
+# which it runs first (and nothing breaks) are reached only through the races cut_short adds.
+CUT_SHORT = {"cpus": 2, "maxima": (0,), "program": ((("bump", 0), ("flag",)), (("bump", 0),)), "limit": 1}
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
                                                                   HealthCheck.function_scoped_fixture])
 @given(programs(), st.sampled_from([None, 0, 1, 2]))
+@example({**LATE_READ, "invariant": "whole"}, 2)
+@example({**CUT_SHORT, "invariant": "whole"}, 1)
 def test_reduced_search_reaches_exactly_the_outcomes_of_plain_dfs(tmp_path, program, bound):
     """Soundness of the reduction: DPOR + sleep sets + caching reach the same set of final outcomes as plain
     exhaustive dfs, with no bound and within a preemption bound (BPOR's conservative branches)."""
@@ -139,11 +197,32 @@ def test_reduced_search_reaches_exactly_the_outcomes_of_plain_dfs(tmp_path, prog
     assert reduced == plain, (program, bound, plain - reduced, reduced - plain)
 
 
+def violated(outcomes):
+    return {o for o in outcomes if o[0] == "violation"}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
+                                                                  HealthCheck.function_scoped_fixture])
+@given(programs(invariant=st.just("conjuncts")), st.sampled_from([None, 0, 1, 2]))
+@example({**LATE_READ, "invariant": "conjuncts"}, None)
+@example({**CUT_SHORT, "invariant": "conjuncts"}, 1)
+def test_a_conjunct_per_cell_finds_a_violation_exactly_when_dfs_does(tmp_path, program, bound):
+    """Per-conjunct visibility (footprint.conjunct) is sound: the reduced search meets a broken invariant
+    exactly when plain dfs does, and reaches exactly the outcomes of dfs's runs that break nothing."""
+    sc = load(tmp_path, program)
+    plain = plain_outcomes(sc, bound)
+    reduced, search = reduced_outcomes(load(tmp_path, program), bound)
+    assert bool(violated(reduced)) == bool(violated(plain)), (program, bound, plain, reduced)
+    assert reduced - violated(reduced) == plain - violated(plain), (program, bound, plain ^ reduced)
+    assert reduced <= plain, (program, bound, reduced - plain)
+
+
 def test_reduction_runs_fewer_schedules_on_independent_threads(tmp_path):
     """The reduction is real: two threads that only touch their own ports need one run per interleaving of
     their dependent steps, far fewer than every interleaving."""
     program = {"cpus": 4, "maxima": (0, 0), "program": ((("post", 0, 1), ("gqcs", 0, 0), ("post", 0, 2)),
-                                                       (("post", 1, 1), ("gqcs", 1, 0), ("post", 1, 2)))}
+                                                       (("post", 1, 1), ("gqcs", 1, 0), ("post", 1, 2))),
+               "invariant": None, "limit": 1}
     sc = load(tmp_path, program)
     runs = list(explore.dfs(explore.Runner(sc), 10**9))
     reduced, search = reduced_outcomes(sc, None)

@@ -573,9 +573,10 @@ class Kernel:
                 check(self)
             return
         tracer.after_step(self, thread)
-        for i, check in enumerate(self.invariants):
-            tracer.observe(i)              # what each invariant reads: a step that writes it is visible
-            check(self)
+        if tracer.checking:                # (not while it replays steps it has seen checked)
+            for i, check in enumerate(self.invariants):
+                tracer.observe(i)          # what each invariant reads: a step that writes it is visible
+                check(self)
         tracer.observe(None)
 
     def _limits(self):
@@ -623,7 +624,7 @@ class Kernel:
         if handler is None:
             raise ScenarioError(call.file, call.line, f"{call.name} is not modelled")
         thread.call = self.cause = call
-        if footprint.rec is not None and call.name not in UNSCANNED:
+        if footprint.rec is not None and footprint.rec.current is not None and call.name not in UNSCANNED:
             _touch_handles_of(self, call.args)
         self.touch(thread)
         tracing = self.tracing

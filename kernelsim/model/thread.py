@@ -449,7 +449,7 @@ def CreateThread(k, t, func, *args, name=None):
                                                       "each thread needs its own name (the trace, the notes and "
                                                       "the checks tell threads apart by it)")
     thread = create_thread(k, func, args, name)
-    if footprint.rec is not None:
+    if footprint.numbers is not None:               # (also while the explorer replays a prefix unwatched)
         thread.opaque = footprint.opaque_reason(func, args)
     if k.tracing:
         k.emit("create", t, "{thread} creates thread {new}", new=name)

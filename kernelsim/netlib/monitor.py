@@ -30,7 +30,7 @@ happen:
 The monitor is instrumentation: it never changes what the library does.
 """
 
-from ..footprint import Named, R, touch
+from ..footprint import Named, R, conjunct, touch
 from .session import RELEASE
 
 
@@ -52,7 +52,9 @@ class Truth:
 
 class Monitor(Named):
     """Ground truth.  Each report touches only the entries it reads or writes (per session, per
-    socket value), so the explorer keeps reports about different sessions independent."""
+    socket value, per kind of I/O), so the explorer keeps reports about different sessions, and about a
+    session's receive and its send, independent.  ``check`` is a conjunction over slots and connections
+    (footprint.conjunct): a step that changes one session is visible only to that session's invariants."""
 
     def __init__(self):
         self.truth = {}            # uid -> Truth
@@ -75,7 +77,10 @@ class Monitor(Named):
     def born(self, session, conn=None):
         touch(self, "next_uid")
         touch(self, ("owner", session.sock))
+        touch(self, "got")                             # a new connection for check to look at
         uid = self.next_uid
+        for part in ("truth", "got", "expected"):
+            touch(self, (part, uid))
         self.next_uid += 1
         self.truth[uid] = Truth(uid, conn or f"conn{uid}", session.index, session.sock)
         self.owner[session.sock] = uid
@@ -96,7 +101,7 @@ class Monitor(Named):
                       f"{what} touched {self.name(session.uid)} after it was released")
 
     def issued(self, session, ov):
-        touch(self, ("ghost", session.uid))           # in_kernel/unfinished: for quizzes, not invariants
+        touch(self, ("ghost", session.uid, ov.op))    # in_kernel/unfinished of this kind of I/O
         ov.issuer = session.uid
         t = self.truth.get(session.uid)
         if t is not None:
@@ -104,13 +109,13 @@ class Monitor(Named):
                 self.fail("one WSASend at a time per session",
                           f"a second WSASend on {self.name(session.uid)} while the first is still in the kernel, "
                           "with the same OVERLAPPED (the send flag was read, then set: both threads found it clear)")
-            t.in_kernel.append(ov.op)
-            t.unfinished.append(ov.op)
+            _add(t.in_kernel, ov.op)
+            _add(t.unfinished, ov.op)
 
     def completion(self, session, ov, what):
         """A completion for ov is applied to session."""
         issuer = getattr(ov, "issuer", None)
-        touch(self, ("ghost", issuer))
+        touch(self, ("ghost", issuer, ov.op))
         t = self.truth.get(issuer)
         if t is not None and ov.op in t.in_kernel:
             t.in_kernel.remove(ov.op)
@@ -138,7 +143,9 @@ class Monitor(Named):
     def recv_ended(self, session):
         """Recv = 0 or a failed receive: this session must be released by the time the server stops."""
         touch(self, ("truth", session.uid))
-        touch(self, ("ghost", session.uid))
+        for op in ("recv", "send"):                    # what still holds the session (for the quiz)
+            touch(self, ("ghost", session.uid, op), R)
+        touch(self, ("ghost", session.uid, "at_recv0"))
         t = self.truth.get(session.uid)
         if t is not None:
             t.peer_gone = True
@@ -152,7 +159,7 @@ class Monitor(Named):
 
     def failed_at_once(self, session, ov):
         """The request failed synchronously: no completion will come for it (B4)."""
-        touch(self, ("ghost", getattr(ov, "issuer", None)))
+        touch(self, ("ghost", getattr(ov, "issuer", None), ov.op))
         t = self.truth.get(getattr(ov, "issuer", None))
         if t is not None:
             for ops in (t.in_kernel, t.unfinished):
@@ -161,7 +168,7 @@ class Monitor(Named):
 
     def handled(self, session, ov):
         """The worker finished handling the completion of ov (its IOCount is released next)."""
-        touch(self, ("ghost", getattr(ov, "issuer", None)))
+        touch(self, ("ghost", getattr(ov, "issuer", None), ov.op))
         t = self.truth.get(getattr(ov, "issuer", None))
         if t is not None and ov.op in t.unfinished:
             t.unfinished.remove(ov.op)
@@ -216,10 +223,15 @@ class Monitor(Named):
     # --- the check run after every step ----------------------------------------------
 
     def check(self):
+        """The first broken invariant, or None.  Each session slot and each connection is a conjunct of its
+        own; the violation flag, ``finished`` and the set of connections gate them all."""
         touch(self, "violation", R)
         if self.violation is not None:
             return self.violation
+        touch(self, "finished", R)
+        touch(self, "got", R)
         for s in self.sessions:
+            conjunct(("iocount", s.index))
             count = s.io_count & ~RELEASE if s.io_count >= 0 else s.io_count
             if count < 0 or s.io_count < 0:
                 return ("IOCount never negative", f"IOCount of slot {s.index} is {count}")
@@ -229,13 +241,14 @@ class Monitor(Named):
                         f"Enqueue wrote over {ring.overwritten} bytes of {self.name(s.uid)}'s SendQ that the "
                         "pending WSASend still reads (MoveFront before the send completion)")
         for uid, got in self.got.items():
+            conjunct(("bytes", uid))
             touch(self, ("got", uid), R)
             touch(self, ("expected", uid), R)
             want = self.expected[uid]
             if got != want[:len(got)]:
                 return ("bytes arrive once and in order, at the connection content meant",
                         f"{self.name(uid)}'s client received {bytes(got)!r}, content sent {bytes(want)!r}")
-        touch(self, "finished", R)
+        conjunct(None)
         if self.finished:
             return self.check_progress()
         return None
@@ -243,7 +256,8 @@ class Monitor(Named):
     def check_progress(self):
         """The end-of-run invariants: every session released once its connection is gone (or it was told to
         Disconnect), every queued send sent (checked once the server has stopped)."""
-        for t in self.truth.values():
+        for t in self.truth.values():                  # (born touches "got" as it adds to both)
+            conjunct(("released", t.uid))
             touch(self, ("truth", t.uid), R)
             if t.kicked and not t.releases:
                 s = self.sessions[t.slot]
@@ -255,7 +269,9 @@ class Monitor(Named):
             if t.releases and t.leaves != 1:
                 return ("OnLeave called once", f"OnLeave ran {t.leaves} times for {self.name(t.uid)}")
         for s in self.sessions:
+            conjunct(("sent", s.index))
             t = self.truth.get(s.uid)
+            touch(self, ("truth", s.uid), R)
             if t is None or t.releases:
                 continue                       # a free slot, or a released session: its SendQ was dropped
             ring = s.send_ring
@@ -265,3 +281,9 @@ class Monitor(Named):
                 return ("every queued send eventually sent",
                         f"the server stopped and {self.name(s.uid)} was not released, but {stuck}")
         return None
+
+
+def _add(ops, op):
+    """Add op to a list of ops kept sorted: the same state whichever of a session's two kinds of I/O came first."""
+    ops.append(op)
+    ops.sort()

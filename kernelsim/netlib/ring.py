@@ -40,7 +40,8 @@ class RingBuffer(Shared):
             start, length = self.in_flight
             lo = max(start, self.rear - self.size)
             hi = min(start + length, self.rear + len(data) - self.size)
-            self.overwritten += max(0, hi - lo)
+            if hi > lo:                      # (only then a write: the explorer sees who changes it)
+                self.overwritten += hi - lo
         for i, b in enumerate(data):
             self.data[(self.rear + i) % self.size] = b
         self.rear += len(data)
