@@ -40,13 +40,16 @@ def variant(rng):
 
 
 def main():
-    conns, readers, ready, start = {}, {}, [], {}
+    conns, readers, ready, start, seen = {}, {}, [], {}, {}
+    leave = yield CreateEvent(None, True, False, None)           # the readers end together, at the end
     for how in ("shutdown", "close", "linger"):
         server, client = yield tcp_pair()
         conns[how] = server
         ready.append((yield CreateEvent(None, False, False, None)))
         start[how] = yield CreateEvent(None, True, how != "close", None)
-        readers[how] = yield CreateThread(reader, client, how, ready[-1], start[how], name=f"client-{how}")
+        seen[how] = yield CreateEvent(None, False, False, None)
+        readers[how] = yield CreateThread(reader, client, how, ready[-1], start[how], seen[how], leave,
+                                          name=f"client-{how}")
     yield WaitForMultipleObjects(ready, TRUE, INFINITE)
     yield Sleep(20)                      # the readers block in recv (Wine makes a handle for that, once)
     yield send(conns["shutdown"], MESSAGE.encode())
@@ -54,20 +57,23 @@ def main():
     fresh = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
     yield note("after-shutdown", server=conns["shutdown"], new=fresh, reused=fresh == conns["shutdown"])
     yield closesocket(fresh)
-    yield WaitForSingleObject(readers["shutdown"], INFINITE)     # its client has seen the FIN
-    # The close client reads only after the reuse check: under Wine a waking reader may free a handle
-    # of its own just then, and the next socket would get that value instead.
+    yield WaitForSingleObject(seen["shutdown"], INFINITE)        # its client has seen the FIN
+    # The close client reads only after the reuse check, and no reader ends before the checks: under
+    # Wine a reader that wakes or exits may free a handle of its own just then, and the next socket
+    # would get that value instead.
     yield closesocket(conns["close"])
     fresh = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
     yield note("after-close", server=conns["close"], new=fresh, reused=fresh == conns["close"])
     yield SetEvent(start["close"])
-    yield WaitForSingleObject(readers["close"], INFINITE)
+    yield WaitForSingleObject(seen["close"], INFINITE)
     yield setsockopt(conns["linger"], SOL_SOCKET, SO_LINGER, LINGER(1, 0))
     yield closesocket(conns["linger"])
-    yield WaitForSingleObject(readers["linger"], INFINITE)
+    yield WaitForSingleObject(seen["linger"], INFINITE)
+    yield SetEvent(leave)
+    yield WaitForMultipleObjects(list(readers.values()), TRUE, INFINITE)
 
 
-def reader(s, how, ready, start):
+def reader(s, how, ready, start, seen, leave):
     yield SetEvent(ready)
     yield WaitForSingleObject(start, INFINITE)
     got = b""
@@ -75,11 +81,13 @@ def reader(s, how, ready, start):
         data = yield recv(s, 100)
         if data == SOCKET_ERROR:
             yield note("client", how=how, result="SOCKET_ERROR", error=(yield WSAGetLastError()), got=got)
-            return
+            break
         if not data:
             yield note("client", how=how, result=0, error=0, got=got)
-            return
+            break
         got += bytes(data)
+    yield SetEvent(seen)
+    yield WaitForSingleObject(leave, INFINITE)
 
 
 def check(outcome):
