@@ -75,12 +75,12 @@ def main():
     s, c = yield tcp_pair()
     yield CreateIoCompletionPort(s, port, 1, 0)
     next_piece = yield CreateEvent(None, FALSE, FALSE, None)
+    buf = WSABUF(64)
+    yield WSARecv(s, buf, OVERLAPPED(op="recv"))          # posted before the client exists: it pends
     t = yield CreateThread(client, c, next_piece, name="client")
     recvq = bytearray()                                  # the session's RecvQ
     total = 2 * HEADER + len(PAYLOAD1) + len(PAYLOAD2)
     got = 0
-    buf = WSABUF(64)
-    yield WSARecv(s, buf, OVERLAPPED(op="recv"))
     while got < total:
         ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 1000)
         yield note("completion", nbytes=nbytes)
