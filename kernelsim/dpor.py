@@ -78,6 +78,9 @@ class Task:
         self.node_id = node_id
         self.quiet = quiet            # the first steps, before the new decision's instant: replayed unwatched
 
+    def __reduce__(self):             # (a plain tuple: cheaper to send to a worker)
+        return Task, tuple(getattr(self, name) for name in Task.__slots__)
+
 
 class Step:
     __slots__ = ("thread", "fp", "enabled", "window", "enabler", "last", "cpu", "holds", "hold_ok", "sleep")
@@ -93,6 +96,16 @@ class Step:
         self.holds = holds            # threads held back at this state
         self.hold_ok = hold_ok        # a timed event is due within max_delay: a hold is possible here
         self.sleep = sleep            # names asleep at this state (for the node's later branches)
+
+    def __reduce__(self):             # (a plain tuple: a run's steps go back to the master with --jobs)
+        return _step, (self.thread, self.fp, self.enabled, self.window, self.enabler, self.last, self.cpu,
+                       self.holds, self.hold_ok, self.sleep)
+
+
+def _step(thread, fp, *rest):
+    step = Step(thread, *rest)
+    step.fp = fp
+    return step
 
 
 class Record:
@@ -113,6 +126,16 @@ class Record:
         self.choices = []
         self.opaque = ()
         self.starts = []              # for each new step: the first step of its instant
+
+    def __reduce__(self):
+        return _record, tuple(getattr(self, name) for name in Record.__slots__)
+
+
+def _record(*values):
+    record = Record()
+    for name, value in zip(Record.__slots__, values):
+        setattr(record, name, value)
+    return record
 
 
 class Tracer:

@@ -585,7 +585,7 @@ class _Searcher:
                 break
             tasks = [(kind, seed, index + i, bound, hint) for i in range(n)]
             index += n
-            for record in self.pool.map(tasks):
+            for record in self.pool.imap(tasks):
                 self.take(record)
                 runs += 1
         self.report.phases.append((kind, runs))
@@ -605,8 +605,7 @@ class _Searcher:
                 r.exhausted = True
                 break
             known = tasks[0].known
-            records = self.pool.map(tasks, known)
-            for task, record in zip(tasks, records):
+            for task, record in zip(tasks, self.pool.imap(tasks, known)):
                 node = nodes[task.node_id]
                 search.integrate(task, record, node)
                 _index(search, node, nodes)

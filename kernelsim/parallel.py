@@ -8,9 +8,12 @@ failures found and the counterexample printed are the same for any number of
 workers (unless --time cuts the search).
 
 * ``Inline``: one process, runs in order.
-* ``Processes``: N local worker processes.  A round's runs go to whichever
-  worker is free; each worker keeps its own copy of the explored-state cache,
-  topped up at the start of every round with what the search learnt since.
+* ``Processes``: this process and N - 1 worker processes.  Every one of them
+  has the whole round and takes its next run from a shared counter whenever
+  it is free, so no process waits while runs are left; this process takes the
+  records in, in order, between its own runs.  Each worker keeps its own copy
+  of the explored-state cache, topped up at the start of every round with
+  what the search learnt since.
 * ``Cluster``: Dask distributed (``pip install 'kernelsim[cluster]'``).  Each
   run is one Dask task; the workers load the scenario from its path (so they
   must see the same files) and do not stop at explored states — the search
@@ -53,20 +56,51 @@ class Inline:
         self.sc, self.config, self.profile = sc, config, profile
 
     def map(self, tasks, known=None):
-        out = []
+        return list(self.imap(tasks, known))
+
+    def imap(self, tasks, known=None):
         for task in tasks:
             if isinstance(task, tuple):
                 from .explore import walk_record
-                out.append(walk_record(self.sc, self.config, self.profile, *task))
+                yield walk_record(self.sc, self.config, self.profile, *task)
             else:
-                out.append(dpor.execute(self.sc, task, self.config, self.profile))
-        return out
+                yield dpor.execute(self.sc, task, self.config, self.profile)
 
     def close(self):
         pass
 
 
-def _worker(conn, path, config, profile):
+def _run_one(sc, config, profile, task):
+    if isinstance(task, tuple):
+        from .explore import walk_record
+        return walk_record(sc, config, profile, *task)
+    return dpor.execute(sc, task, config, profile)
+
+
+class _Claims:
+    """Which run of the current round is next: the master and the workers each take the next one when they are
+    free (so no one waits while runs are left), and no one takes a run of a round that is over."""
+
+    def __init__(self, ctx):
+        self.lock = ctx.Lock()
+        self.round = ctx.RawValue("l", -1)
+        self.next = ctx.RawValue("l", 0)
+        self.size = ctx.RawValue("l", 0)
+
+    def start(self, number, size):
+        with self.lock:
+            self.round.value, self.next.value, self.size.value = number, 0, size
+
+    def take(self, number):
+        with self.lock:
+            if self.round.value != number or self.next.value >= self.size.value:
+                return None
+            index = self.next.value
+            self.next.value = index + 1
+            return index
+
+
+def _worker(conn, claims, path, config, profile):
     known = {}
     try:
         sc = scenarios.load(path)
@@ -78,34 +112,37 @@ def _worker(conn, path, config, profile):
         message = conn.recv()
         if message is None:
             return
-        kind, index, payload = message
+        kind, number, payload = message
+        if kind == "known":
+            known.update(payload)
+            continue
         try:
-            if kind == "known":
-                known.update(payload)
-                continue
-            if kind == "walk":
-                from .explore import walk_record
-                record = walk_record(sc, config, profile, *payload)
-            else:
-                if payload.known is not None:
-                    payload.known = known
-                record = dpor.execute(sc, payload, config, profile)
-            conn.send(("done", index, record))
+            for task in payload:
+                if not isinstance(task, tuple) and task.known is not None:
+                    task.known = known
+            while True:
+                index = claims.take(number)
+                if index is None:
+                    break
+                conn.send(("done", number, index, _run_one(sc, config, profile, payload[index])))
         except Exception:
-            conn.send(("fail", index, traceback.format_exc()))
+            conn.send(("fail", number, None, traceback.format_exc()))
 
 
 class Processes:
-    """N local worker processes; a round's runs go to whichever is free."""
+    """This process and N - 1 worker processes: each takes the round's next run whenever it is free."""
 
     def __init__(self, sc, jobs, config=None, profile=None):
+        self.sc, self.config, self.profile = sc, config, profile
         self.jobs = jobs
         methods = multiprocessing.get_all_start_methods()
         ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self.claims = _Claims(ctx)
+        self.rounds = 0
         self.workers = []
-        for _ in range(jobs):
+        for _ in range(jobs - 1):
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=_worker, args=(child, sc.path, config, profile), daemon=True)
+            proc = ctx.Process(target=_worker, args=(child, self.claims, sc.path, config, profile), daemon=True)
             proc.start()
             child.close()
             self.workers.append((proc, parent))
@@ -117,38 +154,53 @@ class Processes:
         self.mirror = {}                     # the explored-state cache as every worker has it
 
     def map(self, tasks, known=None):
+        return list(self.imap(tasks, known))
+
+    def imap(self, tasks, known=None):
+        """The round's records in the order of ``tasks``, each as soon as it and those before it are back: the
+        search takes one in between the runs this process makes (consume them all before the next round)."""
         from multiprocessing.connection import wait
+        conns = [conn for _, conn in self.workers]
         if known:
             mirror = self.mirror
             delta = {h: v for h, v in known.items() if mirror.get(h, -2) != v}
             if delta:
-                for _, conn in self.workers:
+                for conn in conns:
                     conn.send(("known", 0, delta))
                 mirror.update(delta)
-        results = [None] * len(tasks)
-        queue = []
-        for index, task in enumerate(tasks):
-            if not isinstance(task, tuple) and task.known is not None:
-                task.known = {}              # a placeholder: the worker uses its own copy of the cache
-            queue.append((index, task))
-        queue.reverse()
-        busy = {}
-        idle = [conn for _, conn in self.workers]
-        while queue or busy:
-            while queue and idle:
-                conn = idle.pop()
-                index, task = queue.pop()
-                kind = "walk" if isinstance(task, tuple) else "dpor"
-                conn.send((kind, index, task))
-                busy[conn] = index
-            for conn in wait(list(busy)):
-                status, index, payload = conn.recv()
+        self.rounds += 1
+        number = self.rounds
+        self.claims.start(number, len(tasks))
+        if conns:
+            own = [None if isinstance(t, tuple) else t.known for t in tasks]
+            for task in tasks:
+                if not isinstance(task, tuple) and task.known is not None:
+                    task.known = {}          # a placeholder: a worker uses its own copy of the cache
+            for conn in conns:
+                conn.send(("round", number, tasks))
+            for task, mine in zip(tasks, own):
+                if mine is not None:
+                    task.known = mine
+        results = {}
+        ahead = 0                            # the next record to hand back
+        while ahead < len(tasks):
+            if ahead in results:
+                yield results.pop(ahead)
+                ahead += 1
+                continue
+            ready = wait(conns, timeout=0) if conns else []
+            if not ready:
+                index = self.claims.take(number)
+                if index is not None:
+                    results[index] = _run_one(self.sc, self.config, self.profile, tasks[index])
+                    continue
+                ready = wait(conns)
+            for conn in ready:
+                status, got, index, payload = conn.recv()
                 if status == "fail":
                     raise RuntimeError("a worker process failed:\n" + payload)
-                results[index] = payload
-                del busy[conn]
-                idle.append(conn)
-        return results
+                if got == number:
+                    results[index] = payload
 
     def close(self):
         for proc, conn in self.workers:
@@ -193,6 +245,9 @@ class Cluster:
                 futures.append(self.client.submit(run_task, self.sc.path, self.config, self.profile, task,
                                                   pure=False))
         return self.client.gather(futures)
+
+    def imap(self, tasks, known=None):
+        return iter(self.map(tasks, known))
 
     def close(self):
         self.client.close()
