@@ -112,7 +112,7 @@ class Record:
     """What a run did: its steps with footprints, how it ended, its schedule string."""
 
     __slots__ = ("steps", "status", "failure", "signature", "schedule", "states", "races", "holds", "choices",
-                 "opaque", "starts")
+                 "opaque", "starts", "rewatched")
 
     def __init__(self):
         self.steps = []
@@ -126,6 +126,7 @@ class Record:
         self.choices = []
         self.opaque = ()
         self.starts = []              # for each new step: the first step of its instant
+        self.rewatched = False        # run again watched from the start (its instant began earlier than thought)
 
     def __reduce__(self):
         return _record, tuple(getattr(self, name) for name in Record.__slots__)
@@ -406,6 +407,7 @@ def execute(sc, task, config=None, profile=None, cache_states=True):
         task = Task(task.path, task.todo, task.sleep, task.bound, task.max_delay, task.known, task.conservative,
                     task.node_id)
         tracer, outcome = _run(sc, task, config, profile, cache_states)
+        tracer.record.rewatched = True
     record = tracer.record
     if tracer.k is not None:
         record.choices = list(tracer.k.chooser.taken)
@@ -641,6 +643,7 @@ class Search:
         self.classes = 0
         self.blocked = 0
         self.cached = 0
+        self.rewatched = 0            # runs made again, watched from the start (Record.rewatched)
         self.failures = []
 
     def _node(self, parent, decision, depth):
@@ -707,6 +710,7 @@ class Search:
         """Add a finished run to the tree: new states, their backtrack sets, the cache; count it."""
         self.runs += 1
         node.flight -= 1
+        self.rewatched += record.rewatched
         d = len(task.path)
         steps = [None] * d + record.steps           # absolute step indices; the prefix is task.path
         threads = [p[2] for p in task.path] + [x.thread for x in record.steps]

@@ -228,3 +228,25 @@ def test_reduction_runs_fewer_schedules_on_independent_threads(tmp_path):
     reduced, search = reduced_outcomes(sc, None)
     assert reduced == {run.signature for run in runs}        # the two orders of the final notes
     assert search.runs * 4 <= len(runs), (search.runs, len(runs))
+
+
+def test_a_delayed_run_is_replayed_with_its_delay():
+    """Delays in the reduced search: a hold that ends an instant (the held thread was the only one left) is
+    part of the next step's decision, so the runs that branch after it replay it — every run finds its
+    instants where the run it branches from found them (none has to be made again watched from the start)."""
+    sc = scenario.load("iocount-after-pending-send-fixed")
+    search = dpor.Search(1, 0.5, True)
+    nodes = {search.root.id: search.root}
+    held = 0
+    while True:
+        tasks = search.round(16)
+        if not tasks:
+            break
+        for task in tasks:
+            held += any(decision[1] for decision in task.path)
+            record = dpor.execute(sc, task)
+            node = nodes[task.node_id]
+            search.integrate(task, record, node)
+            explore._index(search, node, nodes)
+    assert held and search.runs > held            # runs that replay a delay, and runs that do not
+    assert search.rewatched == 0, (search.rewatched, search.runs)
