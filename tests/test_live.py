@@ -177,7 +177,8 @@ def test_watchdog_names_the_thread_and_the_call(session, tmp_path):
             event = yield CreateEvent(None, False, False, None)
             yield WaitForSingleObject(event, INFINITE)
     """, name="stuck.py")
-    run = LiveRun(sc, _make(session, watchdog=0.5)(), watchdog=0.5)
+    # 2 s: on a loaded machine the first call's round trip (CreateEvent) can itself take 0.5 s
+    run = LiveRun(sc, _make(session, watchdog=2.0)(), watchdog=2.0)
     with pytest.raises(LiveError) as err:
         run.run()
     message = str(err.value)
