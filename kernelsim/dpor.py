@@ -20,7 +20,10 @@ keeps running).  While it runs, every step records its footprint
 * **Sleep sets.**  A thread explored at a state sleeps in the later branches
   there until a step that conflicts with its step runs; a run in which every
   runnable thread sleeps is cut ("sleep-set blocked"): each complete run is a
-  new equivalence class.
+  new equivalence class.  Only without a bound: the equivalent order a sleep
+  set counts on (the sleeping thread's step moved earlier) can cost more
+  preemptions than the run it cuts, so within a bound it may not have been
+  explored (the soundness test found such a program: three threads, bound 1).
 * **The preemption bound.**  A new decision that would pass ``K`` preemptions
   (delays count as preemptions) is not taken.  Cutting DPOR's branches by a
   bound alone misses states the bound allows, so each backtrack point is
@@ -699,7 +702,8 @@ class Search:
             sleep = {}
         else:
             todo = decision
-            sleep = {} if conservative or decision[0] != "step" else {**node.sleep, **node.taken}
+            sleep = {} if conservative or decision[0] != "step" or self.bound is not None else \
+                {**node.sleep, **node.taken}
             if decision[0] == "step":
                 sleep.pop(decision[2], None)
         return Task(path, todo, sleep, self.bound, self.max_delay, known, conservative, node.id, node.quiet)

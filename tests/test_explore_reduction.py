@@ -178,6 +178,9 @@ def reduced_outcomes(sc, bound, cache=True):
 # break the invariant (cell at 2 while the flag is on).  The check after the flag belongs to the flag's step
 # (it reads the cell), so the flag is ordered against the bumps: without that, the search misses the violation.
 LATE_READ = {"cpus": 2, "maxima": (0,), "program": ((("bump", 0),) * 3, (("flag",), ("flag",))), "limit": 2}
+# Sleep sets under a bound: T3 noting between T1's increment and T1's note is one preemption, but the order
+# a sleep set would count on instead (T2's first step moved before T3's) costs two.
+SLEEP_BOUND = {"cpus": 3, "maxima": (0,), "program": ((("inc",),), (("flag",),), (("inc",),)), "limit": 1}
 # A run cut short: a run that breaks the invariant stops while the other thread could still run; the orders in
 # which it runs first (and nothing breaks) are reached only through the races cut_short adds.
 CUT_SHORT = {"cpus": 2, "maxima": (0,), "program": ((("bump", 0), ("flag",)), (("bump", 0),)), "limit": 1}
@@ -188,6 +191,7 @@ CUT_SHORT = {"cpus": 2, "maxima": (0,), "program": ((("bump", 0), ("flag",)), ((
 @given(programs(), st.sampled_from([None, 0, 1, 2]))
 @example({**LATE_READ, "invariant": "whole"}, 2)
 @example({**CUT_SHORT, "invariant": "whole"}, 1)
+@example({**SLEEP_BOUND, "invariant": None}, 1)
 def test_reduced_search_reaches_exactly_the_outcomes_of_plain_dfs(tmp_path, program, bound):
     """Soundness of the reduction: DPOR + sleep sets + caching reach the same set of final outcomes as plain
     exhaustive dfs, with no bound and within a preemption bound (BPOR's conservative branches)."""
