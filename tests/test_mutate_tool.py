@@ -176,3 +176,37 @@ def test_a_resumed_run_keeps_the_logged_verdicts_and_runs_errors_again(tmp_path)
                    "error     fedcbafedc pkg/m.py:9 delete: return v -> pass (0.8 s)\n"
                    "coverage map: cached\n")
     assert mutate.read_log(log) == {"0123456789": ("killed", 3.1), "abcdefabcd": ("survived", 40.0)}
+
+
+def test_code_run_at_import_meets_every_test_even_when_a_subprocess_covers_it(tmp_path):
+    """--rest unmapped: a module-level constant runs while pytest collects, before any test is traced, so
+    the map credits its line only to a test whose subprocess imports the module again.  The mutant must
+    still meet the test that checks the constant's effect (here it kills ``LIMIT = 10`` → 11)."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "m.py").write_text("LIMIT = 10\n\n\ndef big(v):\n    return v >= LIMIT\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_a_subprocess.py").write_text(textwrap.dedent('''
+        import subprocess
+        import sys
+
+
+        def test_the_module_imports_in_a_new_process():
+            assert subprocess.run([sys.executable, "-c", "import pkg.m"]).returncode == 0
+    '''))
+    (tmp_path / "tests" / "test_b_limit.py").write_text(textwrap.dedent('''
+        from pkg.m import big
+
+
+        def test_ten_is_big_and_nine_is_not():
+            assert big(10) and not big(9)
+    '''))
+    source = (tmp_path / "pkg" / "m.py").read_text()
+    up = [m for m in mutate.Generator("pkg/m.py", source).run() if m.kind == "constant" and m.new == "11"]
+    seen = {}
+    ident = mutate.mutant_id(up[0], seen)
+    assert up[0].import_time and up[0].qualname == "<module>"
+    code, report, err = run_tool(tmp_path, "--mutant", ident, "--rest", "unmapped")
+    assert code == 0, err
+    assert report["mutants"][0]["status"] == "killed"
+    assert report["mutants"][0]["killed_by"].endswith("test_ten_is_big_and_nine_is_not")

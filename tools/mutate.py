@@ -67,6 +67,7 @@ class Mutant:
     end: int
     old: str
     new: str
+    import_time: bool = False   # runs when the module is imported (module level, class body, default value)
     id: str = ""
     status: str = ""     # killed, timeout, survived, equivalent, error
     killed_by: str = ""
@@ -128,6 +129,7 @@ class Generator(ast.NodeVisitor):
         self.path = path
         self.src = Source(text)
         self.scope = []
+        self.functions = 0          # how many function bodies enclose the node being visited
         self.mutants = []
         self.tree = ast.parse(text)
         self.skip = self._skipped_nodes(self.tree)
@@ -167,7 +169,7 @@ class Generator(ast.NodeVisitor):
         if old == new:
             return
         qual = ".".join(self.scope) or "<module>"
-        self.mutants.append(Mutant(self.path, qual, kind, line, start, end, old, new))
+        self.mutants.append(Mutant(self.path, qual, kind, line, start, end, old, new, import_time=not self.functions))
 
     def generic_visit(self, node):
         if id(node) in self.skip:
@@ -183,8 +185,11 @@ class Generator(ast.NodeVisitor):
             for default in [*node.args.defaults, *filter(None, node.args.kw_defaults)]:
                 self.visit(default)
         self.scope.append(node.name)
+        inside = not isinstance(node, ast.ClassDef)
+        self.functions += inside
         for stmt in node.body:
             self.visit(stmt)
+        self.functions -= inside
         self.scope.pop()
 
     visit_FunctionDef = visit_AsyncFunctionDef = visit_ClassDef = _scoped
@@ -577,15 +582,16 @@ def test_mutant(tree, original, m, cmap, slowdown, rest_mode="all"):
     """Write the mutant into this tree, run the covering tests, then the rest; restore the file.
 
     ``rest_mode`` "unmapped": after the covering tests, run only the tests whose line map is partial
-    (they failed under the tracer) — a test that never executes the mutated line cannot see it.  A
-    mutant no test executes (import-time code: constants, class bodies, default arguments) still runs
-    against every test."""
+    (they failed under the tracer) — a test that never executes the mutated line cannot see it.  Code
+    that runs when its module is imported (constants, class bodies, default arguments) runs before any
+    test, while pytest collects: the map only sees it in processes a test starts, so such a mutant still
+    runs against every test."""
     began = time.perf_counter()
     tree.write(m.path, original[:m.start] + m.new + original[m.end:])
     try:
         first = covering(cmap, m)
         rest = set(cmap["tests"]) - first
-        if rest_mode == "unmapped" and first:
+        if rest_mode == "unmapped" and first and not m.import_time:
             rest &= set(cmap.get("partial", ()))
         for group in (first, rest):
             if not group:
