@@ -157,3 +157,51 @@ def test_a_full_server_closes_the_connection_it_cannot_take():
 
     r = run(main).note("r")
     assert (r.first, r.second, r.eof) == (True, None, b"")
+
+
+def test_a_packet_that_can_never_fit_the_recvq_stops_receiving_and_releases_the_session():
+    """The library's RecvQ rule (netlib.fixed ``on_recv``; seed: the Recv 링버퍼 is fixed-size and a receive
+    is posted only after the last one is handled): a receive that does not fit the RecvQ is a protocol error —
+    the session posts no new WSARecv, its IOCount drains to 0 and it is released: OnLeave runs once, no payload
+    reaches OnRecv, and the client reads the end of the stream."""
+    class Recorder(Content):
+        def OnRecv(self, session_id, payload):
+            yield note("recv", payload=payload)
+
+        def OnLeave(self, session_id):
+            yield note("leave", sid=int(session_id))
+
+    def main():
+        server = Server(Recorder(), workers=1, max_sessions=1, recv_size=64, ring_size=8)
+        yield from server.start()
+        srv, cli = yield tcp_pair()
+        sid = yield from server.accept(srv, "client")
+        yield send(cli, b"\x20\x00" + b"x" * 10)       # 12 bytes arrive at once: more than the 8-byte RecvQ
+        yield Sleep(5)
+        yield note("sid", sid=int(sid))
+        yield note("eof", data=(yield recv(cli, 16)))
+
+    o = run(main)
+    assert o.notes("recv") == []
+    assert [n.sid for n in o.notes("leave")] == [o.note("sid").sid]
+    assert o.note("eof").data == b""
+
+
+def test_a_server_given_a_monitor_checks_its_invariants_with_that_monitor():
+    """Server(monitor=…): the race layer's checks (DESIGN §7) are the given monitor's, installed by start().
+    A monitor whose check reports a planted violation makes the run fail with it; the default one passes."""
+    class Planted(Monitor):
+        def check(self):
+            return ("planted", "the given monitor's check ran")
+
+    def main(monitor):
+        server = Server(Content(), workers=1, max_sessions=1, monitor=monitor)
+        yield note("same", same=server.mon is monitor if monitor is not None else True)
+        yield from server.start()
+        yield Sleep(1)
+        yield from server.stop()
+
+    planted = run(main, args=(Planted(),))
+    assert planted.note("same").same is True
+    assert any("planted" in str(f) for f in planted.failures), planted.failures
+    assert run(main, args=(None,)).passed

@@ -256,6 +256,40 @@ def test_c6_a3_with_currentcount_above_the_maximum_the_apc_wins_and_the_entry_st
     assert o.note("after").queued == ["E1"]
 
 
+
+def test_c6_w1_w5_on_wine_10_the_associated_thread_gets_the_entry_whatever_currentcount_says():
+    """C6 on Wine 10 (WINE.md/SEMANTICS W1 + W5): Wine has no concurrency limit, and ``remove_completion``
+    lets an APC win only unless an entry is available *and* the caller is associated with this port.  The same
+    set-up as the test above (max 1, CurrentCount 2 after T2's event wake) therefore returns TRUE with E1 under
+    the wine10 profile, and the APC stays queued until the next alertable wait."""
+    def apc(data):
+        yield note("apc", data=data)
+
+    def other(port, event):
+        yield GetQueuedCompletionStatus(port, INFINITE)
+        yield WaitForSingleObject(event, INFINITE)
+        yield compute(100)
+
+    def main():
+        me = yield GetCurrentThread()
+        port = yield new_port(1)
+        event = yield CreateEvent(None, False, False, None)
+        yield PostQueuedCompletionStatus(port, 0, "O", None)
+        yield CreateThread(other, port, event, name="T2")
+        yield Sleep(1)
+        yield PostQueuedCompletionStatus(port, 0, "warm", None)
+        yield GetQueuedCompletionStatus(port, 0)
+        yield SetEvent(event)
+        yield PostQueuedCompletionStatus(port, 0, "E1", None)
+        yield QueueUserAPC(apc, me, "f")
+        ok, entries = yield GetQueuedCompletionStatusEx(port, 4, 0, True)
+        yield note("r", ok=ok, keys=[e.key for e in entries])
+        yield SleepEx(0, True)
+
+    o = run(main, profile="wine10")
+    assert (o.note("r").ok, o.note("r").keys) == (True, ["E1"])
+    assert [n.tag for n in o.notes()] == ["r", "apc"]
+
 def test_the_stepper_shows_the_waiter_released_next_on_top():
     """A4 in the view (README: "waiters newest on top"): with T1 then T2 blocked in GQCS, the port's snapshot
     lists T2 first on Windows (LIFO) and T1 first under the wine profile (FIFO, W2) — the thread that the next

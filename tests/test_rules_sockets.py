@@ -324,6 +324,25 @@ def test_bind_on_a_socket_that_already_has_an_address_fails_with_wsaeinval():
     assert r.results == [SOCKET_ERROR, 0, SOCKET_ERROR] and r.errors == [WSAEINVAL, WSAEINVAL]
 
 
+
+def test_bind_on_a_socket_accept_returned_fails_with_wsaeinval():
+    """bind (MS docs, WSAEINVAL: "The socket is already bound to an address") on accept()'s socket: the new
+    socket has the listener's local address (MS accept: "the newly created socket … has the same properties as
+    socket s"), so binding it fails with WSAEINVAL — to the listener's port or to any other."""
+    def main():
+        ls = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield bind(ls, ("127.0.0.1", 7011))
+        yield listen(ls, 5)
+        c = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield connect(c, ("127.0.0.1", 7011))
+        a = yield accept(ls)
+        r1 = yield bind(a, ("127.0.0.1", 7012))
+        e1 = yield WSAGetLastError()
+        yield note("r", accepted=a != INVALID_SOCKET, result=r1, error=e1)
+
+    r = run(main).note("r")
+    assert (r.accepted, r.result, r.error) == (True, SOCKET_ERROR, WSAEINVAL)
+
 def test_b12_cancelioex_cancels_a_send_still_waiting_for_the_window():
     """B12/D8 on a send: SO_SNDBUF 0 and a peer whose 8-byte window is full, so a 100-byte WSASend waits with
     its buffer locked.  CancelIoEx(s, &ov) finds it (TRUE) and it completes through the port with FALSE, 995."""
