@@ -786,6 +786,39 @@ def test_setsockopt_of_an_option_the_model_does_not_know_is_wsaenoprotoopt():
     assert (run(main).note("r").r, run(main).note("r").error) == (SOCKET_ERROR, 10042)
 
 
+
+def test_getsockopt_of_an_option_the_model_does_not_know_is_wsaenoprotoopt():
+    """getsockopt (MS docs, WSAENOPROTOOPT 10042: "The option is unknown or unsupported by the indicated
+    protocol family"): an unknown option number at SOL_SOCKET fails with SOCKET_ERROR and 10042."""
+    def main():
+        s, c = yield tcp_pair()
+        r = yield getsockopt(s, SOL_SOCKET, 0x1234)
+        yield note("r", r=r, error=(yield WSAGetLastError()))
+
+    r = run(main).note("r")
+    assert (r.r, r.error) == (SOCKET_ERROR, 10042)
+
+
+def test_connect_on_a_connected_socket_fails_with_wsaeisconn():
+    """connect (MS docs, WSAEISCONN 10056: "The socket is already connected (connection-oriented sockets
+    only)"): a second connect on a connected socket — to the same listener or another — fails at once, and the
+    listener's backlog gets no second connection."""
+    def main():
+        ls = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield bind(ls, ("127.0.0.1", 7411))
+        yield listen(ls, 5)
+        c = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        r1 = yield connect(c, ("127.0.0.1", 7411))
+        r2 = yield connect(c, ("127.0.0.1", 7411))
+        e2 = yield WSAGetLastError()
+        yield ioctlsocket(ls, FIONBIO, 1)
+        first = yield accept(ls)
+        second = yield accept(ls)
+        yield note("r", r=[r1, r2], error=e2, backlog=[first != INVALID_SOCKET, second != INVALID_SOCKET])
+
+    r = run(main).note("r")
+    assert (r.r, r.error, r.backlog) == ([0, SOCKET_ERROR], WSAEISCONN, [True, False])
+
 def test_c2_a_blocking_recv_never_returns_wait_io_completion():
     """C2 (oracle: blocking Winsock calls wait alertably but "do not return WAIT_IO_COMPLETION"): an APC queued
     to a thread blocked in recv does not end the recv with 192: the recv returns the data when it comes."""
