@@ -55,6 +55,60 @@ def test_d14_a_blocking_select_wakes_when_data_arrives_or_times_out():
     assert (t.n, t.ready, t.time) == (0, [], 25.1)
 
 
+def test_c2_a_blocking_select_runs_queued_apcs_and_still_times_out():
+    """C2, oracle 3.8 (Wine sock.c test_select 4408-4427, passes on Windows): a select that blocks runs
+    the thread's queued APC and goes on waiting, returning 0 at its timeout; a select satisfied at once
+    does not run it."""
+    def apc(arg):
+        yield note("apc", arg=arg)
+
+    def main():
+        s, c = yield tcp_pair()
+        me = yield GetCurrentThread()
+        yield QueueUserAPC(apc, me, 1)
+        rs = fd_set()
+        FD_SET(s, rs)
+        n = yield select(0, rs, None, None, TIMEVAL(0, 10_000))
+        yield note("blocked", n=n, ready=list(rs.fd_array))
+        yield send(c, b"x")
+        yield Sleep(1)
+        yield QueueUserAPC(apc, me, 2)
+        FD_SET(s, rs)
+        n = yield select(0, rs, None, None, TIMEVAL(0, 10_000))
+        yield note("at-once", n=n)
+        yield SleepEx(0, True)
+    o = run(main)
+    first = o.notes("apc")[0]
+    blocked = o.note("blocked")
+    assert (first.arg, first.time) == (1, 0.0)
+    assert (blocked.n, blocked.ready, blocked.time) == (0, [], 10.0)
+    assert o.note("at-once").n == 1
+    order = [(n.tag, n.fields.get("arg")) for n in o.notes()]
+    assert order == [("apc", 1), ("blocked", None), ("at-once", None), ("apc", 2)]   # SleepEx ran the second
+
+
+def test_c2_a_select_whose_socket_becomes_ready_while_its_apc_runs_returns_after_the_apc():
+    """C2: data that arrives while a blocked select's APC runs ends the select; it returns 1 once the
+    APC is done, not at its timeout."""
+    def apc(c):
+        yield send(c, b"x")
+        yield Sleep(3)
+        yield note("apc-done")
+
+    def main():
+        s, c = yield tcp_pair()
+        me = yield GetCurrentThread()
+        yield QueueUserAPC(apc, me, c)
+        rs = fd_set()
+        FD_SET(s, rs)
+        n = yield select(0, rs, None, None, TIMEVAL(1, 0))
+        yield note("woke", n=n, ready=list(rs.fd_array), s=s)
+    o = run(main)
+    woke = o.note("woke")
+    assert (woke.n, woke.ready) == (1, [woke.s])
+    assert o.note("apc-done").time <= woke.time < 10
+
+
 def test_d14_fd_setsize_is_the_sets_capacity_not_a_limit_of_select():
     """D14 (winsock2.h FD_SET; MS select: FD_SETSIZE defaults to 64 and may be defined larger): FD_SET
     ignores a 65th socket in a default set; a set made with FD_SETSIZE 128 holds it and select reports it."""

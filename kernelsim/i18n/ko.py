@@ -132,6 +132,7 @@ NARRATION = {
     "{thread}'s APCs ran and its call returns: it completed meanwhile":
         "{thread}의 APC 실행 끝, 호출 리턴: 그 사이에 완료됨",
     "{thread}'s APCs ran; it goes on waiting on {what}": "{thread}의 APC 실행 끝; {what} 계속 대기",
+    "{thread}'s wait on {what} times out": "{thread}의 {what} 대기 타임아웃",
 }
 
 # --- the *why* after the dash -----------------------------------------------------------------------
@@ -244,7 +245,6 @@ WHY = {
     "a client connected: socket {s} is the connection, in the default state until SO_UPDATE_ACCEPT_CONTEXT (D15)":
         "클라가 접속함: 소켓 {s}가 그 연결, SO_UPDATE_ACCEPT_CONTEXT 전까지는 기본 상태 (D15)",
     "an AcceptEx socket inherits the listener's options only now (D12)": "AcceptEx 소켓은 이제야 리슨 소켓의 옵션을 물려받음 (D12)",
-    "nothing in the sets is ready yet (D14)": "집합 안에 아직 준비된 소켓이 없음 (D14)",
     "nothing was ready and the timeout is 0": "준비된 것이 없고 타임아웃은 0",
     "socket {s} became ready": "소켓 {s}가 준비됨",
     "sockets were ready": "준비된 소켓이 있었음",
@@ -307,8 +307,10 @@ WHY = {
     "woken by the release, it got to the lock first (L9)": "해제로 깨어나서 락을 먼저 차지함 (L9)",
     "a delay in the schedule: the thread is preempted although it could run":
         "스케줄의 지연: 실행할 수 있는데도 선점되어 밀려남",
-    "it completed while its APCs run: the call returns after them (C2)":
-        "APC가 도는 사이에 완료됨: 호출은 APC가 끝난 뒤 리턴 (C2)",
+    "it ended while its APCs run: the call returns after them (C2)":
+        "APC가 도는 사이에 끝남: 호출은 APC가 끝난 뒤 리턴 (C2)",
+    "nothing in the sets is ready yet; the wait is alertable and resumes after APCs (D14, C2, oracle 3.8)":
+        "집합 안에 준비된 소켓이 아직 없음; alertable wait이며 APC 실행 뒤 계속 기다림 (D14, C2, 오라클 3.8)",
     "nothing is buffered; the wait is alertable and resumes after APCs (C2)":
         "받은 데이터가 없음; alertable wait이며 APC 실행 뒤 계속 기다림 (C2)",
     "nothing is buffered yet; the wait is alertable and resumes after APCs (C2)":

@@ -37,7 +37,7 @@ from ..win32.structs import TIMEVAL, WSANETWORKEVENTS, fd_set
 from .afd import Socket
 from .services import SYSCALLS, syscall
 from .sync import Event
-from .thread import block, unwait
+from .thread import block, run_queued_apcs, unwait
 from .wire import READINESS, push
 
 NAMES = {FD_READ: "FD_READ", FD_WRITE: "FD_WRITE", FD_ACCEPT: "FD_ACCEPT", FD_CONNECT: "FD_CONNECT",
@@ -152,10 +152,11 @@ def WSAEnumNetworkEvents(k, t, s, handle):
 class Selector:
     """One blocked select: its thread and its three sets."""
 
-    __slots__ = ("thread", "sets", "sockets")
+    __slots__ = ("thread", "sets", "sockets", "wait")
 
     def __init__(self, thread, sets, sockets):
         self.thread, self.sets, self.sockets = thread, sets, sockets
+        self.wait = None
 
 
 def _evaluate(sets, sockets):
@@ -204,21 +205,24 @@ def select(k, t, nfds, readfds, writefds, exceptfds, timeout):
     def on_timeout():
         _rewrite(sets, ([], [], []))
         return 0
-    result = block(k, t, f"select on {len(sockets)} socket(s)", ms, on_timeout=on_timeout,
-                   why="nothing in the sets is ready yet (D14)")
+    result = block(k, t, f"select on {len(sockets)} socket(s)", ms, on_timeout=on_timeout, alertable=True,
+                   resumes=True, why="nothing in the sets is ready yet; the wait is alertable and resumes "
+                   "after APCs (D14, C2, oracle 3.8)")
+    selector.wait = t.wait
     for sock in sockets.values():
         push(sock, "selectors", selector)
     t.wait.unlinks.append(lambda: [sock.selectors.remove(selector) for sock in sockets.values()
                                    if selector in sock.selectors])
+    run_queued_apcs(k, t)
     return result
 
 
 def _wake_selectors(k, sock):
     for selector in list(sock.selectors):
         count, answer = _evaluate(selector.sets, selector.sockets)
-        if count and selector.thread.wait is not None:
+        if count:
             _rewrite(selector.sets, answer)
-            unwait(k, selector.thread, count, f"socket {sock.handle} became ready",
+            unwait(k, selector.thread, count, f"socket {sock.handle} became ready", wait=selector.wait,
                    text="{thread}'s select returns {n}", n=count)
 
 

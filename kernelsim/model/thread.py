@@ -195,26 +195,31 @@ def run_queued_apcs(k, t):
 
 
 def _timed_out(k, t, wait):
-    if t.wait is wait and not k.ended:
+    if k.ended:
+        return
+    if t.wait is wait:
         k.cause = t.call                       # the wait's own call is what ends here
         result = wait.on_timeout() if wait.on_timeout else None
         unwait(k, t, result, f"{wait.what}: the timeout elapsed" if k.tracing else "")
+    elif interrupted(t) is wait and wait.done is None:
+        # A resuming wait timed out while its APCs run (a blocking select): it returns after them (C2).
+        result = wait.on_timeout() if wait.on_timeout else None
+        _done_meanwhile(k, t, wait, result, None, "{thread}'s wait on {what} times out", what=wait.what)
 
 
-def unwait(k, t, result, why, error=None, text="{thread} wakes", **fields):
+def unwait(k, t, result, why, error=None, text="{thread} wakes", wait=None, **fields):
     """Wake a waiting thread with ``result``.  It counts as running on its port again (A6).  A
-    resuming wait that is running its APCs just keeps the result for when they are done."""
+    resuming wait that is running its APCs just keeps the result for when they are done.  ``wait``:
+    end only that wait (not a wait an APC of the thread has entered meanwhile)."""
+    if wait is not None and t.wait is not wait:
+        if interrupted(t) is wait and wait.done is None:
+            _done_meanwhile(k, t, wait, result, error, text, **fields)
+        return
     wait = t.wait
     if wait is None:
         wait = interrupted(t)
         if wait is not None and wait.done is None:
-            if footprint.rec is not None:
-                footprint.touch(t, "wait")
-            wait.done = (result, error)
-            for unlink in wait.unlinks:
-                unlink()
-            k.emit("wake", t, text, why="it completed while its APCs run: the call returns after them (C2)",
-                   **fields)
+            _done_meanwhile(k, t, wait, result, error, text, **fields)
         return
     t.wait = None
     if footprint.rec is not None:
@@ -234,6 +239,16 @@ def unwait(k, t, result, why, error=None, text="{thread} wakes", **fields):
     k.make_ready(t)
     if k.tracing:
         k.emit("wake", t, text, why=why, **fields)
+
+
+def _done_meanwhile(k, t, wait, result, error, text, **fields):
+    """A resuming wait ended while its thread runs APCs: keep the result for when they are done (C2)."""
+    if footprint.rec is not None:
+        footprint.touch(t, "wait")
+    wait.done = (result, error)
+    for unlink in wait.unlinks:
+        unlink()
+    k.emit("wake", t, text, why="it ended while its APCs run: the call returns after them (C2)", **fields)
 
 
 # --- user APCs -----------------------------------------------------------------------
