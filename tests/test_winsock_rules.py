@@ -222,6 +222,42 @@ def test_c2_a_recv_that_completes_while_its_apc_runs_returns_after_it():
     assert out.note("recv").data == b"meanwhile"
 
 
+def test_c2_what_ends_a_blocking_call_during_its_apc_does_not_end_the_apcs_own_wait():
+    """C2: an APC that runs inside a blocking recv (or accept) and sleeps sleeps its full time, even
+    though the recv's data (the accept's connection) arrives meanwhile; the call returns after the APC."""
+    def main(what):
+        listener = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield bind(listener, ("127.0.0.1", 5051))
+        yield listen(listener, 5)
+        server, client = yield tcp_pair()
+        yield CreateThread(peer, client, name="peer")
+        me = yield GetCurrentThread()
+        yield QueueUserAPC(apc, me, 0)
+        if what == "recv":
+            got = yield recv(server, 16)
+        else:
+            got = (yield accept(listener)) != INVALID_SOCKET
+        yield note("returned", got=got)
+
+    def apc(arg):
+        yield Sleep(5)
+        yield note("apc-slept")
+
+    def peer(client):
+        yield Sleep(2)
+        yield send(client, b"hi")
+        c = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield connect(c, ("127.0.0.1", 5051))
+
+    for what, got in (("recv", b"hi"), ("accept", True)):
+        def entry():
+            yield from main(what)
+        out = run(entry)
+        slept = out.note("apc-slept")
+        assert slept.time >= 5, (what, slept.time)
+        assert (out.note("returned").got, out.note("returned").time >= slept.time) == (got, True), what
+
+
 # --- D3: a non-blocking send larger than the free send buffer is accepted whole -------------------
 
 def _nonblocking(profile):

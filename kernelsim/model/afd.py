@@ -95,7 +95,7 @@ class Socket:
         self.signalled = False
         self.wait_list = {}                 # waits on the socket handle: Wait -> wait block (sync.py)
         self.by_ov = None                   # id(OVERLAPPED) -> live IRP, for WSAGetOverlappedResult
-        self.listener = None                # [unaccepted sockets, waiting threads, backlog] when listening
+        self.listener = None                # [unaccepted sockets, (thread, wait) in accept, backlog] when listening
         self.tcb = 0                        # bytes of the connection block kept after an active close (E9)
         self.evsel = None                   # WSAEventSelect's record (netevents.py), when asked for
         self.selectors = ()                 # select() calls waiting on this socket (netevents.py)
@@ -267,8 +267,9 @@ def close_socket(k, s):
         for child in unaccepted:
             child.linger = LINGER(1, 0)
             close_socket(k, child)
-        for t in list(waiters):
-            unwait(k, t, INVALID_SOCKET, "the listening socket was closed", error=k.profile.closed_accept_error)
+        for t, wait in list(waiters):
+            unwait(k, t, INVALID_SOCKET, "the listening socket was closed", error=k.profile.closed_accept_error,
+                   wait=wait)
         s.listener = None
     if s.addr is not None and k.socket_net.bound.get(s.addr) is s:
         del k.socket_net.bound[s.addr]

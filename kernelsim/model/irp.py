@@ -45,7 +45,7 @@ from .port import Packet
 from .services import syscall
 from .status import nt_success, wsa_error
 from .sync import Event
-from .thread import Apc, at_exit, block, interrupted, queue_user_apc, unwait
+from .thread import Apc, at_exit, block, queue_user_apc, unwait
 
 
 class Irp:
@@ -55,7 +55,7 @@ class Irp:
 
     __slots__ = ("id", "op", "thread", "sock", "ov", "routine", "bufs", "length", "pages", "mdl",
                  "state", "status", "nbytes", "pending", "on_thread", "sync", "cvalue", "waiters",
-                 "accept_sock")
+                 "accept_sock", "wait")
 
     def __init__(self, k, t, sock, op, bufs, length, ov, routine, sync):
         k._irp_ids += 1
@@ -79,6 +79,7 @@ class Irp:
         event = ov.hEvent if ov is not None else None
         self.cvalue = ov if ov is not None and not (isinstance(event, int) and event & 1) else None
         self.waiters = None         # threads in WSAGetOverlappedResult(fWait=TRUE)
+        self.wait = None            # the wait of the blocking call (sync) that issued it, once it blocks
         self.accept_sock = None     # AcceptEx: the socket prepared for the connection (acceptex.py)
 
     @property
@@ -259,8 +260,9 @@ def _finish_sync(k, irp, ok):
     t = irp.thread
     result, error = irp.sock.sync_result(irp, ok)
     free(k, irp)
-    if t.wait is not None or interrupted(t) is not None:
-        unwait(k, t, result, f"its {irp.sync} completed", error=error,
+    if irp.wait is not None:
+        # Its own wait, not one an APC of the thread entered while the call waited (C2).
+        unwait(k, t, result, f"its {irp.sync} completed", error=error, wait=irp.wait,
                text="{thread}'s " + irp.sync + " returns")
     else:                                                             # completed inside the call itself
         t.result = result

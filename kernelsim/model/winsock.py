@@ -190,6 +190,7 @@ def WSARecv(k, t, s, bufs, ov, routine=None):
     if irp.sync:
         result = block(k, t, f"recv on socket {s}", INFINITE, alertable=True, resumes=True,
                        why="nothing is buffered; the wait is alertable and resumes after APCs (C2)")
+        irp.wait = t.wait
         run_queued_apcs(k, t)
         return result
     sock.remember(irp)
@@ -278,6 +279,7 @@ def _start_send(k, t, sock, irp, data, call):
     if sync:
         result = block(k, t, f"{sync} on socket {sock.handle}", INFINITE, alertable=True, resumes=True,
                        why=why)
+        irp.wait = t.wait
         pump(k, sock)
         run_queued_apcs(k, t)
         return result
@@ -447,10 +449,10 @@ def connect(k, t, s, name):
         return 0
     inherit(child, listener)                           # D12: accept() gives the listener's options
     if waiters:
-        waiter = waiters.pop(0)
+        waiter, wait = waiters.pop(0)
         child.handle = k.handles.add(child)
         k.touch(child)
-        unwait(k, waiter, child.handle, "a connection arrived", error=0,
+        unwait(k, waiter, child.handle, "a connection arrived", error=0, wait=wait,
                text="{thread}'s accept returns socket {h}", h=child.handle)
     else:
         unaccepted.append(child)
@@ -477,8 +479,9 @@ def accept(k, t, s):
     result = block(k, t, f"accept on socket {s}", INFINITE, alertable=alertable, resumes=alertable,
                    why="the wait is alertable and resumes after APCs (C2, oracle 3.8)" if alertable
                    else "Wine 8's accept waits without running APCs (blocking_accept_alertable=False)")
-    waiters.append(t)
-    t.wait.unlinks.append(lambda: t in waiters and waiters.remove(t))
+    entry = (t, t.wait)
+    waiters.append(entry)
+    t.wait.unlinks.append(lambda: entry in waiters and waiters.remove(entry))
     run_queued_apcs(k, t)
     return result
 
@@ -536,6 +539,7 @@ def recv(k, t, s, len, flags=0):
     push(sock, "recv_q", irp)
     result = block(k, t, f"recv on socket {s}", INFINITE, alertable=True, resumes=True,
                    why="nothing is buffered yet; the wait is alertable and resumes after APCs (C2)")
+    irp.wait = t.wait
     run_queued_apcs(k, t)
     return result
 
