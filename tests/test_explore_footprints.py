@@ -1,0 +1,111 @@
+"""The reduced search sees every shared resource of the model (issue 12's footprints, issue 14's survivors).
+
+Partial-order reduction may skip an order only when the two steps are independent; the model states what
+each step reads and writes — handle values, the non-paged pool near its limit, locked pages, the objects a
+call's handles name.  For each resource one tiny scenario makes two threads race on it and only on it, so
+that the outcome depends on their order.  Plain dfs reaches both outcomes; the reduced search (DPOR with
+sleep sets and caching) must reach the same set.  A footprint that forgot the resource would let it treat
+the two steps as independent and report one outcome.
+"""
+
+import textwrap
+
+import pytest
+
+from kernelsim import explore, scenario
+
+HEADER = '''
+from kernelsim.win32 import *
+TITLE = "a footprint race"
+'''
+
+RACES = {
+    # Handle values (kernel.Handles.add): each CreateEvent takes the next value, so which thread gets the
+    # lower one depends on their order.
+    "handle-values": '''
+        CONFIG = {"cpus": 2}
+
+        def taker(name):
+            h = yield CreateEvent(None, False, False, None)
+            yield note("got", who=name, h=h)
+
+        def main():
+            a = yield CreateThread(taker, "A", name="A")
+            b = yield CreateThread(taker, "B", name="B")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+    ''',
+    # The non-paged pool near its limit (E1/E4: every pending request charges its IRP and MDL to the pool;
+    # pool.Pool.alloc_npp): two threads post a WSARecv each, on their own sockets, with room for one request
+    # only, so whichever posts second gets WSAENOBUFS.  (Two tcp_pairs hold 12,288 bytes; a request 840.)
+    "pool-limit": '''
+        CONFIG = {"cpus": 2, "npp_limit": 12288 + 840 + 400}
+
+        def poster(name, s):
+            rc, _, _ = yield WSARecv(s, WSABUF(100), OVERLAPPED())
+            yield note("posted", who=name, error=0 if rc == 0 else (yield WSAGetLastError()))
+
+        def main():
+            s1, c1 = yield tcp_pair()
+            s2, c2 = yield tcp_pair()
+            a = yield CreateThread(poster, "A", s1, name="A")
+            b = yield CreateThread(poster, "B", s2, name="B")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+    ''',
+    # Locked pages (E2/E3; memory() reads them): a pending WSARecv holds its buffer's page locked, and
+    # CancelIoEx completes it, which unlocks the page (B3 stage 1).  memory() in another thread sees the
+    # page locked or not depending on the order.  MDLs cost no pool here (mdl_header 0) and the request's
+    # IRP stays allocated until its packet is dequeued, so the race is on the locked pages alone.
+    "locked-pages": '''
+        CONFIG = {"cpus": 2, "mdl_header": 0, "mdl_per_page": 0}
+
+        def canceller(s, ov):
+            yield CancelIoEx(s, ov)
+
+        def looker():
+            npp, locked = yield memory()
+            yield note("seen", locked=locked)
+
+        def main():
+            server, client = yield tcp_pair()
+            port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+            yield CreateIoCompletionPort(server, port, 1, 0)
+            ov = OVERLAPPED()
+            yield WSARecv(server, WSABUF(100), ov)
+            a = yield CreateThread(canceller, server, ov, name="A")
+            b = yield CreateThread(looker, name="B")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+    ''',
+    # The object a handle names (kernel.execute scans a call's handle arguments): SetEvent and a zero-timeout
+    # wait on the same event, so the wait sees it signalled or not.
+    "event-handle": '''
+        CONFIG = {"cpus": 2}
+
+        def setter(e):
+            yield SetEvent(e)
+
+        def poller(e):
+            r = yield WaitForSingleObject(e, 0)
+            yield note("poll", r=r)
+
+        def main():
+            e = yield CreateEvent(None, True, False, None)
+            a = yield CreateThread(setter, e, name="A")
+            b = yield CreateThread(poller, e, name="B")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+    ''',
+}
+
+
+@pytest.mark.parametrize("name", sorted(RACES))
+def test_the_reduced_search_reaches_both_orders_of_a_race_on_one_resource(tmp_path, name):
+    """Soundness per resource: dfs sees two outcomes (the race is real); DPOR reaches exactly the same."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(HEADER + textwrap.dedent(RACES[name]), encoding="utf-8")
+    plain = explore.explore(scenario.load(str(path)), "dfs", max_preemptions=1, budget=0, seconds=0,
+                            keep_going=True)
+    reduced = explore.explore(scenario.load(str(path)), "dpor", max_preemptions=1, budget=0, seconds=0,
+                              keep_going=True)
+    assert plain.exhausted and reduced.exhausted
+    assert not plain.failed
+    assert len(plain.outcomes) >= 2, plain.outcomes
+    assert reduced.outcomes == plain.outcomes
