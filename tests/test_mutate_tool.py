@@ -181,7 +181,8 @@ def test_a_resumed_run_keeps_the_logged_verdicts_and_runs_errors_again(tmp_path)
 def test_code_run_at_import_meets_every_test_even_when_a_subprocess_covers_it(tmp_path):
     """--rest unmapped: a module-level constant runs while pytest collects, before any test is traced, so
     the map credits its line only to a test whose subprocess imports the module again.  The mutant must
-    still meet the test that checks the constant's effect (here it kills ``LIMIT = 10`` → 11)."""
+    still meet the test that checks the constant's effect (here it kills ``LIMIT = 10`` → 11).  With two jobs
+    the map is made in two parts, one test file each."""
     (tmp_path / "pkg").mkdir()
     (tmp_path / "pkg" / "__init__.py").write_text("")
     (tmp_path / "pkg" / "m.py").write_text("LIMIT = 10\n\n\ndef big(v):\n    return v >= LIMIT\n")
@@ -206,7 +207,19 @@ def test_code_run_at_import_meets_every_test_even_when_a_subprocess_covers_it(tm
     seen = {}
     ident = mutate.mutant_id(up[0], seen)
     assert up[0].import_time and up[0].qualname == "<module>"
-    code, report, err = run_tool(tmp_path, "--mutant", ident, "--rest", "unmapped")
+    code, report, err = run_tool(tmp_path, "--mutant", ident, "--rest", "unmapped", "--jobs", "2")
     assert code == 0, err
     assert report["mutants"][0]["status"] == "killed"
     assert report["mutants"][0]["killed_by"].endswith("test_ten_is_big_and_nine_is_not")
+
+
+def test_the_map_shares_the_test_files_out_in_parts_of_about_equal_size(tmp_path):
+    """--jobs N makes the coverage map in N parts at once: every test file in exactly one part, the biggest
+    files spread out."""
+    (tmp_path / "tests").mkdir()
+    for name, size in (("test_a.py", 900), ("test_b.py", 500), ("test_c.py", 450), ("test_d.py", 10)):
+        (tmp_path / "tests" / name).write_text("#" * size)
+    parts = mutate._share_tests(tmp_path, 2)
+    assert sorted(sum(parts, [])) == [f"tests/test_{c}.py" for c in "abcd"]
+    assert sorted(parts) == [["tests/test_a.py", "tests/test_d.py"], ["tests/test_b.py", "tests/test_c.py"]]
+    assert mutate._share_tests(tmp_path, 1) == [["tests"]]

@@ -500,58 +500,80 @@ def cache_dir():
     return Path(base) / "kernelsim-mutate"
 
 
-def coverage_map(tree, files, log):
+def coverage_map(trees, files, log):
     """Run the whole non-live suite once, unmutated and traced: which tests run which lines of the files.
 
-    Also proves the suite passes on the unmutated tree.  Cached by the digest of the sources."""
+    The test files are shared out between the trees (one pytest per tree, at the same time: ``--jobs``
+    cores).  Also proves the suite passes on the unmutated tree.  Cached by the digest of the sources."""
+    tree = trees[0]
     digest = source_digest(tree.dir, files)
     cached = cache_dir() / f"map-{digest}.json"
     if cached.exists():
         log(f"coverage map: cached ({cached})")
         return json.loads(cached.read_text())
-    log("coverage map: running the suite once, traced (a few minutes)")
-    out_file = tree.plugin_dir / "map.json"
-    sub_dir = tree.plugin_dir / "subprocesses"
-    sub_dir.mkdir(exist_ok=True)
-    traced = os.pathsep.join(str(tree.dir / f) for f in files)
+    log(f"coverage map: running the suite once, traced, in {len(trees)} part(s) (a few minutes)")
     began = time.perf_counter()
-    rc, out = tree.pytest(["tests"], timeout=3600, stop_first=False,
-                          extra_env={"MUTATE_TRACE": traced, "MUTATE_MAP_OUT": str(out_file),
-                                     "MUTATE_SUB_DIR": str(sub_dir)})
-    if rc not in (0, 1) or not out_file.exists():
-        raise SystemExit(f"mutate: the unmutated suite did not run (exit {rc}):\n{out[-3000:]}")
-    raw = json.loads(out_file.read_text())
-    failed = raw.pop("__failed__", [])
+    parts = _share_tests(tree.dir, len(trees))
+    results = [None] * len(parts)
+
+    def trace_part(i):
+        t, out_file, sub_dir = trees[i], tree.plugin_dir / f"map{i}.json", tree.plugin_dir / f"subprocesses{i}"
+        sub_dir.mkdir(exist_ok=True)
+        traced = os.pathsep.join(str(t.dir / f) for f in files)
+        rc, out = t.pytest(parts[i], timeout=3600, stop_first=False,
+                           extra_env={"MUTATE_TRACE": traced, "MUTATE_MAP_OUT": str(out_file),
+                                      "MUTATE_SUB_DIR": str(sub_dir)})
+        if rc not in (0, 1, 5) or (rc != 5 and not out_file.exists()):
+            raise SystemExit(f"mutate: the unmutated suite did not run (exit {rc}):\n{out[-3000:]}")
+        raw = json.loads(out_file.read_text()) if out_file.exists() else {}
+        subs = [json.loads(p.read_text()) for p in sorted(sub_dir.glob("*.json"))]
+        results[i] = (str(t.dir) + os.sep, raw, subs)
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=len(parts)) as pool:
+        for future in [pool.submit(trace_part, i) for i in range(len(parts))]:
+            future.result()
+    failed = sorted({n for _, raw, _ in results for n in raw.get("__failed__", [])})
     if failed:
         # Tracing slows everything down: a test with a wall-clock budget may fail only under the tracer.
         # Untraced, the unmutated suite must pass.
-        rc, out = tree.pytest(sorted(set(failed)), timeout=1800, stop_first=False)
+        rc, out = tree.pytest(failed, timeout=1800, stop_first=False)
         if rc != 0:
             raise SystemExit(f"mutate: the unmutated suite does not pass (exit {rc}); fix it first:\n{out[-3000:]}")
-        log(f"coverage map: {len(set(failed))} test(s) failed only under the tracer (their map is partial)")
-    result_partial = sorted(set(failed))
-    prefix = str(tree.dir) + os.sep
-    result = {"tests": {}, "lines": {}, "partial": result_partial}
-    runs = [(nodeid, entry["lines"]) for nodeid, entry in raw.items()]
-    for sub in sorted(sub_dir.glob("*.json")):         # what the processes a test started ran
-        entry = json.loads(sub.read_text())
-        runs.append((entry["test"], entry["lines"]))
-    for nodeid, entry in raw.items():
-        result["tests"][nodeid] = entry["seconds"]
-    for nodeid, traced_lines in runs:
-        if nodeid not in result["tests"]:
-            continue
-        for fname, lines in traced_lines.items():
-            rel = fname[len(prefix):] if fname.startswith(prefix) else fname
-            per_file = result["lines"].setdefault(rel.replace(os.sep, "/"), {})
-            for n in lines:
-                tests = per_file.setdefault(str(n), [])
-                if nodeid not in tests:
-                    tests.append(nodeid)
+        log(f"coverage map: {len(failed)} test(s) failed only under the tracer (their map is partial)")
+    result = {"tests": {}, "lines": {}, "partial": failed}
+    for prefix, raw, subs in results:
+        raw.pop("__failed__", None)
+        runs = [(nodeid, entry["lines"]) for nodeid, entry in raw.items()]
+        runs += [(entry["test"], entry["lines"]) for entry in subs]   # what the processes a test started ran
+        for nodeid, entry in raw.items():
+            result["tests"][nodeid] = entry["seconds"]
+        for nodeid, traced_lines in runs:
+            if nodeid not in raw:
+                continue
+            for fname, lines in traced_lines.items():
+                rel = fname[len(prefix):] if fname.startswith(prefix) else fname
+                per_file = result["lines"].setdefault(rel.replace(os.sep, "/"), {})
+                for n in lines:
+                    tests = per_file.setdefault(str(n), [])
+                    if nodeid not in tests:
+                        tests.append(nodeid)
     log(f"coverage map: {len(result['tests'])} tests in {time.perf_counter() - began:.0f} s")
     cached.parent.mkdir(parents=True, exist_ok=True)
     cached.write_text(json.dumps(result))
     return result
+
+
+def _share_tests(root, n):
+    """The test files split into at most n parts of about equal size (largest first, to the lightest part)."""
+    paths = sorted((root / "tests").glob("test_*.py"), key=lambda p: (-p.stat().st_size, p.name))
+    if n <= 1 or len(paths) < 2:
+        return [["tests"]]
+    parts = [[0, []] for _ in range(min(n, len(paths)))]
+    for p in paths:
+        lightest = min(parts, key=lambda part: part[0])
+        lightest[0] += p.stat().st_size
+        lightest[1].append(str(p.relative_to(root)))
+    return [sorted(names) for _, names in parts]
 
 
 def read_log(path):
@@ -786,7 +808,7 @@ def run_mutants(args, root, files, chosen, candidates, originals, log, quiet):
         if not check.stdout.strip().startswith(str(trees[0].dir)):
             print(f"mutate: the copy's {package} is not the one imported ({check.stdout.strip()})", file=sys.stderr)
             return 2
-        cmap = only_these(args.tests) if args.tests else coverage_map(trees[0], files, log)
+        cmap = only_these(args.tests) if args.tests else coverage_map(trees, files, log)
         done = read_log(args.resume) if args.resume else {}
         todo = []
         for m in chosen:
@@ -813,7 +835,8 @@ def run_mutants(args, root, files, chosen, candidates, originals, log, quiet):
         pool = concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs)
         try:
             with Progress(len(todo), not quiet) as progress:
-                for future in [pool.submit(work_on, m) for m in todo]:
+                # Logged as each finishes (not in order): a run stopped early keeps every verdict (--resume).
+                for future in concurrent.futures.as_completed([pool.submit(work_on, m) for m in todo]):
                     m = future.result()
                     progress.advance(m)
                     if args.verbose:
