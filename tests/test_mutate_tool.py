@@ -223,3 +223,23 @@ def test_the_map_shares_the_test_files_out_in_parts_of_about_equal_size(tmp_path
     assert sorted(sum(parts, [])) == [f"tests/test_{c}.py" for c in "abcd"]
     assert sorted(parts) == [["tests/test_a.py", "tests/test_d.py"], ["tests/test_b.py", "tests/test_c.py"]]
     assert mutate._share_tests(tmp_path, 1) == [["tests"]]
+
+
+def test_a_mutant_that_loops_forever_is_a_timeout_named_by_its_test(tmp_path):
+    """A mutant that never ends (``i += 1`` → ``i -= 1`` in a while loop) is killed by a timeout: the test that
+    passed its own budget ends the run, and the report names it (not only the whole group's budget)."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "m.py").write_text("def count_to(n):\n    i = 0\n    while i < n:\n        i += 1\n"
+                                           "    return i\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "test_m.py").write_text("from pkg.m import count_to\n\n\ndef test_counts():\n"
+                                                  "    assert count_to(3) == 3\n")
+    source = (tmp_path / "pkg" / "m.py").read_text()
+    down = [m for m in mutate.Generator("pkg/m.py", source).run() if m.kind == "operator" and m.new == "-="]
+    ident = mutate.mutant_id(down[0], {})
+    code, report, err = run_tool(tmp_path, "--mutant", ident)
+    assert code == 0, err
+    verdict = report["mutants"][0]
+    assert verdict["status"] == "timeout"
+    assert verdict["killed_by"] == "tests/test_m.py::test_counts ran past its time budget"

@@ -600,6 +600,11 @@ def covering(cmap, m):
     return found
 
 
+def per_test_budget(seconds, slowdown):
+    """How long one test may take on a mutant: its traced time three times over, and 20 s more."""
+    return round(20 + 3 * slowdown * seconds, 1)
+
+
 def test_mutant(tree, original, m, cmap, slowdown, rest_mode="all"):
     """Write the mutant into this tree, run the covering tests, then the rest; restore the file.
 
@@ -619,10 +624,19 @@ def test_mutant(tree, original, m, cmap, slowdown, rest_mode="all"):
             if not group:
                 continue
             ids = sorted(group, key=lambda t: cmap["tests"][t])
-            budget = 20 + 3 * slowdown * sum(cmap["tests"][t] for t in ids)
-            rc, out = tree.pytest(ids, timeout=budget)
+            budget = 40 + 3 * slowdown * sum(cmap["tests"][t] for t in ids)     # pytest starts, then the tests
+            # Each test also has its own budget (the plugin ends the run when one passes it): a mutant that
+            # loops forever in the first test costs that test's budget, not the whole group's.
+            budgets = tree.plugin_dir / f"budgets-{tree.dir.name}.json"
+            budgets.write_text(json.dumps({t: per_test_budget(cmap["tests"][t], slowdown) for t in ids}))
+            expired = Path(str(budgets) + ".expired")
+            expired.unlink(missing_ok=True)
+            rc, out = tree.pytest(ids, timeout=budget, extra_env={"MUTATE_BUDGETS": str(budgets)})
             if rc is None:
                 m.status, m.killed_by = "timeout", f"no result within {budget:.0f} s"
+                return m
+            if expired.exists():
+                m.status, m.killed_by = "timeout", f"{expired.read_text()} ran past its time budget"
                 return m
             if rc != 0:
                 m.status = "killed"

@@ -7,6 +7,7 @@ when MUTATE_TRACE names files, records which of their lines each test executes (
 
 import json
 import os
+import threading
 import time
 
 import pytest
@@ -16,6 +17,22 @@ import mutate_trace
 LIVE = os.environ.get("MUTATE_LIVE_FIXTURE", "session")
 TRACING = bool(mutate_trace.TARGETS)
 MAP = {}
+BUDGET_FILE = os.environ.get("MUTATE_BUDGETS")
+BUDGETS = json.loads(open(BUDGET_FILE).read()) if BUDGET_FILE else {}
+
+
+def _watchdog(nodeid, seconds):
+    """End the whole run when one test passes its budget (a mutant that loops forever): a timer thread, so
+    it works whatever the test is doing.  The test's id goes to BUDGET_FILE + ".expired" (pytest captures
+    the output of a running test), which tools/mutate.py reads."""
+    def expire():
+        with open(BUDGET_FILE + ".expired", "w") as f:
+            f.write(nodeid)
+        os._exit(3)
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def pytest_configure(config):
@@ -37,7 +54,12 @@ def pytest_collection_modifyitems(session, config, items):
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item, nextitem):
     if not TRACING:
-        yield
+        timer = _watchdog(item.nodeid, BUDGETS[item.nodeid]) if item.nodeid in BUDGETS else None
+        try:
+            yield
+        finally:
+            if timer is not None:
+                timer.cancel()
         return
     os.environ["MUTATE_TEST"] = item.nodeid          # processes this test starts trace themselves
     mutate_trace.start()
