@@ -474,6 +474,25 @@ def test_e9_an_abortive_close_or_a_passive_close_leaves_no_time_wait():
     assert _tcb_after_close({}, "active") == ([0, 0, 0], 0)
 
 
+
+def test_e9_a_socket_that_never_connected_keeps_no_tcb_when_closed():
+    """E9: only a *connection* closed first keeps its TCB (FIN_WAIT, then TIME_WAIT).  With time_wait_ms on,
+    closing a socket that never connected, and a listener, holds nothing: no tcb bytes, and the non-paged pool
+    is back at its baseline at once."""
+    def main():
+        base, _ = yield memory()
+        s = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        ls = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield bind(ls, ("127.0.0.1", 7501))
+        yield listen(ls, 5)
+        yield closesocket(s)
+        yield closesocket(ls)
+        yield peek("closed", lambda k: {"tcb": k.pool.by_tag.get("tcb", 0), "npp": k.pool.npp})
+        yield note("base", npp=base)
+
+    o = run(main, config={"time_wait_ms": 500})
+    assert (o.note("closed").tcb, o.note("closed").npp) == (0, o.note("base").npp)
+
 def test_a_blocking_send_has_a_row_and_its_bytes_arrive_at_its_line():
     """A blocking send that fits in SO_SNDBUF returns at once with a row of its own (D3); when its bytes
     reach the peer a latency later, that row points at the send's line, not at what runs then."""

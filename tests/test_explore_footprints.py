@@ -51,6 +51,25 @@ RACES = {
             b = yield CreateThread(poster, "B", s2, name="B")
             yield WaitForMultipleObjects([a, b], True, INFINITE)
     ''',
+    # The pool gauge (E1: a pending request's IRP is charged to the non-paged pool; memory() reads it): a
+    # zero-byte WSARecv locks no page but charges its IRP, so memory() in another thread sees the charge or
+    # not depending on the order.
+    "pool-gauge": '''
+        CONFIG = {"cpus": 2}
+
+        def poster(s):
+            yield WSARecv(s, WSABUF(0), OVERLAPPED())
+
+        def looker():
+            npp, locked = yield memory()
+            yield note("seen", npp=npp)
+
+        def main():
+            server, client = yield tcp_pair()
+            a = yield CreateThread(poster, server, name="A")
+            b = yield CreateThread(looker, name="B")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+    ''',
     # Locked pages (E2/E3; memory() reads them): a pending WSARecv holds its buffer's page locked, and
     # CancelIoEx completes it, which unlocks the page (B3 stage 1).  memory() in another thread sees the
     # page locked or not depending on the order.  MDLs cost no pool here (mdl_header 0) and the request's

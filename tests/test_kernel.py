@@ -389,3 +389,21 @@ def test_a_failure_that_narrates_itself_gets_no_second_row():
     out = run(main)
     rows = [e for e in out.trace if "WSASend" in e.text]
     assert len(rows) == 1 and "fails at once" in rows[0].text and rows[0].kind != "fail"
+
+
+def test_a_schedule_string_writes_runs_of_three_or_more_equal_choices_as_value_times_count():
+    """The replay string (README "Runs of equal choices are written v*n"; kernel.format_schedule: three or
+    more): [0, 0, 0, 2] is '0*3.2', a pair stays '0.0.2', and parsing gives the choices back."""
+    from kernelsim.model.kernel import format_schedule, parse_schedule
+    assert format_schedule([0, 0, 0, 2]) == "0*3.2"
+    assert format_schedule([0, 0, 2, 1, 1, 1, 1]) == "0.0.2.1*4"
+    for choices in ([0, 0, 0, 2], [0, 0, 2, 1, 1, 1, 1], [3]):
+        assert list(parse_schedule(format_schedule(choices))) == choices
+
+
+def test_a_kernel_made_without_a_seed_always_takes_the_default_choice():
+    """Determinism (DESIGN: every nondeterministic decision goes through one choice point; kernel.Chooser:
+    seed 0 always takes index 0): a Kernel built with no seed makes no random choice."""
+    from kernelsim.model.kernel import Kernel
+    k = Kernel()
+    assert [k.chooser.choose("test", ["a", "b", "c"]) for _ in range(40)] == ["a"] * 40

@@ -146,6 +146,28 @@ def test_requests_cancelled_by_closesocket_complete_in_call_order():
     assert run(main).note("r").got == [(op, False, ERROR_CONNECTION_ABORTED) for op in ("R1", "R2", "R3")]
 
 
+
+def test_requests_pending_when_the_peer_resets_complete_in_call_order():
+    """D6 with ReactOS drivers/network/afd/afd/read.c ReceiveActivity (once nothing more can be read, the
+    pending receives are taken with RemoveHeadList, oldest first, each completed with the last receive status):
+    R1, R2, R3 pending when the peer closes abortively (linger {1,0}: RST) give three packets, R1, R2, R3,
+    each FALSE with 0 bytes and the same error."""
+    def main():
+        port, server, client = yield from new_port_pair()
+        for op in ("R1", "R2", "R3"):
+            yield WSARecv(server, WSABUF(8), OVERLAPPED(op=op))
+        yield setsockopt(client, SOL_SOCKET, SO_LINGER, LINGER(1, 0))
+        yield closesocket(client)
+        got = []
+        for _ in range(3):
+            ok, n, key, ov = yield GetQueuedCompletionStatus(port, 100)
+            got.append((ov.op, ok, n, (yield GetLastError())))
+        yield note("r", got=got)
+
+    got = run(main).note("r").got
+    assert [(op, ok, n) for op, ok, n, _ in got] == [(op, False, 0) for op in ("R1", "R2", "R3")]
+    assert len({error for *_, error in got}) == 1 and got[0][3] != 0
+
 def test_the_handle_free_list_hands_out_the_most_recently_freed_value_first():
     """Handle table (ReactOS ntoskrnl/ex/handle.c ExpFreeHandleTableEntry pushes a freed entry on the free
     list): sockets a and b are closed in that order; the next two sockets get b's value, then a's."""

@@ -264,6 +264,36 @@ def test_a_wait_that_times_out_is_narrated_at_the_line_of_its_own_call():
     assert wake.time == 5 and wake.line == line_of("# T1-WAIT")
 
 
+
+def test_c2_a_blocking_recv_that_ran_an_apc_returns_at_the_line_of_the_recv():
+    """C2 (a blocking Winsock call waits alertably, runs queued APCs and goes on waiting) with the trace's line
+    rule (DESIGN §5): T1 blocks in recv, an APC runs inside it (its note is at the APC's line); when the APC
+    returns, T1 goes on waiting *in the recv*, narrated at the recv's line, not at the APC's last call; the
+    recv's return is narrated at the line that caused it (main's send)."""
+    def apc(data):
+        yield note("apc")                              # APC-NOTE
+
+    def t1(s):
+        r = yield recv(s, 16)                          # T1-RECV
+        yield note("got", r=r)
+
+    def main():
+        server, client = yield tcp_pair()
+        t = yield CreateThread(t1, server, name="T1")
+        yield Sleep(2)
+        yield QueueUserAPC(apc, t, 1)
+        yield Sleep(2)
+        yield send(client, b"hi")                      # MAIN-SEND
+        yield Sleep(5)
+
+    o = run(main)
+    assert o.note("got").r == b"hi" and [n.tag for n in o.notes()] == ["apc", "got"]
+    rows = [(e.kind, e.line) for e in o.trace if e.thread == "T1"]
+    assert ("note", line_of("# APC-NOTE")) in rows
+    goes_on = [e.line for e in o.trace if e.thread == "T1" and e.kind == "block" and "goes on waiting" in e.text]
+    assert goes_on == [line_of("# T1-RECV")], rows
+    assert [e.line for e in o.trace if e.thread == "T1" and e.text == "T1's recv returns"] == [line_of("# MAIN-SEND")]
+
 def test_c5_the_narration_names_wait_io_completion():
     """C5 in the trace: after the APCs of an alertable wait ran, the event says the wait returns
     WAIT_IO_COMPLETION (0xC0, WSA_WAIT_IO_COMPLETION to Winsock) — a name a student looks up, not None."""
