@@ -205,3 +205,29 @@ def test_a_server_given_a_monitor_checks_its_invariants_with_that_monitor():
     assert planted.note("same").same is True
     assert any("planted" in str(f) for f in planted.failures), planted.failures
     assert run(main, args=(None,)).passed
+
+
+def test_each_session_id_reaches_its_own_connection_whatever_its_slot():
+    """SessionID = slot index + generation (seed: "소켓값은 재사용되므로 SessionID로 사용금지"; the index is the id's
+    low 16 bits): with four sessions in slots 0–3, SendPacket to each id reaches that session's client and no
+    other — an id whose index bits were read wrong would name another slot (a stale id there: refused)."""
+    def main():
+        server = Server(Content(), workers=1, max_sessions=4)
+        yield from server.start()
+        clients, ids = [], []
+        for i in range(4):
+            srv, cli = yield tcp_pair()
+            ids.append((yield from server.accept(srv, f"c{i}")))
+            clients.append(cli)
+        sent = []
+        for i, sid in enumerate(ids):
+            sent.append((yield from server.SendPacket(sid, bytes([65 + i]))))
+        yield Sleep(5)
+        got = []
+        for cli in clients:
+            got.append((yield recv(cli, 16)))
+        yield note("r", slots=[int(s) & 0xFFFF for s in ids], sent=sent, got=got)
+
+    r = run(main).note("r")
+    assert sorted(r.slots) == [0, 1, 2, 3] and r.sent == [True] * 4
+    assert r.got == [frame(bytes([65 + i])) for i in range(4)]

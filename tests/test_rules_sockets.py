@@ -839,3 +839,24 @@ def test_c2_a_blocking_recv_never_returns_wait_io_completion():
         yield Sleep(2)
 
     assert run(main).note("recv").r == b"data"
+
+
+def test_a_blocking_wsarecv_waits_and_returns_the_data_without_pending():
+    """WSARecv without an OVERLAPPED on a blocking socket (MS-WSARECV: "the function blocks until data is
+    available"; it returns 0 and the byte count, never WSA_IO_PENDING) with the last-error rule (a successful
+    Winsock call sets it to 0): T1 waits, main sends 5 bytes, T1's WSARecv returns (0, 5, 0), the last error
+    is 0, and the trace has no "pends" row for it (that is an overlapped request's row)."""
+    def t1(s):
+        r = yield WSARecv(s, WSABUF(16), None)
+        yield note("r", r=r, error=(yield WSAGetLastError()))
+
+    def main():
+        server, client = yield tcp_pair()
+        yield CreateThread(t1, server, name="T1")
+        yield Sleep(2)
+        yield send(client, b"hello")
+        yield Sleep(5)
+
+    o = run(main)
+    assert (o.note("r").r[:2], o.note("r").error) == ((0, 5), 0)
+    assert not [e.text for e in o.trace if e.thread == "T1" and "pends" in e.text]

@@ -376,3 +376,36 @@ def test_a_schedule_that_is_not_numbers_is_a_usage_error_that_says_what_a_schedu
         assert cli.main(["run", "lifo-wakeup", "--schedule", bad]) == 2
         captured = capsys.readouterr()
         assert "numbers separated by dots" in captured.err + captured.out
+
+
+def test_closehandle_on_a_thread_handle_returns_true_and_the_thread_runs_on():
+    """CloseHandle (MS docs: "Closing a thread handle does not terminate the associated thread"): main closes
+    its only handle to T1 while T1 is still sleeping; CloseHandle returns TRUE and T1 wakes and finishes."""
+    def t1():
+        yield Sleep(5)
+        yield note("t1-done")
+
+    def main():
+        t = yield CreateThread(t1, name="T1")
+        ok = yield CloseHandle(t)
+        yield note("closed", ok=ok)
+        yield Sleep(20)
+
+    o = run(main)
+    assert o.note("closed").ok is True
+    assert [n.tag for n in o.notes()] == ["closed", "t1-done"]
+
+
+def test_a_failed_call_s_row_shows_a_null_pointer_as_null():
+    """The trace's row for a failed call (DESIGN §5; Windows returns the failure value and sets the last
+    error): GetQueuedCompletionStatus on a handle that is not a port fails with ERROR_INVALID_HANDLE and
+    returns FALSE, 0, 0 and a NULL OVERLAPPED pointer — written as C would, NULL."""
+    def main():
+        r = yield GetQueuedCompletionStatus(0x1234, 0)
+        yield note("r", r=r)
+
+    o = run(main)
+    assert o.note("r").r == (False, 0, 0, None)
+    rows = [e.text for e in o.trace if e.kind == "fail"]
+    assert rows == ["main's GetQueuedCompletionStatus(4660, 0) fails: ERROR_INVALID_HANDLE (6), "
+                    "returns (FALSE, 0, 0, NULL)"]
