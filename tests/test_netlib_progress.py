@@ -231,3 +231,32 @@ def test_each_session_id_reaches_its_own_connection_whatever_its_slot():
     r = run(main).note("r")
     assert sorted(r.slots) == [0, 1, 2, 3] and r.sent == [True] * 4
     assert r.got == [frame(bytes([65 + i])) for i in range(4)]
+
+
+def test_a_send_refused_with_wsaenobufs_leaves_the_send_flag_free_for_the_next_sendpacket():
+    """E4/E5 (WSASend fails at once with WSAENOBUFS when the non-paged pool cannot hold its request) and the
+    library's send rule ("Send 1회로 제한": the flag is released when no completion will come): the first
+    SendPacket's WSASend is refused, its bytes stay in the SendQ; once another connection is closed (pool
+    freed) the next SendPacket sends both packets, in order."""
+    def main():
+        server = Server(Content(), workers=1, max_sessions=1)
+        yield from server.start()
+        srv, cli = yield tcp_pair()
+        spare_s, spare_c = yield tcp_pair()
+        sid = yield from server.accept(srv, "a")
+        yield Sleep(1)
+        yield from server.SendPacket(sid, b"one")          # refused: no pool for the request
+        yield Sleep(2)
+        yield closesocket(spare_s)
+        yield closesocket(spare_c)
+        yield Sleep(2)
+        yield from server.SendPacket(sid, b"two")
+        yield Sleep(5)
+        yield ioctlsocket(cli, FIONBIO, 1)
+        yield note("got", data=(yield recv(cli, 64)))
+        yield from server.stop()
+
+    o = run(main, config={"npp_limit": 13128 + 500})        # the server, both pairs and the pending WSARecv
+    assert any(e.text == "main's WSASend fails at once: WSAENOBUFS" for e in o.trace)
+    assert o.note("got").data == frame(b"one") + frame(b"two")
+    assert o.passed, o.failures
