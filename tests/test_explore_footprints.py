@@ -94,6 +94,37 @@ RACES = {
             b = yield CreateThread(looker, name="B")
             yield WaitForMultipleObjects([a, b], True, INFINITE)
     ''',
+    # A port's CurrentCount when a blocking call goes on waiting after its APCs (C2 with A5/A6): T1, the port's
+    # one running thread (maximum 1), blocks in recv; an APC makes it run again, and when the APC returns it
+    # waits in the recv once more, giving its slot back.  T2's zero-timeout GQCS gets the queued packet only
+    # if it polls while T1 is not running.
+    "port-slot-after-apc": '''
+        CONFIG = {"cpus": 2}
+
+        def apc(data):
+            yield note("apc")
+
+        def t1(port, s):
+            yield GetQueuedCompletionStatus(port, INFINITE)
+            yield recv(s, 16)
+
+        def t2(port):
+            ok, n, key, ov = yield GetQueuedCompletionStatus(port, 0)
+            yield note("poll", ok=ok, key=key)
+
+        def main():
+            server, client = yield tcp_pair()
+            port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 1)
+            yield PostQueuedCompletionStatus(port, 0, "warm", None)
+            a = yield CreateThread(t1, port, server, name="A")
+            yield Sleep(1)
+            yield PostQueuedCompletionStatus(port, 0, "P", None)
+            yield QueueUserAPC(apc, a, 1)
+            b = yield CreateThread(t2, port, name="B")
+            yield WaitForSingleObject(b, INFINITE)
+            yield send(client, b"x")
+            yield WaitForSingleObject(a, INFINITE)
+    ''',
     # The object a handle names (kernel.execute scans a call's handle arguments): SetEvent and a zero-timeout
     # wait on the same event, so the wait sees it signalled or not.
     "event-handle": '''

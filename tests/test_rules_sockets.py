@@ -860,3 +860,21 @@ def test_a_blocking_wsarecv_waits_and_returns_the_data_without_pending():
     o = run(main)
     assert (o.note("r").r[:2], o.note("r").error) == ((0, 5), 0)
     assert not [e.text for e in o.trace if e.thread == "T1" and "pends" in e.text]
+
+
+def test_blocking_calls_on_a_value_that_is_not_a_socket_fail_with_wsaenotsock():
+    """recv, send, accept, listen and shutdown (MS docs of each: WSAENOTSOCK 10038, "The descriptor is not a
+    socket"): on a handle value that names nothing, or an event, each returns SOCKET_ERROR (accept:
+    INVALID_SOCKET) and sets WSAENOTSOCK."""
+    def main():
+        event = yield CreateEvent(None, True, False, None)
+        got = []
+        for h in (0x1234, event):
+            for call in (recv(h, 16), send(h, b"x"), accept(h), listen(h, 5), shutdown(h, SD_SEND)):
+                r = yield call
+                got.append((r, (yield WSAGetLastError())))
+        yield note("r", got=got)
+
+    got = run(main).note("r").got
+    assert got == [(SOCKET_ERROR, WSAENOTSOCK), (SOCKET_ERROR, WSAENOTSOCK), (INVALID_SOCKET, WSAENOTSOCK),
+                   (SOCKET_ERROR, WSAENOTSOCK), (SOCKET_ERROR, WSAENOTSOCK)] * 2
