@@ -144,6 +144,38 @@ def test_d3_a_pending_send_completes_when_it_fits_in_the_send_buffer_before_it_i
     assert o.note("stream").data == b"AAAAAAAA" + b"BBBBBBBB"
 
 
+
+def test_d3_a_send_bigger_than_the_send_buffer_completes_only_once_its_bytes_are_sent():
+    """D3 (KB214397: a send completes once AFD has it within the SO_SNDBUF quota, or once the stack has sent it;
+    "the order of calls made to WSASend is also the order in which the buffers are transmitted"): SO_SNDBUF 8,
+    the peer's window 8.  S1 (8 bytes) is copied at once; S2 (12 bytes, more than the whole buffer) and S3
+    (2 bytes) pend.  S1's acknowledgement frees the buffer, but S2 cannot be copied into it and the peer's
+    window is full: nothing completes until the peer reads.  Then S2, then S3, and the stream is in order."""
+    def main():
+        port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+        server, client = yield from sndbuf_pair(8, 8)
+        yield CreateIoCompletionPort(server, port, 1, 0)
+        for op, data in (("S1", b"A" * 8), ("S2", b"B" * 12), ("S3", b"CC")):
+            yield WSASend(server, WSABUF(data), OVERLAPPED(op=op))
+        ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 5)
+        first = ov.op
+        ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 5)
+        yield note("before-read", first=first, more=ok)
+        got = b""
+        ops = []
+        while len(ops) < 2 or len(got) < 22:
+            if len(got) < 22:
+                got += yield recv(client, 64)
+            ok, nbytes, key, ov = yield GetQueuedCompletionStatus(port, 5)
+            if ok:
+                ops.append(ov.op)
+        yield note("r", ops=ops, stream=got)
+
+    o = run(main)
+    assert (o.note("before-read").first, o.note("before-read").more) == ("S1", False)
+    assert o.note("r").ops == ["S2", "S3"]
+    assert o.note("r").stream == b"A" * 8 + b"B" * 12 + b"CC"
+
 # --- return shapes of the blocking calls ------------------------------------------------------------
 
 def test_blocking_wsarecv_and_wsasend_return_their_own_shapes_whether_or_not_they_block():
