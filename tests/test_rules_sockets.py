@@ -910,3 +910,18 @@ def test_blocking_calls_on_a_value_that_is_not_a_socket_fail_with_wsaenotsock():
     got = run(main).note("r").got
     assert got == [(SOCKET_ERROR, WSAENOTSOCK), (SOCKET_ERROR, WSAENOTSOCK), (INVALID_SOCKET, WSAENOTSOCK),
                    (SOCKET_ERROR, WSAENOTSOCK), (SOCKET_ERROR, WSAENOTSOCK)] * 2
+
+
+def test_e2_e5_a_refusal_for_want_of_pool_for_the_mdl_says_so_even_when_the_pages_just_fit():
+    """E2/E5 in the narration: a WSARecv whose one page exactly reaches the locked-page limit (1 page) but whose
+    MDL finds no non-paged pool fails with WSAENOBUFS, and its row says why — the MDL's pool, not the locked
+    pages (which fit)."""
+    def main():
+        server, client = yield tcp_pair()
+        rc, _, _ = yield WSARecv(server, WSABUF(100), OVERLAPPED())
+        yield note("r", rc=rc, error=(yield WSAGetLastError()))
+
+    o = run(main, config={"locked_pages_limit": 1, "npp_limit": 6144 + 784 + 20})
+    assert (o.note("r").rc, o.note("r").error) == (SOCKET_ERROR, WSAENOBUFS)
+    row = next(e for e in o.trace if e.text == "main's WSARecv fails at once: WSAENOBUFS")
+    assert row.why.startswith("no non-paged pool for the MDL"), row.why
