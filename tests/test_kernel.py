@@ -407,3 +407,17 @@ def test_a_kernel_made_without_a_seed_always_takes_the_default_choice():
     from kernelsim.model.kernel import Kernel
     k = Kernel()
     assert [k.chooser.choose("test", ["a", "b", "c"]) for _ in range(40)] == ["a"] * 40
+
+
+def test_a_run_that_records_no_trace_keeps_no_events_but_its_notes_and_result():
+    """The explorer's and the benchmarks' runs record no trace (README: "nothing is narrated when nothing
+    records it"): with trace=False the outcome has no trace events, while the notes and the verdict are the
+    same as in a traced run."""
+    def main():
+        port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+        yield PostQueuedCompletionStatus(port, 1, 2, None)
+        yield note("r", r=(yield GetQueuedCompletionStatus(port, 0)))
+
+    quiet, traced = run(main, trace=False), run(main)
+    assert len(quiet.trace) == 0 and len(traced.trace) > 0
+    assert quiet.note("r").r == traced.note("r").r == (True, 1, 2, None) and quiet.passed

@@ -925,3 +925,21 @@ def test_e2_e5_a_refusal_for_want_of_pool_for_the_mdl_says_so_even_when_the_page
     assert (o.note("r").rc, o.note("r").error) == (SOCKET_ERROR, WSAENOBUFS)
     row = next(e for e in o.trace if e.text == "main's WSARecv fails at once: WSAENOBUFS")
     assert row.why.startswith("no non-paged pool for the MDL"), row.why
+
+
+def test_b9_wsasend_with_a_completion_routine_on_a_socket_without_a_port():
+    """B9 (MS-WSASEND: with lpCompletionRoutine the routine is queued as an APC when the send completes; only
+    a port-associated socket refuses one): WSASend on a plain connected socket with a routine succeeds, and the
+    routine runs at the next alertable wait with dwError 0 and the byte count."""
+    def routine(err, nbytes, ov, flags):
+        yield note("routine", err=err, nbytes=nbytes)
+
+    def main():
+        server, client = yield tcp_pair()
+        r = yield WSASend(server, WSABUF(b"hello"), OVERLAPPED(), routine)
+        yield note("sent", r=r)
+        yield SleepEx(0, True)
+
+    o = run(main)
+    assert o.note("sent").r == (0, 5)                 # D3: it fits in the send buffer
+    assert (o.note("routine").err, o.note("routine").nbytes) == (0, 5)
