@@ -475,6 +475,23 @@ def test_e9_an_abortive_close_or_a_passive_close_leaves_no_time_wait():
 
 
 
+
+def test_e9_the_trace_says_when_a_closed_connection_keeps_its_tcb():
+    """E9 in the narration: when the side that closes first keeps its TCB, the trace has a network row saying
+    so — "socket N's connection stays in the transport (FIN_WAIT): 1024 bytes of non-paged pool" — citing E9."""
+    def main():
+        s, c = yield tcp_pair()
+        yield note("s", h=s)
+        yield closesocket(s)
+        yield Sleep(1)
+
+    o = run(main, config={"time_wait_ms": 500})
+    h = o.note("s").h
+    rows = [e for e in o.trace if e.kind == "net" and "FIN_WAIT" in e.text]
+    assert [e.text for e in rows] == [f"socket {h}'s connection stays in the transport (FIN_WAIT): 1024 bytes of "
+                                      "non-paged pool"]
+    assert "(E9)" in rows[0].why
+
 def test_e9_a_socket_that_never_connected_keeps_no_tcb_when_closed():
     """E9: only a *connection* closed first keeps its TCB (FIN_WAIT, then TIME_WAIT).  With time_wait_ms on,
     closing a socket that never connected, and a listener, holds nothing: no tcb bytes, and the non-paged pool
