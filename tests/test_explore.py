@@ -136,6 +136,43 @@ def test_minimisation_never_returns_a_longer_schedule(counter):
     assert seen >= 3
 
 
+
+def test_a_minimised_schedule_is_one_minimal(scenario_file):
+    """Minimisation (explore.minimise: chunks removed down to single decisions, then each non-zero choice set to
+    0 or lowered by one, until no candidate helps): with budget to spare, the schedule it returns is 1-minimal —
+    removing any one decision, setting any non-zero choice to 0 or lowering it by one gives a run that does not
+    fail the same way or is not cheaper (fewer decisions, then fewer non-default choices, then a smaller sum).
+    Four threads, so a choice can be 2 or 3: two lost-update races (TWO_RACES), and FIRST_OF_FOUR, which fails
+    whenever its last decision is not 0 (so a random schedule ending in 3 must be lowered to 1).  The runner
+    counts every run it makes."""
+    found = []
+    for source, name in ((TWO_RACES, "two_races_min"), (FIRST_OF_FOUR, "first_of_four")):
+        runner = Runner(scenario.load(str(scenario_file(source, name))))
+        mine = []
+        for run in explore.random_walk(runner, None, seed=11):
+            if run.failed:
+                mine.append(run)
+            if len(mine) == 4 or runner.runs >= 400:
+                break
+        found += [(runner, run) for run in mine]
+    assert any(strip(run.taken)[-1] >= 2 for _, run in found)
+
+    def cost(run):
+        s = strip(run.taken)
+        return (len(s), sum(1 for c in s if c), sum(s))
+
+    for runner, run in found:
+        small = minimise(runner, run, budget=100000)
+        s = strip(small.taken)
+        neighbours = [s[:i] + s[i + 1:] for i in range(len(s))]
+        neighbours += [s[:i] + [0] + s[i + 1:] for i in range(len(s)) if s[i]]
+        neighbours += [s[:i] + [s[i] - 1] + s[i + 1:] for i in range(len(s)) if s[i] > 1]
+        for candidate in neighbours:
+            before = runner.runs
+            again = runner.replay(candidate)
+            assert runner.runs == before + 1
+            assert not (again.failed and again.kind() == small.kind() and cost(again) < cost(small)), (s, candidate)
+
 def test_a_crashing_schedule_is_reported_not_raised(tmp_path):
     """Explorer (DESIGN §3): a scenario that crashes under some schedule is a failing schedule with the
     scenario's file and line, not an exception out of the explorer."""
@@ -291,6 +328,31 @@ NONDETERMINISTIC = textwrap.dedent('''
         assert False, "this claim never holds"
 ''')
 
+
+
+FIRST_OF_FOUR = textwrap.dedent('''
+    """Four threads become ready at once on one CPU; the invariant wants T1 to run first."""
+    from kernelsim.win32 import *
+    TITLE = "first of four"
+    CONFIG = {"cpus": 1}
+    ORDER = []
+
+    def main():
+        del ORDER[:]
+        yield invariant("T1 runs first", lambda: None if not ORDER or ORDER[0] == "T1" else f"{ORDER[0]} ran first")
+        event = yield CreateEvent(None, True, False, None)
+        threads = []
+        for name in ("T1", "T2", "T3", "T4"):
+            threads.append((yield CreateThread(waiter, event, name, name=name)))
+        yield Sleep(1)
+        yield SetEvent(event)
+        yield WaitForMultipleObjects(threads, True, INFINITE)
+
+    def waiter(event, name):
+        yield WaitForSingleObject(event, INFINITE)
+        ORDER.append(name)
+        yield note("ran", who=name)
+''')
 
 def test_the_determinism_check_reports_a_nondeterministic_scenario(scenario_file, capsys):
     """Explorer (DESIGN §4: the same scenario and schedule must give a byte-identical trace): a scenario whose
