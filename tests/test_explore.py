@@ -307,6 +307,15 @@ def test_a_search_cut_short_by_its_budget_is_not_reported_exhaustive(scenario_fi
     assert "every schedule within the bound" in capsys.readouterr().out
 
 
+
+@pytest.mark.parametrize("strategy", ["dpor", "pct", "random"])
+def test_every_strategy_stops_at_its_budget(scenario_file, strategy):
+    """Explorer (DESIGN §8: --budget N "schedules at most"): on the six-leaf tree, a budget of 3 runs exactly
+    3 schedules with the reduced search and with the seeded walks too, and the search is not exhaustive."""
+    path = scenario_file(ORDER, "order")
+    data = explore.explore(scenario.load(str(path)), strategy, max_preemptions=0, budget=3, seconds=0).to_json()
+    assert data["schedules"] == 3 and data["exhausted"] is False
+
 NONDETERMINISTIC = textwrap.dedent('''
     """Deliberately nondeterministic: a module global counts the runs, and each run's notes show it."""
     from kernelsim.win32 import *
