@@ -559,7 +559,7 @@ def test_bad_explore_options_are_one_line_and_exit_2(argv, message, capsys):
 
 def test_a_scenario_without_choice_points_says_so_and_exits_by_its_check(tmp_path, capsys):
     """Explorer (issue 12): a scenario with one thread has no choice points; explore says so, runs it once and
-    exits by its check (0 when it holds, 1 when it fails)."""
+    exits by its check (0 when it holds, 1 when it fails); when it holds the report ends "check: passed"."""
     for holds, code in ((True, 0), (False, 1)):
         path = tmp_path / f"alone_{holds}.py"
         path.write_text(textwrap.dedent(f'''
@@ -573,3 +573,4 @@ def test_a_scenario_without_choice_points_says_so_and_exits_by_its_check(tmp_pat
         assert cli.main(["explore", str(path)]) == code
         out = capsys.readouterr().out
         assert "no choice points" in out and "schedules run: 1 " in out
+        assert ("check: passed" in out) is holds
