@@ -557,6 +557,24 @@ def test_bad_explore_options_are_one_line_and_exit_2(argv, message, capsys):
     assert len(err.splitlines()) == 1 and message in err, err
 
 
+def test_a_scenario_whose_explore_settings_are_negative_is_one_line_and_exit_2(tmp_path, capsys):
+    """Bad input (issue 12): a scenario's own EXPLORE = {"max_delay": -1} is checked as the option is —
+    one line naming --max-delay, exit 2, no search."""
+    path = tmp_path / "neg_delay.py"
+    path.write_text(textwrap.dedent('''
+        from kernelsim.win32 import *
+        EXPLORE = {"max_delay": -1}
+
+        def main():
+            yield Sleep(1)
+    '''), encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        raise SystemExit(cli.main(["explore", str(path)]))
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--max-delay" in err and ">= 0" in err, err
+
+
 def test_a_scenario_without_choice_points_says_so_and_exits_by_its_check(tmp_path, capsys):
     """Explorer (issue 12): a scenario with one thread has no choice points; explore says so, runs it once and
     exits by its check (0 when it holds, 1 when it fails); when it holds the report ends "check: passed"."""

@@ -463,6 +463,26 @@ def test_b12_cancelio_cancels_the_threads_requests_newest_first():
         assert [o.note("p0").ov.op, o.note("p1").ov.op] == ["second", "first"], profile
 
 
+def test_c8_a_routine_irp_completes_in_its_issuer_and_a_port_irp_in_no_thread():
+    """C8, B1 (MS "thread-agnostic I/O"): a request with a completion routine belongs to the thread that
+    issued it (the routine runs there), so its completion row names that thread; a port request without
+    an event is queued to the file object, and its completion row names no thread."""
+    def routine(err, n, ov, flags):
+        yield note("routine", n=n)
+
+    def main():
+        port, server, client = yield from new_port_pair()
+        s2, c2 = yield tcp_pair()
+        yield WSARecv(s2, WSABUF(10), OVERLAPPED(), routine)
+        yield WSARecv(server, WSABUF(10), OVERLAPPED())
+        yield send(c2, b"abcd")
+        yield send(client, b"efgh")
+        yield SleepEx(5, True)
+    o = run(main)
+    rows = [e.thread for e in o.trace if e.kind == "irp" and "completes" in e.template]
+    assert rows == ["main", "-"] and o.note("routine").n == 4
+
+
 def test_b14_each_completion_is_delivered_exactly_once_fifo_with_one_worker():
     """B14: with two workers each completion is delivered exactly once (no order asserted); with one worker
     and max=1, packets come out FIFO by completion time."""

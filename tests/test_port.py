@@ -59,6 +59,30 @@ def test_a1_explicit_concurrency_value():
     assert o.note("created").maximum == 2
 
 
+def test_a1_a_handle_is_associated_with_one_port_only():
+    """A1 (MS CreateIoCompletionPort: "a handle can be associated with only one I/O completion port"):
+    associating a socket that already has a port, with another port or the same one, fails with 0 /
+    ERROR_INVALID_PARAMETER, and its completions still go to the first port with the first key."""
+    def main():
+        first = yield new_port(0)
+        second = yield new_port(0)
+        server, client = yield tcp_pair()
+        ok = yield CreateIoCompletionPort(server, first, 1, 0)
+        again = yield CreateIoCompletionPort(server, second, 2, 0)
+        e1 = yield GetLastError()
+        same = yield CreateIoCompletionPort(server, first, 3, 0)
+        e2 = yield GetLastError()
+        yield WSARecv(server, WSABUF(10), OVERLAPPED())
+        yield send(client, b"x")
+        ok1, n, key, ov = yield GetQueuedCompletionStatus(first, 100)
+        ok2, *_ = yield GetQueuedCompletionStatus(second, 0)
+        yield note("r", ok=ok == first, again=again, e1=e1, same=same, e2=e2, key=key, ok2=ok2)
+
+    r = run(main).note("r")
+    assert (r.ok, r.again, r.e1, r.same, r.e2) == (True, 0, ERROR_INVALID_PARAMETER, 0, ERROR_INVALID_PARAMETER)
+    assert (r.key, r.ok2) == (1, False)
+
+
 def test_a1_misuse_returns_zero_with_windows_errors():
     """A1 (misuse): a bad file handle → 0 / ERROR_INVALID_HANDLE; INVALID_HANDLE_VALUE with an existing port
     → 0 / ERROR_INVALID_PARAMETER; a bad existing port → 0 / ERROR_INVALID_HANDLE."""

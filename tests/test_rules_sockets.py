@@ -895,21 +895,22 @@ def test_a_blocking_wsarecv_waits_and_returns_the_data_without_pending():
 
 
 def test_blocking_calls_on_a_value_that_is_not_a_socket_fail_with_wsaenotsock():
-    """recv, send, accept, listen and shutdown (MS docs of each: WSAENOTSOCK 10038, "The descriptor is not a
+    """recv, send, accept, listen, shutdown and getsockopt (MS docs of each: WSAENOTSOCK 10038, "The descriptor is not a
     socket"): on a handle value that names nothing, or an event, each returns SOCKET_ERROR (accept:
     INVALID_SOCKET) and sets WSAENOTSOCK."""
     def main():
         event = yield CreateEvent(None, True, False, None)
         got = []
         for h in (0x1234, event):
-            for call in (recv(h, 16), send(h, b"x"), accept(h), listen(h, 5), shutdown(h, SD_SEND)):
+            for call in (recv(h, 16), send(h, b"x"), accept(h), listen(h, 5), shutdown(h, SD_SEND),
+                         getsockopt(h, SOL_SOCKET, SO_SNDBUF)):
                 r = yield call
                 got.append((r, (yield WSAGetLastError())))
         yield note("r", got=got)
 
     got = run(main).note("r").got
     assert got == [(SOCKET_ERROR, WSAENOTSOCK), (SOCKET_ERROR, WSAENOTSOCK), (INVALID_SOCKET, WSAENOTSOCK),
-                   (SOCKET_ERROR, WSAENOTSOCK), (SOCKET_ERROR, WSAENOTSOCK)] * 2
+                   (SOCKET_ERROR, WSAENOTSOCK), (SOCKET_ERROR, WSAENOTSOCK), (SOCKET_ERROR, WSAENOTSOCK)] * 2
 
 
 def test_e2_e5_a_refusal_for_want_of_pool_for_the_mdl_says_so_even_when_the_pages_just_fit():
