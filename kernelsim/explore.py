@@ -232,41 +232,50 @@ def random_walk(runner, max_preemptions, seed):
     """Uniform random choices (seeded), never more than max_preemptions preemptions."""
     i = 0
     while True:
-        rng = random.Random(seed * 1_000_003 + i)
+        yield runner.run(_random_decide(random.Random(seed * 1_000_003 + i), max_preemptions))
         i += 1
-        used = [0]
-
-        def decide(run, options, pos, preemptible, rng=rng, used=used):
-            index = rng.randrange(len(options))
-            if index and preemptible and max_preemptions is not None:
-                if used[0] >= max_preemptions:
-                    return 0
-                used[0] += 1
-            return index
-        yield runner.run(decide)
 
 
 def pct(runner, changes_per_run, seed, steps_hint):
     """PCT: the highest-priority thread runs; at changes_per_run random decisions the chosen one drops low."""
     i = 0
     while True:
-        rng = random.Random(seed * 1_000_003 + i)
+        yield runner.run(_pct_decide(random.Random(seed * 1_000_003 + i), changes_per_run, steps_hint))
         i += 1
-        changes = sorted(rng.randrange(max(steps_hint, 1)) for _ in range(changes_per_run))
-        priority = {}
-        lowered = [0]
 
-        def decide(run, options, pos, preemptible, rng=rng, changes=changes, priority=priority, lowered=lowered):
-            for t in options:
-                if t.name not in priority:
-                    priority[t.name] = changes_per_run + 1 + rng.random()
+
+def _random_decide(rng, max_preemptions):
+    """One random walk's policy: a uniform choice, a preemption only while the bound allows."""
+    used = [0]
+
+    def decide(run, options, pos, preemptible):
+        index = rng.randrange(len(options))
+        if index and preemptible and max_preemptions is not None:
+            if used[0] >= max_preemptions:
+                return 0
+            used[0] += 1
+        return index
+    return decide
+
+
+def _pct_decide(rng, changes_per_run, steps_hint):
+    """One PCT run's policy (Burckhardt et al. 2010): random priorities above changes_per_run; at each of
+    changes_per_run random decision points the thread about to run drops below every other."""
+    changes = sorted(rng.randrange(max(steps_hint, 1)) for _ in range(changes_per_run))
+    priority = {}
+    lowered = [0]
+
+    def decide(run, options, pos, preemptible):
+        for t in options:
+            if t.name not in priority:
+                priority[t.name] = changes_per_run + 1 + rng.random()
+        best = max(range(len(options)), key=lambda j: priority[options[j].name])
+        while lowered[0] < len(changes) and changes[lowered[0]] <= pos:
+            lowered[0] += 1
+            priority[options[best].name] = changes_per_run + 1 - lowered[0]
             best = max(range(len(options)), key=lambda j: priority[options[j].name])
-            while lowered[0] < len(changes) and changes[lowered[0]] <= pos:
-                lowered[0] += 1
-                priority[options[best].name] = changes_per_run + 1 - lowered[0]
-                best = max(range(len(options)), key=lambda j: priority[options[j].name])
-            return best
-        yield runner.run(decide)
+        return best
+    return decide
 
 
 # --- minimisation ----------------------------------------------------------------------
@@ -353,31 +362,9 @@ def walk_record(sc, config, profile, kind, seed, index, bound, hint):
     runner = Runner(sc, config, profile)
     rng = random.Random(seed * 1_000_003 + index)
     if kind == "random":
-        used = [0]
-
-        def decide(run, options, pos, preemptible):
-            i = rng.randrange(len(options))
-            if i and preemptible and bound is not None:
-                if used[0] >= bound:
-                    return 0
-                used[0] += 1
-            return i
+        decide = _random_decide(rng, bound)
     else:
-        changes_per_run = bound if bound is not None else 2
-        changes = sorted(rng.randrange(max(hint, 1)) for _ in range(changes_per_run))
-        priority = {}
-        lowered = [0]
-
-        def decide(run, options, pos, preemptible):
-            for t in options:
-                if t.name not in priority:
-                    priority[t.name] = changes_per_run + 1 + rng.random()
-            best = max(range(len(options)), key=lambda j: priority[options[j].name])
-            while lowered[0] < len(changes) and changes[lowered[0]] <= pos:
-                lowered[0] += 1
-                priority[options[best].name] = changes_per_run + 1 - lowered[0]
-                best = max(range(len(options)), key=lambda j: priority[options[j].name])
-            return best
+        decide = _pct_decide(rng, bound if bound is not None else 2, hint)
     run = runner.run(decide)
     record = dpor.Record()
     record.choices = list(run.taken)
