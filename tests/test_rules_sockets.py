@@ -944,3 +944,31 @@ def test_b9_wsasend_with_a_completion_routine_on_a_socket_without_a_port():
     o = run(main)
     assert o.note("sent").r == (0, 5)                 # D3: it fits in the send buffer
     assert (o.note("routine").err, o.note("routine").nbytes) == (0, 5)
+
+
+# --- E6 / oracle 4.5: a zero-length recv is a receive like any other ---------------------------------
+
+def test_e6_a_zero_length_recv_waits_for_data_and_leaves_it_queued():
+    """E6 + oracle 4.5 (a zero-length receive pends until data arrives, completes with 0 and leaves the data
+    queued), for plain recv: non-blocking with nothing buffered → SOCKET_ERROR, WSAEWOULDBLOCK (measured on
+    Wine 8 and Wine 10); blocking → it returns 0 bytes only when the peer's data arrives, and the next recv
+    still gets all of it."""
+    def sender(client):
+        yield Sleep(30)
+        yield send(client, b"hello")
+
+    def main():
+        server, client = yield tcp_pair()
+        yield ioctlsocket(server, FIONBIO, 1)
+        got = yield recv(server, 0)
+        yield note("nonblocking", got=got, error=(yield WSAGetLastError()))
+        yield ioctlsocket(server, FIONBIO, 0)
+        yield CreateThread(sender, client)
+        got = yield recv(server, 0)
+        yield note("blocking", got=got)
+        yield note("then", got=(yield recv(server, 100)))
+
+    o = run(main)
+    assert (o.note("nonblocking").got, o.note("nonblocking").error) == (SOCKET_ERROR, WSAEWOULDBLOCK)
+    assert o.note("blocking").got == b"" and o.note("blocking").time >= 30
+    assert o.note("then").got == b"hello"

@@ -507,6 +507,9 @@ def send(k, t, s, buf, flags=0):
 
 @winsock("recv")
 def recv(k, t, s, len, flags=0):
+    """A synchronous AFD receive.  A length of 0 is no shortcut: like a zero-byte WSARecv (E6, oracle
+    4.5) it waits for data — non-blocking, WSAEWOULDBLOCK (measured on Wine 8 and 10) — and returns 0
+    once data or the peer's FIN is there, leaving the data queued."""
     sock = _sock(k, t, s)
     if sock is None:
         return SOCKET_ERROR
@@ -520,8 +523,6 @@ def recv(k, t, s, len, flags=0):
         if not k.profile.rst_recv_fails:
             return b""                      # Wine 8 (measured live): 0 bytes, as if the peer had closed
         return _fail(t, sock.reset_error)
-    if len == 0:
-        return b""
     immediate = not sock.recv_q and (sock.rx or sock.fin_received)
     if not immediate and sock.nonblocking:
         return _fail(t, WSAEWOULDBLOCK)
