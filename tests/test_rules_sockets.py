@@ -972,3 +972,26 @@ def test_e6_a_zero_length_recv_waits_for_data_and_leaves_it_queued():
     assert (o.note("nonblocking").got, o.note("nonblocking").error) == (SOCKET_ERROR, WSAEWOULDBLOCK)
     assert o.note("blocking").got == b"" and o.note("blocking").time >= 30
     assert o.note("then").got == b"hello"
+
+
+def test_d7_a_graceful_close_still_delivers_buffered_data_after_the_peer_half_closes():
+    """D7 ("with the default linger, queued send data is still sent gracefully in the background") and D5:
+    the server sends 200,000 bytes that its buffer takes but the client's small receive window cannot, and
+    closes its socket.  The client's own FIN then reaches the closed socket — that ends nothing: the client
+    still reads every byte, then 0 for the close."""
+    def main():
+        server, client = yield from sndbuf_pair(1 << 20, 8192)
+        sent = yield send(server, bytes(200_000))
+        yield closesocket(server)
+        yield shutdown(client, SD_SEND)
+        yield Sleep(5)
+        total = 0
+        while True:
+            got = yield recv(client, 65536)
+            if not got or got == SOCKET_ERROR:
+                break
+            total += len(got)
+        yield note("read", sent=sent, total=total, last=got)
+
+    o = run(main)
+    assert (o.note("read").sent, o.note("read").total, o.note("read").last) == (200_000, 200_000, b"")
