@@ -51,6 +51,49 @@ RACES = {
             b = yield CreateThread(poster, "B", s2, name="B")
             yield WaitForMultipleObjects([a, b], True, INFINITE)
     ''',
+    # A charge refused at the limit against a free (E1/E4: closesocket gives back the socket's pool): a
+    # WSARecv with no room fails with WSAENOBUFS, but after the other thread closed a socket it fits.  The
+    # two steps share nothing but the pool, and a refused charge may not commute with a free.
+    "pool-limit-free": '''
+        CONFIG = {"cpus": 2, "npp_limit": 12288 + 400}
+
+        def poster(s):
+            rc, _, _ = yield WSARecv(s, WSABUF(100), OVERLAPPED())
+            yield note("posted", error=0 if rc == 0 else (yield WSAGetLastError()))
+
+        def closer(s):
+            yield closesocket(s)
+
+        def main():
+            s1, c1 = yield tcp_pair()
+            s2, c2 = yield tcp_pair()
+            a = yield CreateThread(poster, s1, name="A")
+            b = yield CreateThread(closer, s2, name="B")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+    ''',
+    # A large charge refused near the limit against a free (D3: a send's bytes are charged to the pool when
+    # AFD buffers them; E1): A's 1,100,000-byte WSASend fits in its SO_SNDBUF but not in what is left of the
+    # pool, so it pends — unless B's closesocket gave back its socket's 3,072 bytes first; then it completes
+    # at once.  The charge is larger than the explorer's HEADROOM (pool.py), so "far enough below the limit
+    # to commute" must count it in full.
+    "pool-big-charge": '''
+        CONFIG = {"cpus": 2, "mdl_header": 0, "mdl_per_page": 0, "npp_limit": 12288 + 784 + 1_100_000 - 1000}
+
+        def sender(s):
+            rc, n = yield WSASend(s, WSABUF(bytes(1_100_000)), OVERLAPPED())
+            yield note("sent", rc=rc)
+
+        def closer(s):
+            yield closesocket(s)
+
+        def main():
+            s1, c1 = yield tcp_pair()
+            s2, c2 = yield tcp_pair()
+            yield setsockopt(s1, SOL_SOCKET, SO_SNDBUF, 1 << 21)
+            a = yield CreateThread(sender, s1, name="A")
+            b = yield CreateThread(closer, s2, name="B")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+    ''',
     # The pool gauge (E1: a pending request's IRP is charged to the non-paged pool; memory() reads it): a
     # zero-byte WSARecv locks no page but charges its IRP, so memory() in another thread sees the charge or
     # not depending on the order.
@@ -92,6 +135,28 @@ RACES = {
             yield WSARecv(server, WSABUF(100), ov)
             a = yield CreateThread(canceller, server, ov, name="A")
             b = yield CreateThread(looker, name="B")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+    ''',
+    # A page lock refused at the limit against an unlock (E3: locked pages ≤ locked_pages_limit; 1450 when
+    # the limit is reached): one page may be locked; A's pending WSARecv holds it.  B's WSARecv fails with
+    # ERROR_NO_SYSTEM_RESOURCES (1450) or WSAENOBUFS unless A's request was cancelled first.
+    "locked-limit-unlock": '''
+        CONFIG = {"cpus": 2, "locked_pages_limit": 1, "mdl_header": 0, "mdl_per_page": 0}
+
+        def canceller(s, ov):
+            yield CancelIoEx(s, ov)
+
+        def poster(s):
+            rc, _, _ = yield WSARecv(s, WSABUF(100), OVERLAPPED())
+            yield note("posted", error=0 if rc == 0 else (yield WSAGetLastError()))
+
+        def main():
+            s1, c1 = yield tcp_pair()
+            s2, c2 = yield tcp_pair()
+            ov = OVERLAPPED()
+            yield WSARecv(s1, WSABUF(100), ov)
+            a = yield CreateThread(canceller, s1, ov, name="A")
+            b = yield CreateThread(poster, s2, name="B")
             yield WaitForMultipleObjects([a, b], True, INFINITE)
     ''',
     # A port's CurrentCount when a blocking call goes on waiting after its APCs (C2 with A5/A6): T1, the port's
