@@ -159,33 +159,58 @@ RACES = {
             b = yield CreateThread(poster, s2, name="B")
             yield WaitForMultipleObjects([a, b], True, INFINITE)
     ''',
-    # A port's CurrentCount when a blocking call goes on waiting after its APCs (C2 with A5/A6): T1, the port's
-    # one running thread (maximum 1), blocks in recv; an APC makes it run again, and when the APC returns it
-    # waits in the recv once more, giving its slot back.  T2's zero-timeout GQCS gets the queued packet only
-    # if it polls while T1 is not running.
-    "port-slot-after-apc": '''
+    # A port's CurrentCount when its running thread blocks elsewhere (A5, KiActivateWaiterQueue): with a
+    # maximum of 1, A runs for the port after its GQCS took "warm"; once A sleeps, its slot is free.  B's
+    # zero-timeout GQCS gets "P" only if it polls after A went to sleep (or "warm" if it polls before A's GQCS).
+    "port-slot-when-blocking": '''
         CONFIG = {"cpus": 2}
 
-        def apc(data):
-            yield note("apc")
-
-        def t1(port, s):
+        def t1(port):
             yield GetQueuedCompletionStatus(port, INFINITE)
-            yield recv(s, 16)
+            yield Sleep(5)
 
         def t2(port):
             ok, n, key, ov = yield GetQueuedCompletionStatus(port, 0)
             yield note("poll", ok=ok, key=key)
 
         def main():
+            port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 1)
+            yield PostQueuedCompletionStatus(port, 0, "warm", None)
+            yield PostQueuedCompletionStatus(port, 0, "P", None)
+            a = yield CreateThread(t1, port, name="A")
+            b = yield CreateThread(t2, port, name="B")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+    ''',
+    # A port's CurrentCount when a blocking call goes on waiting after its APCs (C2 with A5/A6): T1, the port's
+    # one running thread (maximum 1), blocks in recv; an APC makes it run again, and when the APC returns it
+    # waits in the recv once more, giving its slot back.  T2's zero-timeout GQCS gets the queued packet only
+    # if it polls while T1 is not running; the APC sets an event, so T2 also tells "before the APC" from
+    # "after the recv waits again".  (No notes in the APC: notes are shared and would order A and B.)
+    "port-slot-after-apc": '''
+        CONFIG = {"cpus": 2}
+
+        def apc(e):
+            yield SetEvent(e)
+
+        def t1(port, s):
+            yield GetQueuedCompletionStatus(port, INFINITE)
+            yield recv(s, 16)
+
+        def t2(port, e):
+            ok, n, key, ov = yield GetQueuedCompletionStatus(port, 0)
+            ran = yield WaitForSingleObject(e, 0)
+            yield note("poll", ok=ok, key=key, apc_ran=ran == WAIT_OBJECT_0)
+
+        def main():
             server, client = yield tcp_pair()
+            e = yield CreateEvent(None, True, False, None)
             port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 1)
             yield PostQueuedCompletionStatus(port, 0, "warm", None)
             a = yield CreateThread(t1, port, server, name="A")
             yield Sleep(1)
             yield PostQueuedCompletionStatus(port, 0, "P", None)
-            yield QueueUserAPC(apc, a, 1)
-            b = yield CreateThread(t2, port, name="B")
+            yield QueueUserAPC(apc, a, e)
+            b = yield CreateThread(t2, port, e, name="B")
             yield WaitForSingleObject(b, INFINITE)
             yield send(client, b"x")
             yield WaitForSingleObject(a, INFINITE)

@@ -318,9 +318,7 @@ def interrupted(t):
 def _resume(k, t, wait):
     """The APCs ran: the call returns what ended its wait meanwhile, or waits on (C2)."""
     if footprint.rec is not None:
-        footprint.touch(t, "wait")
-        if t.queue is not None and wait.done is None:
-            footprint.touch(t.queue)
+        footprint.touch(t, "wait")            # (the port, when t waits on: thread_blocked → activate_waiter)
     k.touch(t)
     if wait.done is not None:
         result, error = wait.done
