@@ -54,7 +54,7 @@ class Irp:
     panel = "irps"               # the Snapshot field it is shown in
 
     __slots__ = ("id", "op", "thread", "sock", "ov", "routine", "bufs", "length", "pages", "mdl",
-                 "state", "status", "nbytes", "pending", "on_thread", "sync", "cvalue", "waiters",
+                 "state", "status", "nbytes", "pending", "sync", "cvalue", "waiters",
                  "accept_sock", "wait")
 
     def __init__(self, k, t, sock, op, bufs, length, ov, routine, sync):
@@ -73,7 +73,6 @@ class Irp:
         self.status = STATUS_PENDING
         self.nbytes = 0
         self.pending = False
-        self.on_thread = False
         self.sync = sync            # "recv"/"send"/"wsarecv"...: a synchronous call whose thread blocks
         # B8: the completion value (ApcContext) is the OVERLAPPED unless hEvent's low bit is set.
         event = ov.hEvent if ov is not None else None
@@ -144,7 +143,6 @@ def pend(k, irp):
     agnostic = (k.profile.thread_agnostic_io and sock.port is not None and irp.cvalue is not None
                 and irp.event_handle is None and irp.routine is None)
     if not agnostic:
-        irp.on_thread = True
         irp.thread.irps[irp] = None
     return True
 
@@ -158,9 +156,7 @@ def free(k, irp):
     if irp.state == "freed":
         return
     _unlock(k, irp)
-    if irp.on_thread:
-        irp.on_thread = False
-        del irp.thread.irps[irp]
+    irp.thread.irps.pop(irp, None)
     irp.state = "freed"
     k.touch(irp)
     k.pool.free_npp(k.pool.irp_bytes, "irp")
@@ -191,9 +187,7 @@ def complete(k, irp, status, nbytes, why=""):
     irp.status, irp.nbytes = status, nbytes
     k.touch(irp)
     _unlock(k, irp)                                                   # stage 1 (B3)
-    if irp.on_thread:
-        irp.on_thread = False
-        del irp.thread.irps[irp]
+    irp.thread.irps.pop(irp, None)
     sock = irp.sock
     t = irp.thread
     ok = nt_success(status)
@@ -212,7 +206,7 @@ def complete(k, irp, status, nbytes, why=""):
     what = "completes" if irp.pending else "succeeds at once"
     rec = k.trace.recording
     if rec:
-        k.emit("irp", t if irp.on_thread or irp.routine else None,
+        k.emit("irp", t if irp.routine else None,
                "IRP {irp} ({op} on socket {sock}, {ov}) " + what + ": {status}, {n} bytes",
                why=why, irp=irp.id, op=irp.op, sock=sock.handle, ov=k.label(irp.ov),
                status="STATUS_SUCCESS" if status == 0 else error_name(status), n=nbytes)
