@@ -170,3 +170,30 @@ def test_d15_address_lengths_too_small_are_named_as_not_modelled():
     with pytest.raises(ScenarioError) as err:
         run(main)
     assert "16 and 16" in err.value.message and "STATUS_BUFFER_TOO_SMALL" in err.value.message
+
+
+def test_d15_the_connect_a_pending_acceptex_takes_succeeds_and_carries_data():
+    """D15: a client's connect to a listener with an AcceptEx pending succeeds like any other (connect
+    returns 0, last error 0), and the AcceptEx socket is its peer: what the client sends, it receives."""
+    def connecting():
+        s = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        rc = yield connect(s, ADDR)
+        yield note("connect", rc=rc, error=(yield WSAGetLastError()))
+        yield send(s, b"hi")
+        yield Sleep(50)
+
+    def main():
+        ls = yield from listening()
+        a = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        ov = OVERLAPPED(op="accept")
+        ev = yield WSACreateEvent()
+        ov.hEvent = ev
+        yield AcceptEx(ls, a, bytearray(2 * ACCEPTEX_ADDRESS_LENGTH), 0, ACCEPTEX_ADDRESS_LENGTH,
+                       ACCEPTEX_ADDRESS_LENGTH, ov)
+        yield CreateThread(connecting, name="client")
+        yield WaitForSingleObject(ev, 100)
+        yield note("got", data=(yield recv(a, 10)))
+
+    o = run(main)
+    assert (o.note("connect").rc, o.note("connect").error) == (0, 0)
+    assert o.note("got").data == b"hi"

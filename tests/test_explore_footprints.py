@@ -215,6 +215,51 @@ RACES = {
             yield send(client, b"x")
             yield WaitForSingleObject(a, INFINITE)
     ''',
+    # A thread's first step runs the APCs queued before it started (C8): whether B's QueueUserAPC reaches A
+    # before A's first step decides whether the APC runs at all (A never waits alertably, and its APCs are
+    # discarded when it exits).
+    "apc-before-start": '''
+        CONFIG = {"cpus": 2}
+
+        def apc(data):
+            yield note("apc")
+
+        def body():
+            yield note("body")
+
+        def queuer(a):
+            yield QueueUserAPC(apc, a, 0)
+
+        def main():
+            a = yield CreateThread(body, name="A")
+            b = yield CreateThread(queuer, a, name="B")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+    ''',
+    # A user APC against an alertable GQCSEx (C2, A3): with nothing queued on the port, A's zero-timeout
+    # alertable GetQueuedCompletionStatusEx returns FALSE with WAIT_IO_COMPLETION (192) if B's APC reached it
+    # first, else WAIT_TIMEOUT (258).
+    "apc-vs-alertable-gqcsex": '''
+        CONFIG = {"cpus": 2}
+
+        def apc(data):
+            if False:
+                yield
+
+        def poller(port):
+            yield Sleep(1)
+            r = yield GetQueuedCompletionStatusEx(port, 4, 0, True)
+            yield note("poll", r=r, error=(yield GetLastError()))
+
+        def queuer(a):
+            yield Sleep(1)
+            yield QueueUserAPC(apc, a, 0)
+
+        def main():
+            port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+            a = yield CreateThread(poller, port, name="A")
+            b = yield CreateThread(queuer, a, name="B")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+    ''',
     # The object a handle names (kernel.execute scans a call's handle arguments): SetEvent and a zero-timeout
     # wait on the same event, so the wait sees it signalled or not.
     "event-handle": '''
