@@ -997,3 +997,34 @@ def test_d7_a_graceful_close_still_delivers_buffered_data_after_the_peer_half_cl
 
     o = run(main)
     assert (o.note("read").sent, o.note("read").total, o.note("read").last) == (200_000, 200_000, b"")
+
+
+def test_d6_e1_an_abortive_close_drops_the_unsent_bytes_and_gives_back_their_pool():
+    """D6 ("linger {1,0} and closesocket sends RST, loses unsent data") and E1 (the bytes AFD buffers to send
+    are charged to the non-paged pool): the server buffers 100,000 bytes its peer's small window cannot take,
+    then closes abortively.  The client gets the RST, not the bytes, and once both ends are closed the pool is
+    back where it was before the connection."""
+    def main():
+        npp0, _ = yield memory()
+        server, client = yield from sndbuf_pair(1 << 20, 8192)
+        yield send(server, bytes(100_000))
+        yield Sleep(5)
+        yield setsockopt(server, SOL_SOCKET, SO_LINGER, LINGER(1, 0))
+        yield closesocket(server)
+        yield Sleep(5)
+        total, got = 0, None
+        while True:
+            got = yield recv(client, 65536)
+            if not got or got == SOCKET_ERROR:
+                break
+            total += len(got)
+        yield note("client", total=total, last=got, error=(yield WSAGetLastError()))
+        yield closesocket(client)
+        yield Sleep(5)
+        npp, _ = yield memory()
+        yield note("pool", back=npp - npp0)
+
+    o = run(main)
+    assert o.note("client").total <= 8192 and o.note("client").last == SOCKET_ERROR
+    assert o.note("client").error == WSAECONNRESET
+    assert o.note("pool").back == 0
