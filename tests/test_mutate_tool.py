@@ -243,3 +243,27 @@ def test_a_mutant_that_loops_forever_is_a_timeout_named_by_its_test(tmp_path):
     verdict = report["mutants"][0]
     assert verdict["status"] == "timeout"
     assert verdict["killed_by"] == "tests/test_m.py::test_counts ran past its time budget"
+
+
+def test_a_mutant_that_breaks_the_import_is_killed_and_a_broken_suite_is_an_error(tmp_path):
+    """A module-level name deleted makes the module fail to import while pytest loads conftest.py (pytest
+    exit 4): the suite noticed, so the mutant is killed.  A suite that cannot start for a reason of its own
+    (its conftest breaks whatever the mutant) stays an error, to be run again."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "m.py").write_text("HOOKS = []\nHOOKS.append(1)\n\n\ndef count():\n    return len(HOOKS)\n")
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "conftest.py").write_text("import pkg.m  # noqa: F401\n")
+    (tmp_path / "tests" / "test_m.py").write_text("from pkg.m import count\n\n\ndef test_one_hook():\n"
+                                                  "    assert count() == 1\n")
+    source = (tmp_path / "pkg" / "m.py").read_text()
+    gone = [m for m in mutate.Generator("pkg/m.py", source).run() if m.kind == "delete" and "HOOKS = []" in m.old]
+    ident = mutate.mutant_id(gone[0], {})
+    code, report, err = run_tool(tmp_path, "--mutant", ident)
+    assert code == 0, err
+    assert report["mutants"][0]["status"] == "killed"
+    assert "import" in report["mutants"][0]["killed_by"]
+
+    (tmp_path / "tests" / "conftest.py").write_text("raise RuntimeError('a broken conftest')\n")
+    code, report, err = run_tool(tmp_path, "--mutant", ident, "--tests", "tests/test_m.py")
+    assert report["mutants"][0]["status"] == "error"

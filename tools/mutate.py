@@ -642,8 +642,11 @@ def test_mutant(tree, original, m, cmap, slowdown, rest_mode="all"):
                 m.status = "killed"
                 failed = re.findall(r"^(?:FAILED|ERROR) (\S+)", out, re.M)
                 m.killed_by = failed[0] if failed else f"pytest exit {rc}"
-                if rc in (3, 4):
-                    m.status, m.killed_by = "error", out[-2000:]
+                if rc in (3, 4):            # pytest could not run: the mutant's own import error, or ours
+                    if m.path in out and re.search(r"^E?\s*\w+Error\b", out, re.M):
+                        m.killed_by = "the suite cannot even import the mutated module (collection error)"
+                    else:
+                        m.status, m.killed_by = "error", out[-2000:]
                 return m
         m.status = "survived"
         return m
