@@ -1028,3 +1028,26 @@ def test_d6_e1_an_abortive_close_drops_the_unsent_bytes_and_gives_back_their_poo
     assert o.note("client").total <= 8192 and o.note("client").last == SOCKET_ERROR
     assert o.note("client").error == WSAECONNRESET
     assert o.note("pool").back == 0
+
+
+def test_b4_a_failed_or_pending_wsarecv_or_wsasend_reports_no_bytes():
+    """B4 with MS WSARecv/WSASend (the byte count is written only "if the operation completes immediately"):
+    a call that fails at once (WSAENOTSOCK on a closed handle, WSAENOTCONN on an unconnected socket) or pends
+    returns SOCKET_ERROR and reports 0 bytes (and WSARecv 0 flags), as the live probe's counters, which start
+    at 0, show."""
+    def main():
+        server, client = yield tcp_pair()
+        lone = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        dead = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield closesocket(dead)
+        got = []
+        for s in (dead, lone):
+            got.append(((yield WSASend(s, WSABUF(b"x"), OVERLAPPED())), (yield WSAGetLastError())))
+            got.append(((yield WSARecv(s, WSABUF(4), OVERLAPPED())), (yield WSAGetLastError())))
+        got.append(((yield WSARecv(server, WSABUF(4), OVERLAPPED())), (yield WSAGetLastError())))
+        yield note("got", calls=got)
+
+    assert run(main).note("got").calls == [
+        ((SOCKET_ERROR, 0), WSAENOTSOCK), ((SOCKET_ERROR, 0, 0), WSAENOTSOCK),
+        ((SOCKET_ERROR, 0), WSAENOTCONN), ((SOCKET_ERROR, 0, 0), WSAENOTCONN),
+        ((SOCKET_ERROR, 0, 0), WSA_IO_PENDING)]
