@@ -552,6 +552,8 @@ class Kernel:
         self.last = self.current = thread
         if not thread.started:
             thread.started = True
+            if footprint.rec is not None:
+                footprint.touch(thread, "apc", footprint.R)
             if thread.apcs:          # an APC queued before the thread started runs first (C8)
                 start_apcs(self, thread, None)
         value, thread.result = thread.result, None

@@ -175,6 +175,8 @@ class Port:
     def remove(self, k, t, count, ms, alertable, ex):
         if footprint.rec is not None:
             footprint.touch(self)
+            if alertable:
+                footprint.touch(t, "apc", footprint.R)
         request = (count, ex)
         if alertable and t.apcs and not self._entries_win_over_apc(k, t):
             result = (False, [])

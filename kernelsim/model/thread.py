@@ -340,10 +340,10 @@ def _resume(k, t, wait):
 
 
 def start_apcs(k, t, result, error=None):
-    """Run every queued APC on t, then make the wait return ``result`` (C4, C5)."""
+    """Run every queued APC on t, then make the wait return ``result`` (C4, C5).
+
+    (Footprint: every caller has already recorded its look at t's APC queue.)"""
     depth = len(t.stack)
-    if footprint.rec is not None:
-        footprint.touch(t, "apc")
     t.apc_frames.append((depth, result, error, t.call if t.started else None))
     continue_apcs(k, t)
     # BLOCKED here means "the thread's next value is arranged": an APC routine is on top of its stack.
