@@ -1051,3 +1051,22 @@ def test_b4_a_failed_or_pending_wsarecv_or_wsasend_reports_no_bytes():
         ((SOCKET_ERROR, 0), WSAENOTSOCK), ((SOCKET_ERROR, 0, 0), WSAENOTSOCK),
         ((SOCKET_ERROR, 0), WSAENOTCONN), ((SOCKET_ERROR, 0, 0), WSAENOTCONN),
         ((SOCKET_ERROR, 0, 0), WSA_IO_PENDING)]
+
+
+def test_d5_after_shutdown_sd_send_the_socket_shows_send_shut_and_a_send_fails():
+    """D5 (MS shutdown: "If the how parameter is SD_SEND, subsequent calls to the send function are
+    disallowed"): after shutdown(SD_SEND) a send fails with WSAESHUTDOWN, and the sockets panel shows the
+    end as "send shut" (its peer as "peer closed" once the FIN is there); the receive side still works."""
+    def main():
+        server, client = yield tcp_pair()
+        yield shutdown(client, SD_SEND)
+        yield Sleep(1)
+        yield note("shut")
+        yield send(server, b"still")
+        rc = yield send(client, b"x")
+        yield note("send", rc=rc, error=(yield WSAGetLastError()), got=(yield recv(client, 10)))
+
+    o = run(main, snapshots=True)
+    assert (o.note("send").rc, o.note("send").error, o.note("send").got) == (SOCKET_ERROR, WSAESHUTDOWN, b"still")
+    shut = next(s for s in o.trace.snapshots if s.notes == 1)
+    assert sorted(v.state for v in shut.sockets) == ["peer closed", "send shut"]
