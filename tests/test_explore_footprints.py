@@ -260,6 +260,24 @@ RACES = {
             b = yield CreateThread(queuer, a, name="B")
             yield WaitForMultipleObjects([a, b], True, INFINITE)
     ''',
+    # State no hook sees (footprint.py, "opaque"): two threads append to one plain list passed to both; the
+    # order of the appends is the order of their steps, so each such step must be ordered against the other.
+    "opaque-list": '''
+        CONFIG = {"cpus": 2}
+
+        def adder(items, tag, e):
+            items.append(tag)
+            yield SetEvent(e)
+
+        def main():
+            items = []
+            ea = yield CreateEvent(None, True, False, None)
+            eb = yield CreateEvent(None, True, False, None)
+            a = yield CreateThread(adder, items, "A", ea, name="A")
+            b = yield CreateThread(adder, items, "B", eb, name="B")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+            yield note("order", items="".join(items))
+    ''',
     # The object a handle names (kernel.execute scans a call's handle arguments): SetEvent and a zero-timeout
     # wait on the same event, so the wait sees it signalled or not.
     "event-handle": '''
