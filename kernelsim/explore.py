@@ -483,7 +483,6 @@ def explore(sc, strategy="auto", max_preemptions=2, budget=20000, seconds=20.0, 
             if not report.failing.failed:          # should not happen: the model is deterministic
                 report.failing = None
     report.elapsed = time.perf_counter() - start
-    report.budget_cut = not report.exhausted and budget != report.budget
     if report.failing is not None:
         report.minimised = minimise(runner, report.failing, minimise_budget) if minimise_budget else report.failing
         if check:
@@ -498,6 +497,7 @@ def _plain(report, runner, gen, budget, deadline, start, stop_at_first, keep_goi
     report.phases.append(("dfs", 0))
     while True:
         if budget and report.schedules >= budget:
+            report.budget_cut = budget != report.budget      # the cut after the first failure, not --budget
             break
         if deadline and time.perf_counter() > deadline:
             break
@@ -535,6 +535,7 @@ class _Searcher:
         if self.budget and r.schedules >= self.budget:
             return True
         if self.stop_after is not None and r.schedules >= self.stop_after:
+            r.budget_cut = True          # the first failure and as many schedules again
             return True
         if self.best is not None and self.stop_at_first:
             return True
