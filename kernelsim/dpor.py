@@ -363,8 +363,8 @@ class Tracer:
             digest = state_hash(k)
             left = None if self.task.bound is None else self.task.bound - self.preemptions
             self.record.states.append((n, digest, self.preemptions))
-            known = self.task.known.get(digest)
-            if known is not None and (left is None or known is None or known >= left):
+            known = self.task.known.get(digest, -1)         # None: explored without a bound
+            if known is None or (left is not None and known >= left):
                 self.record.status = "cached"
                 raise StopRun("cached")
 

@@ -1,0 +1,224 @@
+"""Rules of the reduced search's engine (dpor.py, footprint.py; README "explore"; issue 14).
+
+The state cache's rule, the prefix replayed unwatched, the tree given back as subtrees are finished, which
+accesses conflict (footprints), and which threads are opaque: each stated where the module says it.
+"""
+
+import textwrap
+
+import pytest
+
+from kernelsim import dpor, explore, footprint, scenario
+
+# Three threads on one CPU add to a box; the workers sleep 1 ms midway, so the run has two instants (the
+# state cache hashes the state where an instant ends; a branch in the second instant replays the first
+# one unwatched).
+TWO_INSTANTS = textwrap.dedent('''
+    from kernelsim.win32 import *
+    TITLE = "two instants"
+    CONFIG = {"cpus": 1}
+
+    class Box:
+        def __init__(self):
+            self.value = 0
+
+    def main():
+        box = Box()
+        t1 = yield CreateThread(worker, box, name="T1")
+        t2 = yield CreateThread(worker, box, name="T2")
+        for _ in range(2):
+            box.value += 1
+            yield Sleep(0)
+        yield WaitForMultipleObjects([t1, t2], True, INFINITE)
+        yield note("final", value=box.value)
+
+    def worker(box):
+        for _ in range(2):
+            box.value += 1
+            yield Sleep(0)
+        yield Sleep(1)
+        v = box.value
+        yield Sleep(0)
+        box.value = v + 1
+''')
+
+
+@pytest.fixture
+def load(tmp_path):
+    def make(source, name):
+        path = tmp_path / f"{name}.py"
+        path.write_text(source, encoding="utf-8")
+        return scenario.load(str(path))
+    return make
+
+
+def search_all(sc, bound, check=None):
+    """Run a reduced search to the end, calling check(task, record) on every run; → the Search."""
+    search = dpor.Search(bound, 0.0, True)
+    nodes = {search.root.id: search.root}
+    while True:
+        tasks = search.round(8)
+        if not tasks:
+            return search
+        for task in tasks:
+            record = dpor.execute(sc, task)
+            if check is not None:
+                check(task, record)
+            node = nodes[task.node_id]
+            search.integrate(task, record, node)
+            explore._index(search, node, nodes)
+
+
+# --- the state cache -------------------------------------------------------------------------------------
+
+def test_a_run_stops_at_an_explored_state_only_if_it_was_explored_with_as_many_preemptions_left(load):
+    """State caching (dpor.py, README: "a run reaching a state already explored with as many preemptions left
+    stops there"): the default run ends its first instant at one state, having preempted nobody.  Told that
+    the state was explored with 2 preemptions left (its own, under a bound of 2) or more, or without a bound,
+    the run stops there ("cached"); told it was explored with only 1 left, it goes on to the end — from
+    there it may preempt once more than the run that explored it could; and told nothing, it goes on too."""
+    sc = load(TWO_INSTANTS, "two_instants")
+    first = dpor.execute(sc, dpor.Task([], None, {}, 2, 0.0, {}))
+    (at, digest, used), *_ = first.states
+    assert first.status == "done" and used == 0
+    nothing = object()
+    for bound, left, stops in ((2, 1, False), (2, 2, True), (2, 3, True), (2, None, True), (None, None, True),
+                               (2, nothing, False), (None, nothing, False)):
+        known = {} if left is nothing else {digest: left}
+        run = dpor.execute(sc, dpor.Task([], None, {}, bound, 0.0, known))
+        assert (run.status == "cached") is stops, (bound, left, run.status)
+        assert len(run.steps) == (at if stops else len(first.steps)), (bound, left)
+
+
+def test_a_prefix_replayed_unwatched_counts_its_preemptions_as_a_watched_one():
+    """Replaying a branch's prefix unwatched (Task.quiet: no footprints before the new decision's instant) is
+    only a saving: each such run ends the same way, takes the same choices and reaches the same states with
+    the same preemptions used (which the state cache compares) as the same task replayed watched from the
+    start.  On send-after-recv0-fixed within 2 preemptions, some of these prefixes preempt a thread and let
+    the preempting one go on while the first could still run."""
+    sc = scenario.load("send-after-recv0-fixed")
+    quiet = []
+
+    def check(task, record):
+        if task.quiet:
+            watched = dpor.execute(sc, dpor.Task(task.path, task.todo, task.sleep, task.bound, task.max_delay,
+                                                 task.known, task.conservative, task.node_id))
+            assert (record.status, record.choices, record.states) == \
+                (watched.status, watched.choices, watched.states), task.path
+            quiet.append(max(used for _, _, used in record.states) if record.states else 0)
+    search_all(sc, 2, check)
+    assert quiet and max(quiet) == 2          # runs whose prefix preempted, up to the bound
+
+
+# --- the tree -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name, bound", [("counter-race", 2), ("send-after-recv0-fixed", 1)])
+def test_a_finished_search_has_given_back_its_whole_tree(name, bound):
+    """Memory (dpor.Search): a state whose branches are all explored, and whose runs have all come back, is
+    dropped from the tree, so a long search keeps only the states it still has to branch from; at the end of
+    an exhaustive search the tree is the root alone."""
+    search = search_all(scenario.load(name), bound)
+    assert search.runs > 5 and not search.pending()
+    assert search.root.children == {}
+
+
+# --- footprints: which accesses conflict ------------------------------------------------------------------
+
+READERS = textwrap.dedent('''
+    from kernelsim.win32 import *
+    TITLE = "readers"
+    CONFIG = {"cpus": 2}
+    MODE = %r              # what T2 does with the box: "none", "read" or "write" (T1 only reads it)
+
+    class Box:
+        def __init__(self):
+            self.value = 0
+
+    def main():
+        box = Box()
+        threads = []
+        for name in ("T1", "T2"):
+            threads.append((yield CreateThread(worker, box, "read" if name == "T1" else MODE, name=name)))
+        yield WaitForMultipleObjects(threads, True, INFINITE)
+        yield note("final", value=box.value)
+
+    def worker(box, mode):
+        for _ in range(2):
+            v = box.value if mode != "none" else 0
+            yield Sleep(0)
+            if mode == "write":
+                box.value = v + 1
+''')
+
+
+@pytest.mark.parametrize("bound", [None, 2])
+def test_reads_of_a_shared_object_do_not_order_threads(load, bound):
+    """Footprints (footprint.py: "two steps of different threads are dependent when they touch the same
+    thing and at least one of them writes it"): two threads that only read a box need exactly as many reduced
+    schedules as when the second does not touch the box at all (the reads add no dependence); when it writes
+    the box, more."""
+    def schedules(mode):
+        report = explore.explore(load(READERS % mode, f"readers_{mode}"), "dpor", max_preemptions=bound,
+                                 budget=0, seconds=0)
+        assert report.exhausted and not report.failed
+        return report.schedules
+    none, read, write = schedules("none"), schedules("read"), schedules("write")
+    assert read == none < write, (none, read, write)
+
+
+def test_conflict_is_a_write_against_any_access():
+    """footprint.conflict: read/read and add/add (commutative pool charges) never conflict; a write conflicts
+    with a read, a write or an add of the same field, and a whole-object access ("*") with any field."""
+    R, W, ADD = footprint.R, footprint.W, footprint.ADD
+    key = ("o", 1)
+    assert not footprint.conflict({key: {"x": R}}, {key: {"x": R}})
+    assert not footprint.conflict({key: {"x": R}}, {key: {"*": R}})
+    assert not footprint.conflict({key: {"x": ADD}}, {key: {"x": ADD}})
+    assert not footprint.conflict({key: {"x": W}}, {key: {"y": W}})
+    assert not footprint.conflict({key: {"x": W}}, {("o", 2): {"x": W}})
+    for a, b in ((R, W), (W, R), (W, W), (ADD, W), (R, ADD)):
+        assert footprint.conflict({key: {"x": a}}, {key: {"x": b}}), (a, b)
+        assert footprint.conflict({key: {"*": a}}, {key: {"x": b}}), (a, b)
+        assert footprint.conflict({key: {"x": a}}, {key: {"*": b}}), (a, b)
+
+
+# --- opaque code ------------------------------------------------------------------------------------------
+
+class Plain:
+    """A class no hook watches (not Shared, not defined by a scenario)."""
+
+    def __init__(self):
+        self.items = []
+
+    def run(self):
+        yield None
+
+
+def test_a_thread_running_a_method_of_an_unwatched_object_is_opaque():
+    """footprint.opaque_reason ("why a thread running func(*args) may touch shared state no hook sees"): a bound
+    method of an object no hook watches reaches that object's state through self, so the thread is opaque and
+    the reason names the object's class; a plain function with immutable arguments is not."""
+    assert footprint.opaque_reason(Plain().run, ()) == "method of Plain"
+    assert footprint.opaque_reason(Plain.run, (1, "a", (2, 3))) is None
+    assert footprint.opaque_reason(Plain.run, ([],)) == "argument list"
+
+
+def test_a_scenario_reading_a_mutable_module_global_is_opaque(load):
+    """README ("a scenario reading a mutable module global is opaque"): the explorer names the mutable module
+    globals a scenario's functions read (here ORDER, a list), and not the names ``from kernelsim.win32 import *``
+    brought in nor immutable ones."""
+    sc = load(textwrap.dedent('''
+        from kernelsim.win32 import *
+        ORDER = []
+        LIMIT = 3
+
+        def main():
+            yield CreateThread(worker, name="T1")
+            yield Sleep(1)
+
+        def worker():
+            ORDER.append(LIMIT)
+            yield Sleep(0)
+    '''), "global_list")
+    dpor.prepare(sc)
+    assert sc.fp_opaque == "ORDER"
