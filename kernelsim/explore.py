@@ -512,7 +512,8 @@ def _plain(report, runner, gen, budget, deadline, start, stop_at_first, keep_goi
             if report.first is None:
                 report.first = (report.schedules, time.perf_counter() - start)
                 if not keep_going:
-                    budget = min(budget or 10**12, report.schedules + max(500, report.schedules))
+                    cut = report.schedules + max(500, report.schedules)
+                    budget = min(budget, cut) if budget else cut
             if report.failing is None or _cost(run) < _cost(report.failing):
                 report.failing = run
             if stop_at_first:

@@ -6,6 +6,7 @@ strategy's 240 PCT schedules (``pct_runs``), "after the first failing schedule a
 """
 
 import json
+import textwrap
 
 import pytest
 
@@ -194,3 +195,145 @@ def test_random_walks_never_pass_the_preemption_bound(load, bound):
     walks = explore.random_walk(runner, bound, 5)
     counts = [next(walks).preemptions for _ in range(60)]
     assert max(counts) == bound, counts
+
+
+# --- more rules of the search (survivors of the mutation sample) ------------------------------------------
+
+ORDER4 = textwrap.dedent('''
+    """Four threads take a ticket each from one InterlockedIncrement; one order of the 24 is refused."""
+    from kernelsim.win32 import *
+    TITLE = "ticket order"
+    CONFIG = {"cpus": 4}
+
+    class Box:
+        value = 0
+
+    def main():
+        box = Box()
+        tickets = {}
+        threads = []
+        for name in ("T1", "T2", "T3", "T4"):
+            threads.append((yield CreateThread(taker, box, tickets, name, name=name)))
+        yield WaitForMultipleObjects(threads, True, INFINITE)
+        yield note("order", who="".join(sorted(tickets, key=tickets.get)))
+
+    def taker(box, tickets, name):
+        tickets[name] = yield InterlockedIncrement(box, "value")
+
+    def check(outcome):
+        assert outcome.note("order").who != "T4T3T2T1"
+''')
+
+
+@pytest.mark.parametrize("kind", ["pct", "random"])
+def test_a_seeded_search_runs_its_walks_in_order_without_repeating_one(load, kind):
+    """Seeded walks (README: "random and pct are seeded walks"): the search's n-th schedule is the n-th walk of
+    its seed, across the rounds it hands out, so the first failure is met at the first failing walk.  With
+    seed 4 the refused order (1 of 24) first comes after more than one round of walks."""
+    sc = load(ORDER4, "order4")
+    hint = len(explore.Runner(sc).replay([]).taken) + 1
+    index = next(i for i in range(200)
+                 if explore.walk_record(sc, None, None, kind, 4, i, 0, hint).status == "failed")
+    assert index >= explore.ROUND                   # (past the first round: the test means something)
+    report = explore.explore(sc, kind, max_preemptions=0, seed=4, stop_at_first=True, seconds=0, check=False,
+                             minimise_budget=0)
+    assert report.first[0] == index + 1 == report.schedules
+
+
+def test_dfs_takes_fewer_preemptions_then_fewer_changed_decisions_first(load):
+    """dfs (explore.py: "schedules are taken in order of (preemptions, changed decisions): CHESS's iterative
+    context bounding, so the first failure found is already short"): the runs come in that order — a changed
+    decision is a choice other than the default, index 0."""
+    runner = explore.Runner(load(ORDER, "order"))
+    keys = [(run.preemptions, sum(1 for c in run.taken if c)) for run in explore.dfs(runner, 1)]
+    assert len(keys) > 20 and keys == sorted(keys)
+    assert len(set(keys)) >= 4
+
+
+def test_the_time_limit_stops_a_search_that_has_no_other_end(load):
+    """--time S ("at most S seconds of search"): a seeded walk with no budget (0) and --all never runs out of
+    schedules; the time limit ends it, not exhaustive."""
+    report = explore.explore(load(ORDER, "order"), "pct", budget=0, seconds=0.3, keep_going=True, check=False)
+    assert report.schedules >= 1 and report.exhausted is False
+
+
+def test_a_reduced_search_with_choice_points_never_says_it_has_none(load):
+    """explore (issue 12: "no choice points" only when every run takes the same schedule): the reduced search
+    of the three ticket takers, whose later runs have single-threaded stretches, still reports choice points."""
+    data = explore.explore(load(ORDER, "order"), "dpor", max_preemptions=0, seconds=0).to_json()
+    assert data["schedules"] == 6 and data["choice_points"] is True
+    assert "no choice points" not in explore.describe(explore.explore(load(ORDER, "order"), "dpor",
+                                                                      max_preemptions=0, seconds=0), "order")
+
+
+def test_minimisation_runs_at_most_its_budget_and_uses_all_of_it(load):
+    """minimise(runner, failing, budget) ("candidates tried until one is kept", at most ``budget`` runs): a
+    long random counterexample that can still shrink takes exactly ``budget`` runs with a small budget, and
+    the result is never costlier than what it was given."""
+    sc = load(TWO_RACES, "two_races")
+    runner = explore.Runner(sc)
+    failing = next(run for run in explore.random_walk(runner, None, 3) if run.failed)
+    for budget in (1, 2, 3, 5):
+        before = runner.runs
+        best = explore.minimise(runner, failing, budget)
+        assert runner.runs - before == budget
+        assert explore._cost(best) <= explore._cost(failing)
+
+
+def test_a_scenario_whose_explore_delay_is_not_a_number_is_one_line_and_exit_2(tmp_path, capsys):
+    """Bad input (issue 12; DESIGN: a usage error exits 2): EXPLORE = {"max_delay": "soon"} is reported as
+    --max-delay needing a number, in one line, no traceback."""
+    path = tmp_path / "word_delay.py"
+    path.write_text('from kernelsim.win32 import *\nEXPLORE = {"max_delay": "soon"}\n\ndef main():\n'
+                    '    yield Sleep(1)\n', encoding="utf-8")
+    with pytest.raises(SystemExit) as exc:
+        raise SystemExit(cli.main(["explore", str(path)]))
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "--max-delay needs a number" in err, err
+
+
+def test_a_schedule_that_crashes_deterministically_reports_no_snapshots(tmp_path, capsys):
+    """Determinism check of a crash (explore.determinism: "a crashing schedule: compare the message"): two
+    replays that crash with the same message are the same; no snapshot was taken, and the report says 0,
+    not a negative count."""
+    path = tmp_path / "crash.py"
+    path.write_text(textwrap.dedent('''
+        from kernelsim.win32 import *
+        TITLE = "crash"
+        CONFIG = {"cpus": 2}
+
+        def main():
+            a = yield CreateThread(worker, name="T1")
+            b = yield CreateThread(worker, name="T2")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+
+        def worker():
+            yield note("step")
+            raise RuntimeError("boom")
+    '''), encoding="utf-8")
+    report = explore.explore(scenario.load(str(path)), "dfs", max_preemptions=0, budget=20, seconds=0)
+    assert report.failed and report.deterministic is True and report.snapshots == 0
+    assert "determinism: replayed twice, 0 snapshots identical" in explore.describe(report, "crash")
+
+
+def test_dfs_keeps_the_cheapest_failing_schedule_it_ran_the_first_of_equals(load):
+    """Explorer (README: "the shortest failing schedule"): after its first failure dfs goes on, and the schedule
+    it reports as found is the cheapest failing one among all it ran (fewest decisions, then fewest changed,
+    then smallest indices) — shorter than the first failure here — and of equally cheap ones the first it
+    met.  Within its budget (found + 20, without --all) it stops at the budget, and says so."""
+    sc = scenario.load("send-after-recv0")
+    first = explore.explore(sc, "dfs", max_preemptions=2, stop_at_first=True, seconds=0, check=False,
+                            minimise_budget=0)
+    whole = explore.explore(sc, "dfs", max_preemptions=2, seconds=0, check=False, minimise_budget=0)
+    assert explore._cost(whole.failing) < explore._cost(first.failing)
+    two = load(TWO_RACES, "two_races")
+    report = explore.explore(two, "dfs", max_preemptions=2, seconds=0, check=False, minimise_budget=0)
+    runs = [run for _, run in zip(range(report.schedules), explore.dfs(explore.Runner(two), 2)) if run.failed]
+    cheapest = min(explore._cost(run) for run in runs)
+    equals = [run.schedule for run in runs if explore._cost(run) == cheapest]
+    assert len(equals) >= 2 and report.failing.schedule == equals[0]
+    cut = explore.explore(sc, "dfs", max_preemptions=2, budget=first.schedules + 20, seconds=0, check=False,
+                          minimise_budget=0)
+    assert cut.schedules == first.schedules + 20
+    assert f"stopped by the budget ({first.schedules + 20} schedules" in explore.describe(cut, "x")
