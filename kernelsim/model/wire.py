@@ -255,9 +255,10 @@ def _abort_leftover_sends(k, s, reset=False):
 
 
 def serve(k, r):
-    """Give r's buffered data (or its EOF / reset) to its pending receives, oldest first (D1, D2, D5, E6)."""
-    if footprint.rec is not None:
-        footprint.touch(r)
+    """Give r's buffered data (or its EOF / reset) to its pending receives, oldest first (D1, D2, D5, E6).
+
+    (No footprint: it runs only when data arrives, a timed event between the threads' steps; the explorer
+    orders it against them by its instant, recorded in Net.later.)"""
     queue = r.recv_q
     took = 0
     while queue:
