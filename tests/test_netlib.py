@@ -243,3 +243,16 @@ def test_make_server_rejects_unknown_variants_and_bugs():
         make_server("half-fixed")
     with pytest.raises(ValueError):
         make_server("broken", bugs=("use_after_free",))
+
+
+def test_a_ring_buffers_front_only_moves_forward():
+    """The course's ring buffer: MoveFront(n) consumes n bytes (at most what is stored); a negative n would
+    hand the same bytes out twice, so it is refused instead of silently corrupting the ring."""
+    ring = RingBuffer(8)
+    ring.enqueue(b"abcdef")
+    ring.move_front(2)
+    assert ring.peek() == b"cdef"
+    ring.move_front(10)
+    assert ring.used == 0
+    with pytest.raises(ValueError):
+        ring.move_front(-1)

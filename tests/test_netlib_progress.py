@@ -260,3 +260,30 @@ def test_a_send_refused_with_wsaenobufs_leaves_the_send_flag_free_for_the_next_s
     assert any(e.text == "main's WSASend fails at once: WSAENOBUFS" for e in o.trace)
     assert o.note("got").data == frame(b"one") + frame(b"two")
     assert o.passed, o.failures
+
+
+def test_a_send_that_fails_when_the_client_resets_moves_nothing_and_the_session_is_released():
+    """D6 through the library: the echo's WSASend pends (the server's SO_SNDBUF is 0, the client's window
+    16 bytes, the echo 52), then the client resets the connection.  The send completes with an error: the
+    worker hands 0 bytes to the send completion (MoveFront(0): nothing was sent), Recv fails too, IOCount
+    reaches 0 and the session is released once; no invariant breaks."""
+    def main():
+        content = Echo()
+        server = content.server = Server(content, workers=2, max_sessions=1)
+        yield from server.start()
+        srv, cli = yield tcp_pair()
+        yield setsockopt(srv, SOL_SOCKET, SO_SNDBUF, 0)
+        yield setsockopt(cli, SOL_SOCKET, SO_RCVBUF, 16)
+        yield from server.accept(srv, "client")
+        yield send(cli, frame(bytes(50)))
+        yield Sleep(5)
+        yield setsockopt(cli, SOL_SOCKET, SO_LINGER, LINGER(1, 0))
+        yield closesocket(cli)
+        yield Sleep(10)
+        yield from server.stop()
+
+    o = run(main)
+    assert not o.notes("violation"), o.note("violation").fields
+    sends = [e for e in o.trace.events if e.kind == "irp" and "(send on socket" in e.text
+             and "STATUS_CONNECTION_RESET" in e.text]
+    assert sends, "the echo's WSASend never failed: the test did not make it pend"

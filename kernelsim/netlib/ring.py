@@ -52,6 +52,10 @@ class RingBuffer(Shared):
         return bytes(self.data[(self.front + i) % self.size] for i in range(n))
 
     def move_front(self, n):
+        """MoveFront: n bytes were consumed (a send completed, a packet was read).  A negative n is a bug in
+        the caller — the ring would hand the same bytes out twice."""
+        if n < 0:
+            raise ValueError(f"MoveFront({n}): a ring buffer's front only moves forward")
         self.front += min(n, self.used)
 
     def clear(self):
