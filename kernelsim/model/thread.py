@@ -384,8 +384,6 @@ def continue_apcs(k, t):
 def _result_name(result, call):
     """A wait's result as its documentation names it: SleepEx/WaitFor*Ex return WAIT_IO_COMPLETION,
     WSAWaitForMultipleEvents WSA_WAIT_IO_COMPLETION (the same 192); GQCSEx its (ok, entries)."""
-    if isinstance(result, tuple):
-        return repr(result)
     if result == WAIT_IO_COMPLETION and not isinstance(result, bool):
         return "WSA_WAIT_IO_COMPLETION" if call.name.startswith("WSA") else "WAIT_IO_COMPLETION"
     return error_name(result) if isinstance(result, int) else repr(result)
