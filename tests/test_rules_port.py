@@ -308,3 +308,34 @@ def test_the_stepper_shows_the_waiter_released_next_on_top():
         shown = next(s for s in o.trace.snapshots if s.notes == 1).ports[0].waiters
         assert shown == (first, "T1" if first == "T2" else "T2"), profile
         assert o.note("got").thread == first
+
+
+def test_closehandle_on_one_of_two_handles_leaves_the_port_working():
+    """MS CloseHandle ("closes an open object handle"; the object goes when its last handle does) and A10's
+    rundown happens only then: with a duplicated port handle, CloseHandle on the first returns TRUE and the
+    port still queues and delivers through the second; a CloseHandle on a duplicated socket handle cancels
+    nothing either (oracle 2.11).  After the last CloseHandle the port handle is invalid (6)."""
+    def main():
+        me = yield GetCurrentProcess()
+        port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+        ok, dup = yield DuplicateHandle(me, port, me, 0, False, DUPLICATE_SAME_ACCESS)
+        closed = yield CloseHandle(port)
+        yield PostQueuedCompletionStatus(dup, 3, "k", None)
+        ok, n, key, ov = yield GetQueuedCompletionStatus(dup, 0)
+        yield note("dup", closed=closed, ok=ok, key=key)
+        server, client = yield tcp_pair()
+        yield CreateIoCompletionPort(server, dup, "s", 0)
+        ok, sdup = yield DuplicateHandle(me, server, me, 0, False, DUPLICATE_SAME_ACCESS)
+        yield WSARecv(server, WSABUF(16), OVERLAPPED())
+        yield CloseHandle(server)
+        yield send(client, b"hi")
+        ok, n, key, ov = yield GetQueuedCompletionStatus(dup, 100)
+        yield note("sock", ok=ok, n=n, key=key)
+        yield CloseHandle(dup)
+        ok, n, key, ov = yield GetQueuedCompletionStatus(dup, 0)
+        yield note("gone", ok=ok, error=(yield GetLastError()))
+
+    o = run(main)
+    assert (o.note("dup").closed, o.note("dup").ok, o.note("dup").key) == (True, True, "k")
+    assert (o.note("sock").ok, o.note("sock").n, o.note("sock").key) == (True, 2, "s")
+    assert (o.note("gone").ok, o.note("gone").error) == (False, ERROR_INVALID_HANDLE)
