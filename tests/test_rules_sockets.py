@@ -1070,3 +1070,19 @@ def test_d5_after_shutdown_sd_send_the_socket_shows_send_shut_and_a_send_fails()
     assert (o.note("send").rc, o.note("send").error, o.note("send").got) == (SOCKET_ERROR, WSAESHUTDOWN, b"still")
     shut = next(s for s in o.trace.snapshots if s.notes == 1)
     assert sorted(v.state for v in shut.sockets) == ["peer closed", "send shut"]
+
+
+@pytest.mark.parametrize("profile", ["windows", "wine"])
+def test_b12_cancelioex_null_says_how_many_requests_it_cancelled(profile):
+    """B12: CancelIoEx(h, NULL) cancels every pending request on the handle and returns TRUE; the trace says
+    how many.  (Wine 8's cancel_all_empty_ok only changes the case where nothing was pending.)"""
+    def main():
+        server, client = yield tcp_pair()
+        yield WSARecv(server, WSABUF(8), OVERLAPPED())
+        yield WSARecv(server, WSABUF(8), OVERLAPPED())
+        yield note("cancel", ok=(yield CancelIoEx(server, None)))
+
+    o = run(main, profile=profile)
+    assert o.note("cancel").ok is True
+    rows = [e.text for e in o.trace.events if "CancelIoEx" in e.text]
+    assert len(rows) == 1 and "2 request(s) cancelled" in rows[0], rows
