@@ -542,7 +542,7 @@ def compute(k, t, ms):
 def _interlocked(k, t, target, field, update):
     old = getattr(target, field)
     new = update(old)
-    if new is not old and new != old:
+    if new != old:
         setattr(target, field, new)
     if footprint.rec is not None:                 # one indivisible access to target.field (a failed CAS only reads)
         footprint.touch(target, field, footprint.W if new != old else footprint.R)
