@@ -1086,3 +1086,21 @@ def test_b12_cancelioex_null_says_how_many_requests_it_cancelled(profile):
     assert o.note("cancel").ok is True
     rows = [e.text for e in o.trace.events if "CancelIoEx" in e.text]
     assert len(rows) == 1 and "2 request(s) cancelled" in rows[0], rows
+
+
+def test_d7_after_closing_one_of_two_handles_the_socket_is_shown_by_the_one_left():
+    """D7 / oracle 2.11: closesocket on one of two handles leaves the socket open; from then on the sockets
+    panel and the trace name it by the handle still open (the closed value means nothing any more)."""
+    def main():
+        server, client = yield tcp_pair()
+        me = yield GetCurrentProcess()
+        ok, dup = yield DuplicateHandle(me, server, me, 0, False, DUPLICATE_SAME_ACCESS)
+        yield closesocket(server)
+        yield note("closed", server=server, dup=dup, client=client)
+        yield WSARecv(dup, WSABUF(4), OVERLAPPED())
+
+    o = run(main, snapshots=True)
+    n = o.note("closed")
+    after = next(s for s in o.trace.snapshots if s.notes == 1)
+    assert sorted(v.handle for v in after.sockets) == sorted([n.dup, n.client])
+    assert any(f"on {n.dup} pends" in e.text for e in o.trace.events), [e.text for e in o.trace.events][-3:]
