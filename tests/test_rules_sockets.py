@@ -1104,3 +1104,21 @@ def test_d7_after_closing_one_of_two_handles_the_socket_is_shown_by_the_one_left
     after = next(s for s in o.trace.snapshots if s.notes == 1)
     assert sorted(v.handle for v in after.sockets) == sorted([n.dup, n.client])
     assert any(f"on {n.dup} pends" in e.text for e in o.trace.events), [e.text for e in o.trace.events][-3:]
+
+
+def test_wine_a_closed_sockets_send_still_on_the_wire_fails_when_the_peers_close_arrives():
+    """WINE.md ("local closesocket with a pending send: nothing completes until the peer closes (then 6 and
+    64)"), profile wine: with SO_SNDBUF 0 (D4) the send's bytes are on the wire, not yet acknowledged, when
+    the socket is closed — and the peer's FIN, sent first, arrives first.  The send fails then: GQCS FALSE
+    with ERROR_NETNAME_DELETED (64), 0 bytes; it does not succeed when its bytes land at the closed peer."""
+    def main():
+        port, server, client = yield from new_port_pair()
+        yield setsockopt(server, SOL_SOCKET, SO_SNDBUF, 0)
+        yield closesocket(client)
+        yield WSASend(server, WSABUF(b"hello"), OVERLAPPED())
+        yield closesocket(server)
+        ok, n, key, ov = yield GetQueuedCompletionStatus(port, 50)
+        yield note("send", ok=ok, n=n, error=(yield GetLastError()))
+
+    o = run(main, profile="wine")
+    assert (o.note("send").ok, o.note("send").n, o.note("send").error) == (False, 0, ERROR_NETNAME_DELETED)
