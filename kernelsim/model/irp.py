@@ -153,10 +153,11 @@ def fail_sync(k, irp):
 
 
 def free(k, irp):
+    """Give the IRP's pool back.  (Off its thread's list already: complete() took it off, or it never
+    pended.)"""
     if irp.state == "freed":
         return
     _unlock(k, irp)
-    irp.thread.irps.pop(irp, None)
     irp.state = "freed"
     k.touch(irp)
     k.pool.free_npp(k.pool.irp_bytes, "irp")
