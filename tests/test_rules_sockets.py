@@ -1122,3 +1122,23 @@ def test_wine_a_closed_sockets_send_still_on_the_wire_fails_when_the_peers_close
 
     o = run(main, profile="wine")
     assert (o.note("send").ok, o.note("send").n, o.note("send").error) == (False, 0, ERROR_NETNAME_DELETED)
+
+
+@pytest.mark.parametrize("backlog, room", [(3, 3), (SOMAXCONN, 200)])
+def test_listen_backlog_holds_that_many_unaccepted_connections_and_refuses_the_next(backlog, room):
+    """MS listen: the backlog is the queue of pending connections, "limited (silently) to a reasonable value";
+    SOMAXCONN gives 200 (SOMAXCONN_HINT's range starts at 200 and exists to go beyond SOMAXCONN).  With
+    nobody accepting, that many connects succeed and the next is refused with WSAECONNREFUSED."""
+    def main():
+        ls = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield bind(ls, ("127.0.0.1", 7600))
+        yield listen(ls, backlog)
+        results = []
+        for _ in range(room + 1):
+            c = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+            rc = yield connect(c, ("127.0.0.1", 7600))
+            results.append(rc if rc == 0 else (yield WSAGetLastError()))
+        yield note("connects", results=results)
+
+    results = run(main).note("connects").results
+    assert results == [0] * room + [WSAECONNREFUSED]

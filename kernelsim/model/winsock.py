@@ -397,6 +397,10 @@ def bind(k, t, s, name):
 
 @winsock("listen")
 def listen(k, t, s, backlog):
+    """Start listening with a backlog of connections nobody accepted yet; more are refused (WSAECONNREFUSED).
+    The backlog is "limited (silently) to a reasonable value": SOMAXCONN gives 200 — MS listen: "the
+    backlog value will be N, adjusted to be within the range (200, 65535)" for SOMAXCONN_HINT(N), which
+    "can be used to set the backlog to a larger value than possible with SOMAXCONN"."""
     sock = _sock(k, t, s)
     if sock is None:
         return SOCKET_ERROR
