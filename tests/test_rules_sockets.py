@@ -1142,3 +1142,29 @@ def test_listen_backlog_holds_that_many_unaccepted_connections_and_refuses_the_n
 
     results = run(main).note("connects").results
     assert results == [0] * room + [WSAECONNREFUSED]
+
+
+def test_b4_a_blocking_wsarecv_or_wsasend_that_fails_while_waiting_reports_no_bytes():
+    """D6 + MS WSARecv/WSASend without an OVERLAPPED (a blocking call): when the peer resets the connection
+    while they wait, WSARecv returns SOCKET_ERROR with 0 bytes and 0 flags, WSASend SOCKET_ERROR with 0
+    bytes, both with WSAECONNRESET."""
+    def receiver(s):
+        got = yield WSARecv(s, WSABUF(16), None)
+        yield note("recv", got=got, error=(yield WSAGetLastError()))
+
+    def sender(s):
+        got = yield WSASend(s, WSABUF(bytes(100_000)), None)
+        yield note("send", got=got, error=(yield WSAGetLastError()))
+
+    def main():
+        server, client = yield from sndbuf_pair(8, 8192)
+        yield CreateThread(receiver, server, name="R")
+        yield CreateThread(sender, server, name="S")
+        yield Sleep(5)
+        yield setsockopt(client, SOL_SOCKET, SO_LINGER, LINGER(1, 0))
+        yield closesocket(client)
+        yield Sleep(5)
+
+    o = run(main)
+    assert (o.note("recv").got, o.note("recv").error) == ((SOCKET_ERROR, 0, 0), WSAECONNRESET)
+    assert (o.note("send").got, o.note("send").error) == ((SOCKET_ERROR, 0), WSAECONNRESET)
