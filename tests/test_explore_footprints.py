@@ -278,6 +278,24 @@ RACES = {
             yield WaitForMultipleObjects([a, b], True, INFINITE)
             yield note("order", items="".join(items))
     ''',
+    # A thread's exit against a poll of its handle (a thread object is signalled once it has terminated):
+    # B's zero-timeout WaitForSingleObject on A sees WAIT_OBJECT_0 only if A's last step came first.
+    "thread-exit": '''
+        CONFIG = {"cpus": 2}
+
+        def quitter(e):
+            yield SetEvent(e)
+
+        def poller(a):
+            r = yield WaitForSingleObject(a, 0)
+            yield note("poll", r=r)
+
+        def main():
+            e = yield CreateEvent(None, True, False, None)
+            a = yield CreateThread(quitter, e, name="A")
+            b = yield CreateThread(poller, a, name="B")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+    ''',
     # The object a handle names (kernel.execute scans a call's handle arguments): SetEvent and a zero-timeout
     # wait on the same event, so the wait sees it signalled or not.
     "event-handle": '''

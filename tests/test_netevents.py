@@ -218,3 +218,28 @@ def test_d13_fd_accept_is_reenabled_by_accept():
     o = run(main)
     n = o.note("accept")
     assert (n.first, n.nothing, n.after, n.ok) == (FD_ACCEPT, 0, FD_ACCEPT, True)
+
+
+def test_c2_a_select_ended_while_its_apc_runs_keeps_its_first_answer():
+    """C2 (the call returns what ended its wait meanwhile): s1 becomes readable while the select's APC runs,
+    which ends the select with 1; s2 becomes readable 1 ms later, still during the APC.  The select returns
+    the answer that ended it — 1, s1 — not a later one."""
+    def apc(clients):
+        c1, c2 = clients
+        yield send(c1, b"x")
+        yield Sleep(1)
+        yield send(c2, b"y")
+        yield Sleep(3)
+
+    def main():
+        s1, c1 = yield tcp_pair()
+        s2, c2 = yield tcp_pair()
+        me = yield GetCurrentThread()
+        yield QueueUserAPC(apc, me, (c1, c2))
+        rs = fd_set()
+        FD_SET(s1, rs)
+        FD_SET(s2, rs)
+        n = yield select(0, rs, None, None, None)
+        yield note("woke", n=n, ready=list(rs.fd_array), s1=s1)
+    woke = run(main).note("woke")
+    assert (woke.n, woke.ready) == (1, [woke.s1])

@@ -287,3 +287,28 @@ def test_a_send_that_fails_when_the_client_resets_moves_nothing_and_the_session_
     sends = [e for e in o.trace.events if e.kind == "irp" and "(send on socket" in e.text
              and "STATUS_CONNECTION_RESET" in e.text]
     assert sends, "the echo's WSASend never failed: the test did not make it pend"
+
+
+def test_a_packet_split_across_two_receives_reaches_onrecv_once_and_whole():
+    """The course's packet loop (헤더 2바이트 + 페이로드): a header that says 10 bytes, then only 4 of them,
+    then the other 6 a little later.  OnRecv runs once, when all 10 are there, with all 10; the partial
+    packet stays in the RecvQ meanwhile."""
+    class Recorder(Content):
+        def OnRecv(self, session_id, payload):
+            yield note("recv", payload=payload)
+
+    def main():
+        server = Server(Recorder(), workers=1, max_sessions=1)
+        yield from server.start()
+        srv, cli = yield tcp_pair()
+        yield from server.accept(srv, "client")
+        packet = frame(b"0123456789")
+        yield send(cli, packet[:6])
+        yield Sleep(5)
+        yield note("half")
+        yield send(cli, packet[6:])
+        yield Sleep(5)
+
+    o = run(main)
+    assert [n.payload for n in o.notes("recv")] == [b"0123456789"]
+    assert o.note("recv").time > o.note("half").time

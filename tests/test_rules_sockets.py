@@ -1168,3 +1168,78 @@ def test_b4_a_blocking_wsarecv_or_wsasend_that_fails_while_waiting_reports_no_by
     o = run(main)
     assert (o.note("recv").got, o.note("recv").error) == ((SOCKET_ERROR, 0, 0), WSAECONNRESET)
     assert (o.note("send").got, o.note("send").error) == ((SOCKET_ERROR, 0), WSAECONNRESET)
+
+
+def test_an_implicit_bind_takes_the_first_free_port_of_the_dynamic_range():
+    """connect on an unbound socket binds it implicitly to a port of the dynamic range, which starts at 49152
+    since Vista (MS KB929851); the model hands the range out in order, skipping ports in use.  So after one
+    connect, 49152 is taken (bind → WSAEADDRINUSE) and 49153 is free, and a second connect skips a port
+    bound explicitly."""
+    def main():
+        ls = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield bind(ls, ("127.0.0.1", 7700))
+        yield listen(ls, 5)
+        c1 = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield connect(c1, ("127.0.0.1", 7700))
+        results = []
+        for port in (49152, 49153):
+            s = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+            rc = yield bind(s, ("127.0.0.1", port))
+            results.append(rc if rc == 0 else (yield WSAGetLastError()))
+        c2 = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield connect(c2, ("127.0.0.1", 7700))
+        s = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        rc = yield bind(s, ("127.0.0.1", 49154))
+        results.append(rc if rc == 0 else (yield WSAGetLastError()))
+        yield note("binds", results=results)
+
+    assert run(main).note("binds").results == [WSAEADDRINUSE, 0, WSAEADDRINUSE]
+
+
+def test_b6_skip_on_success_speaks_only_of_a_port_there_is():
+    """B6: FILE_SKIP_COMPLETION_PORT_ON_SUCCESS skips the *port's* packet for an immediate success.  On a
+    socket with no port there is no packet to skip: the trace says the request succeeded, and nothing about
+    a skipped packet (on a port-associated socket it does)."""
+    def main():
+        for associate in (False, True):
+            server, client = yield tcp_pair()
+            if associate:
+                port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+                yield CreateIoCompletionPort(server, port, 1, 0)
+            yield SetFileCompletionNotificationModes(server, FILE_SKIP_COMPLETION_PORT_ON_SUCCESS)
+            yield send(client, b"ready")
+            yield Sleep(1)
+            yield WSARecv(server, WSABUF(16), OVERLAPPED())
+            yield note("done")
+
+    o = run(main)
+    cut = [e.seq for e in o.trace.events if e.kind == "note"]
+    skipped = [e.seq for e in o.trace.events if "no packet for IRP" in e.text]
+    assert len(skipped) == 1 and cut[0] < skipped[0] < cut[1]
+
+
+def test_d10_wsagetoverlappedresult_through_another_socket_answers_and_does_not_wait():
+    """D10, misuse: an OVERLAPPED still pending on socket A, asked about through socket B with fWait TRUE.
+    B has no such request, so the model answers at once FALSE with WSA_IO_INCOMPLETE (996), as for fWait
+    FALSE — it never raises and never blocks.  (Windows would wait on the event or on B's handle; no oracle
+    test covers it, so the model does not pretend to know how long.)  Through A the same call waits and
+    gets the data."""
+    def feeder(c):
+        yield Sleep(5)
+        yield send(c, b"late")
+
+    def main():
+        a, ca = yield tcp_pair()
+        b, cb = yield tcp_pair()
+        ov = OVERLAPPED()
+        yield WSARecv(a, WSABUF(16), ov)
+        got = yield WSAGetOverlappedResult(b, ov, True)
+        yield note("other", got=got, error=(yield WSAGetLastError()))
+        yield CreateThread(feeder, ca)
+        got = yield WSAGetOverlappedResult(a, ov, True)
+        yield note("own", got=got)
+
+    o = run(main)
+    assert (o.note("other").got, o.note("other").error) == ((False, 0, 0), WSA_IO_INCOMPLETE)
+    assert o.note("other").time == 0
+    assert o.note("own").got == (True, 4, 0)

@@ -407,9 +407,7 @@ def exit_thread(k, t, code):
     """Thread termination: APCs discarded (C8), I/O cancelled (B13), port slot released (A8)."""
     if t.state == "terminated":
         return
-    if footprint.rec is not None:
-        footprint.touch(t, "exit")
-        footprint.touch(t, "apc")
+    # (Footprint: the "signal" exit hook signals the thread object, a write of all of t.)
     wait = t.wait or interrupted(t)
     if wait is not None and wait.done is None:
         for unlink in wait.unlinks:
