@@ -1243,3 +1243,19 @@ def test_d10_wsagetoverlappedresult_through_another_socket_answers_and_does_not_
     assert (o.note("other").got, o.note("other").error) == ((False, 0, 0), WSA_IO_INCOMPLETE)
     assert o.note("other").time == 0
     assert o.note("own").got == (True, 4, 0)
+
+
+def test_raising_so_rcvbuf_opens_the_window_for_data_already_waiting():
+    """TCP flow control (RFC 793's window; D2's receive buffer): with an 8-byte SO_RCVBUF only 8 of the
+    server's 100 bytes reach the client; raising SO_RCVBUF opens the window (a window update), so the rest
+    arrives without the client reading first, and one recv then gets all 100."""
+    def main():
+        server, client = yield from sndbuf_pair(1 << 16, 8)
+        yield send(server, bytes(100))
+        yield Sleep(5)
+        yield setsockopt(client, SOL_SOCKET, SO_RCVBUF, 1 << 16)
+        yield Sleep(5)
+        got = yield recv(client, 1000)
+        yield note("got", n=len(got))
+
+    assert run(main).note("got").n == 100

@@ -577,6 +577,8 @@ def setsockopt(k, t, s, level, optname, optval):
             absorb(k, sock)
         else:
             sock.rcvbuf = optval                                             # 0 is accepted (oracle 4.2)
+            if sock.peer is not None:
+                pump(k, sock.peer)              # a larger window: TCP's window update lets waiting data in
         k.emit("call", t, "{thread} sets {opt}={v} on socket {h}", opt="SO_SNDBUF" if optname == SO_SNDBUF
                else "SO_RCVBUF", v=optval, h=s, why="D4: with SO_SNDBUF 0 every send pends" if optname == SO_SNDBUF
                and optval == 0 else "")
