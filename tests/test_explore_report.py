@@ -6,6 +6,7 @@ strategy's 240 PCT schedules (``pct_runs``), "after the first failing schedule a
 """
 
 import json
+import shlex
 import textwrap
 
 import pytest
@@ -138,7 +139,12 @@ def test_the_report_says_whether_minimisation_shortened_the_schedule(load):
     was minimised from."""
     report = explore.explore(load(COUNTER % (False, 2), "counter"), "dfs", seconds=0)
     assert report.minimised.schedule == report.failing.schedule     # dfs meets the short one first
-    assert "; no shorter one fails the same way)" in explore.describe(report, "counter")
+    text = explore.describe(report, "counter")
+    assert "; no shorter one fails the same way)" in text
+    assert text.splitlines()[0].startswith("explore counter: strategy dfs")
+    quoted = shlex.quote(report.minimised.schedule)
+    assert f"replay it:  kernelsim run counter --schedule {quoted}" in text.splitlines()
+    assert f"step it:    kernelsim step counter --schedule {quoted}" in text.splitlines()
     sc = load(TWO_RACES, "two_races")
     for seed in range(1, 9):
         report = explore.explore(sc, "random", seed=seed, stop_at_first=True, budget=400, seconds=0)
@@ -337,3 +343,92 @@ def test_dfs_keeps_the_cheapest_failing_schedule_it_ran_the_first_of_equals(load
                           minimise_budget=0)
     assert cut.schedules == first.schedules + 20
     assert f"stopped by the budget ({first.schedules + 20} schedules" in explore.describe(cut, "x")
+
+
+# --- documented defaults -----------------------------------------------------------------------------------
+
+def test_explore_without_seed_or_jobs_uses_seed_1_and_one_process(tmp_path, capsys):
+    """CLI (--seed "seed of the random and pct strategies (default 1)", --jobs "default 1"): a random search
+    without --seed meets its first failure where --seed 1 does (and --seed 2 elsewhere), on this one process."""
+    path = tmp_path / "order4.py"
+    path.write_text(ORDER4, encoding="utf-8")
+    found = {}
+    for seed in (None, "1", "2"):
+        argv = ["explore", str(path), "--strategy", "random", "--max-preemptions", "0", "--first", "--json",
+                "--time", "0"] + (["--seed", seed] if seed else [])
+        assert cli.main(argv) == 1
+        data = json.loads(capsys.readouterr().out)
+        found[seed] = (data["first_after_schedules"], data["found_schedule"])
+        assert data["jobs"] == 1
+    assert found[None] == found["1"] != found["2"]
+    report = explore.explore(scenario.load(str(path)), "random", max_preemptions=0, stop_at_first=True,
+                             seconds=0, check=False)
+    assert report.jobs == 1 and "worker" not in explore.describe(report, "order4").splitlines()[0]
+
+
+def test_the_default_minimisation_tries_at_most_400_candidates(load, monkeypatch):
+    """README ("minimised (within 400 candidate runs)"): explore() hands minimisation a budget of 400
+    candidate schedules unless told otherwise (minimise_budget)."""
+    budgets = []
+    real = explore.minimise
+
+    def spy(runner, failing, budget=400):
+        budgets.append(budget)
+        return real(runner, failing, budget)
+    monkeypatch.setattr(explore, "minimise", spy)
+    sc = load(COUNTER % (False, 2), "counter")
+    explore.explore(sc, "dfs", seconds=0, check=False)
+    explore.explore(sc, "dfs", seconds=0, check=False, minimise_budget=7)
+    assert budgets == [400, 7]
+
+
+def test_the_json_report_gives_times_to_the_millisecond_and_the_first_failure_to_a_tenth(load):
+    """--json: "seconds" is rounded to the millisecond and "first_after_seconds" to a tenth of one, so the
+    report does not print clock noise."""
+    report = explore.explore(load(COUNTER % (False, 2), "counter"), "dfs", seconds=0, check=False)
+    report.elapsed, report.first = 1.23456789, (report.first[0], 0.00123456789)
+    data = report.to_json()
+    assert data["seconds"] == 1.235 and data["first_after_seconds"] == 0.0012
+
+
+def test_a_seeded_search_reports_the_cheapest_failing_walk_it_ran(load):
+    """Explorer (README: "the shortest failing schedule"): a PCT search goes on after its first failure and
+    reports as found the cheapest failing walk among all it ran — fewest decisions, then fewest changed
+    (non-zero) ones, then the smallest indices — which here is not the first; with seed 2 the cheapest are
+    told apart by their changed decisions."""
+    sc = load(TWO_RACES, "two_races")
+    report = explore.explore(sc, "pct", seed=2, seconds=0, check=False, minimise_budget=0)
+    hint = len(explore.Runner(sc).replay([]).taken) + 1
+    walks = [explore.walk_record(sc, None, None, "pct", 2, i, 2, hint) for i in range(report.schedules)]
+    failing = [w for w in walks if w.status == "failed"]
+
+    def cost(w):
+        s = explore.strip(w.choices)
+        return (len(s), sum(1 for c in s if c), sum(s))
+    cheapest = min(cost(w) for w in failing)
+    assert cost(failing[0]) > cheapest
+    assert report.failing.schedule in {w.schedule for w in failing if cost(w) == cheapest}
+
+
+@pytest.mark.parametrize("strategy", ["dfs", "dpor"])
+def test_a_search_stopped_by_its_budget_is_not_exhaustive_even_at_its_last_schedule(load, strategy):
+    """--budget N: a search that the budget stopped does not claim it was exhaustive — it did not look for
+    more — even when N is exactly the number of schedules there are (six orders of the three ticket takers,
+    no preemption), for the plain and the reduced search alike; one more and it finds out, and says so."""
+    sc = load(ORDER, "order")
+    at = explore.explore(sc, strategy, max_preemptions=0, budget=6, seconds=0).to_json()
+    assert (at["schedules"], at["exhausted"]) == (6, False)
+    more = explore.explore(sc, strategy, max_preemptions=0, budget=7, seconds=0).to_json()
+    assert (more["schedules"], more["exhausted"]) == (6, True)
+
+
+def test_the_reduced_search_holds_no_thread_back_unless_asked():
+    """Delays (README: "--max-delay MS ... default 0: no delays"): iocount-after-pending-send fails only when a
+    thread is held back; the reduced search without --max-delay covers every schedule within 1 preemption
+    and none fails (none holds a thread back), and with delays of 0.5 ms it finds the failure."""
+    sc = scenario.load("iocount-after-pending-send")
+    without = explore.explore(sc, "dpor", max_preemptions=1, seconds=0, check=False)
+    assert without.exhausted and not without.failed
+    held = explore.explore(sc, "dpor", max_preemptions=1, max_delay=0.5, stop_at_first=True, seconds=0,
+                           check=False, minimise_budget=0)
+    assert held.failed and "!" in held.failing.schedule
