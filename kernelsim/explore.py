@@ -394,7 +394,8 @@ class Report:
         self.snapshots = 0
         self.replay_outcome = None
         self.variant = None
-        self.budget_cut = False
+        self.budget_cut = False          # stopped by the first failure and as many schedules again
+        self.first_only = False          # --first: stopped at the first failing schedule
         self.classes = None          # DPOR: equivalence classes covered (complete runs, and runs cut at a known state)
         self.reduced = 0             # runs of the reduced search (DPOR)
         self.blocked = 0             # DPOR runs cut because every runnable thread slept
@@ -448,6 +449,7 @@ def explore(sc, strategy="auto", max_preemptions=2, budget=20000, seconds=20.0, 
     report = Report(sc.name, strategy, max_preemptions, budget, seconds)
     report.variant = {**sc.config, **(config or {})}.get("variant")
     report.max_delay = max_delay or 0.0
+    report.first_only = stop_at_first
     runner = Runner(sc, config, profile)
     start = time.perf_counter()
     deadline = start + seconds if seconds else None
@@ -769,7 +771,9 @@ def describe(report, name):
     if report.exhausted:
         scope = f"every schedule within the bound ({bound}{delays})"
     else:
-        scope = ("stopped after the first failure and as many schedules again; not exhaustive (--all searches "
+        scope = ("stopped at the first failing schedule (--first); not exhaustive"
+                 if report.failed and report.first_only else
+                 "stopped after the first failure and as many schedules again; not exhaustive (--all searches "
                  "the whole budget)" if report.failed and report.budget_cut else
                  f"stopped by the budget ({report.budget} schedules, {report.seconds:g} s); not exhaustive")
     lines.append(f"schedules run: {report.schedules} in {report.elapsed:.2f} s ({rate:,.0f}/s) — {scope}")

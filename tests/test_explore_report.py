@@ -432,3 +432,19 @@ def test_the_reduced_search_holds_no_thread_back_unless_asked():
     held = explore.explore(sc, "dpor", max_preemptions=1, max_delay=0.5, stop_at_first=True, seconds=0,
                            check=False, minimise_budget=0)
     assert held.failed and "!" in held.failing.schedule
+
+
+def test_a_search_stopped_at_its_first_failure_says_so(tmp_path, capsys):
+    """--first ("stop at the first failing schedule"): the report says the search stopped at the first failing
+    schedule and is not exhaustive — not that a budget stopped it; without a failure, --first runs to the end
+    of the bound and says so."""
+    path = tmp_path / "counter.py"
+    path.write_text(COUNTER % (False, 2), encoding="utf-8")
+    assert cli.main(["explore", str(path), "--strategy", "dfs", "--first", "--time", "0"]) == 1
+    out = capsys.readouterr().out
+    assert "stopped at the first failing schedule (--first); not exhaustive" in out
+    assert "stopped by the budget" not in out
+    safe = tmp_path / "safe.py"
+    safe.write_text(COUNTER % (True, 2), encoding="utf-8")
+    assert cli.main(["explore", str(safe), "--strategy", "dfs", "--first", "--time", "0"]) == 0
+    assert "every schedule within the bound" in capsys.readouterr().out
