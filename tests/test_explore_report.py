@@ -437,7 +437,7 @@ def test_the_reduced_search_holds_no_thread_back_unless_asked():
 def test_a_search_stopped_at_its_first_failure_says_so(tmp_path, capsys):
     """--first ("stop at the first failing schedule"): the report says the search stopped at the first failing
     schedule and is not exhaustive — not that a budget stopped it; without a failure, --first runs to the end
-    of the bound and says so."""
+    of the bound, or of the budget, and says which."""
     path = tmp_path / "counter.py"
     path.write_text(COUNTER % (False, 2), encoding="utf-8")
     assert cli.main(["explore", str(path), "--strategy", "dfs", "--first", "--time", "0"]) == 1
@@ -448,3 +448,6 @@ def test_a_search_stopped_at_its_first_failure_says_so(tmp_path, capsys):
     safe.write_text(COUNTER % (True, 2), encoding="utf-8")
     assert cli.main(["explore", str(safe), "--strategy", "dfs", "--first", "--time", "0"]) == 0
     assert "every schedule within the bound" in capsys.readouterr().out
+    assert cli.main(["explore", str(safe), "--strategy", "dfs", "--first", "--budget", "3", "--time", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "stopped by the budget (3 schedules" in out and "--first" not in out
