@@ -451,3 +451,36 @@ def test_a_search_stopped_at_its_first_failure_says_so(tmp_path, capsys):
     assert cli.main(["explore", str(safe), "--strategy", "dfs", "--first", "--budget", "3", "--time", "0"]) == 0
     out = capsys.readouterr().out
     assert "stopped by the budget (3 schedules" in out and "--first" not in out
+
+
+SNAPSHOT_ONLY = textwrap.dedent('''
+    """Nondeterministic in its snapshots only: the session panel shows how many times the module ran."""
+    from kernelsim.win32 import *
+    TITLE = "snapshot only"
+    CONFIG = {"cpus": 2}
+    RUNS = [0]
+
+    def main():
+        RUNS[0] += 1
+        yield watch("sessions", lambda: [dict(id=str(RUNS[0]), index=0, generation=RUNS[0], sock=0, io_count=0,
+                                              released=False, send_flag=0, recv_used="0/0", send_used="0/0",
+                                              pending=())])
+        a = yield CreateThread(worker, name="T1")
+        b = yield CreateThread(worker, name="T2")
+        yield WaitForMultipleObjects([a, b], True, INFINITE)
+
+    def worker():
+        yield Sleep(0)
+
+    def check(outcome):
+        assert False, "this claim never holds"
+''')
+
+
+def test_the_determinism_check_compares_the_snapshots_too(load):
+    """Determinism (DESIGN §4: the same schedule gives a byte-identical trace, and the stepper's snapshots with
+    it): two replays whose trace text is the same but whose snapshots differ (a panel row shows how many
+    times the scenario ran) are reported as different."""
+    sc = load(SNAPSHOT_ONLY, "snapshot_only")
+    report = explore.explore(sc, "dfs", max_preemptions=0, budget=5, seconds=0)
+    assert report.failed and report.deterministic is False
