@@ -93,6 +93,22 @@ def test_max_steps_n_lets_a_run_of_n_steps_finish_and_stops_the_next(deadline):
     assert not over.passed
 
 
+def test_the_default_simulated_time_limit_is_600_s_inclusive():
+    """README (runaway guards): a run stops at the 600 s simulated-time limit.  A Sleep that ends exactly at
+    600,000 ms still wakes its thread; one that would end 1 ms later ends the run with 'time limit'."""
+    def sleeper(ms):
+        def main():
+            yield Sleep(ms)
+            yield note("woke")
+        return main
+
+    ok = run(sleeper(600_000), trace=False)
+    assert ok.passed and [n.time for n in ok.notes("woke")] == [600_000]
+    late = run(sleeper(600_001), trace=False)
+    assert (late.end_reason, late.kernel.end_detail) == ("time limit", "simulated time passed 600000 ms")
+    assert late.notes("woke") == []
+
+
 def _sleeps_then_spins(turns):
     """turns Sleep(1) calls (two rows each, at different instants), then failing calls at one instant (one
     "fails" row each) for ever."""
