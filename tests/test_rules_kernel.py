@@ -6,6 +6,7 @@ back, the "fails" row of a call that failed silently — and observes it from ou
 note, how a run ends.  The cases are the ones a mutation sample showed to be unpinned.
 """
 
+import gc
 import textwrap
 import time
 import types
@@ -14,11 +15,12 @@ import pytest
 
 from kernelsim import explore, scenario
 from kernelsim.model import ScenarioError
+from kernelsim.model.kernel import GC_THRESHOLD
 from kernelsim.model.services import SYSCALLS, syscall
 from kernelsim.win32 import (INFINITE, Call, CreateEvent, CreateThread, SetEvent, SetLastError, Sleep,
                              WaitForSingleObject, narrate, note)
 
-from helpers import run
+from helpers import peek, run
 
 
 def _scenario(main, config=None):
@@ -133,6 +135,24 @@ def test_the_event_limit_calls_it_a_spin_only_when_most_of_the_steps_came_at_the
     assert info.value.message.endswith("--max-events N or CONFIG['max_events']")
 
 
+def test_a_run_raises_the_young_collection_threshold_while_it_runs_and_restores_it():
+    """Kernel.run: while a run runs, CPython's young-generation threshold is at least GC_THRESHOLD (10,000;
+    at the default 700 a 50,000-session run cost 1.5x per session what a 5,000-session one did: run's
+    comment), and afterwards it is what the caller had, whatever that was."""
+    before = gc.get_threshold()
+    try:
+        for young in (700, 50_000):
+            gc.set_threshold(young, *before[1:])
+
+            def main():
+                yield peek("gc", lambda k: {"young": gc.get_threshold()[0]})
+            out = run(main)
+            assert out.note("gc").young == max(young, GC_THRESHOLD)
+            assert gc.get_threshold() == (young, *before[1:])
+    finally:
+        gc.set_threshold(*before)
+
+
 # --- delays: a held thread runs again at the next timed event ---------------------------------------
 
 def test_a_thread_held_by_the_schedule_runs_again_when_the_clock_next_advances():
@@ -214,22 +234,35 @@ def test_a_pending_call_gets_no_fails_row_but_any_other_error_does(silent_calls)
 
 def test_a_silently_failing_call_shows_its_arguments_short_in_its_fails_row(silent_calls):
     """kernel._failed's row names the call with short arguments: a string of up to 20 characters as it
-    is, a longer one cut to 17 characters and '...', data as its length, a list as its item count."""
+    is, a longer one cut to 17 characters and '...', data as its length, a list as its item count, a
+    number as it is (a handle-sized one above 0xFFFF in hex), None as None; the failure value as Win32
+    spells it (a number as it is, 0xFFFFFFFF in hex, data as its length)."""
     def main():
         yield silent_calls(87, False, "twenty characters!!!", "twenty-one characters", b"x" * 300, [1, 2])
+        yield silent_calls(87, -1, None, 2.5, 0xFFFF, 0x10000, True)
+        yield silent_calls(87, 0xFFFFFFFF)
+        yield silent_calls(87, b"abc")
 
     out = run(main)
     assert [e.text for e in out.trace if e.kind == "fail"] == [
         "main's test_leaves_error(87, False, 'twenty characters!!!', 'twenty-one charac...', <300 bytes>, "
-        "[2 items]) fails: ERROR_INVALID_PARAMETER (87), returns FALSE"]
+        "[2 items]) fails: ERROR_INVALID_PARAMETER (87), returns FALSE",
+        "main's test_leaves_error(87, -1, None, 2.5, 65535, 0x10000, True) fails: ERROR_INVALID_PARAMETER (87), "
+        "returns -1",
+        "main's test_leaves_error(87, 0xffffffff) fails: ERROR_INVALID_PARAMETER (87), returns 0xffffffff",
+        "main's test_leaves_error(87, <3 bytes>) fails: ERROR_INVALID_PARAMETER (87), returns <3 bytes>",
+    ]
 
 
 # --- a scenario's own mistake names the scenario's line ---------------------------------------------
 
 BAD_BUFFER = '''from kernelsim.win32 import *
 
+def buffer(size):
+    return WSABUF(size)
+
 def main():
-    buf = WSABUF("a hundred")
+    buf = buffer("a hundred")
     yield note("never", n=len(buf.buf))
 '''
 
@@ -237,9 +270,10 @@ def main():
 @pytest.mark.parametrize("where", ["user", "kernelsim/scenarios"])
 def test_an_exception_raised_inside_kernelsim_code_names_the_scenario_line_that_called_it(tmp_path, where):
     """Bad input (PREAMBLE, DESIGN): a broken scenario names its file and line, with no traceback.  WSABUF's
-    constructor (kernelsim/win32) fails on a string length; the error names the scenario's line 4 — not the
-    kernelsim code the exception came from — for a user's file and for a catalogue file alike (the
-    catalogue lives in kernelsim/scenarios/)."""
+    constructor (kernelsim/win32) fails on a string length; the error names the scenario's line where it
+    was raised — line 4 in the scenario's helper, not main's call of it at line 7 nor the kernelsim code
+    the exception came from — for a user's file and for a catalogue file alike (the catalogue lives in
+    kernelsim/scenarios/)."""
     folder = tmp_path / where
     folder.mkdir(parents=True)
     path = folder / "bad_buffer.py"
