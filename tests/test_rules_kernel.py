@@ -15,7 +15,7 @@ import pytest
 
 from kernelsim import explore, scenario
 from kernelsim.model import ScenarioError
-from kernelsim.model.kernel import GC_THRESHOLD
+from kernelsim.model.kernel import GC_THRESHOLD, HandleTable
 from kernelsim.model.services import SYSCALLS, syscall
 from kernelsim.win32 import (INFINITE, Call, CreateEvent, CreateThread, SetEvent, SetLastError, Sleep,
                              WaitForSingleObject, narrate, note)
@@ -39,6 +39,28 @@ def _calls(n):
 
 
 # --- the handle table as the explorer sees it ----------------------------------------------------
+
+def test_closing_a_value_twice_frees_it_once():
+    """HandleTable.close of a value that names nothing (closed already, never made) frees nothing and says
+    so — (None, False) — so that the value is not on the free list twice: two later creates must never get
+    the same value (LIFO reuse, ReactOS ExpFreeHandleTableEntry frees an entry once)."""
+    table = HandleTable()
+    first = table.add("event")
+    assert table.close(first) == ("event", True)
+    assert table.close(first) == (None, False)
+    assert table.close(first + 400) == (None, False)
+    assert [table.add("a"), table.add("b")] == [first, first + 4]
+
+
+def test_an_object_with_two_handles_is_closed_with_the_second():
+    """DuplicateHandle (oracle 2.11): an object is closed only with its last handle — HandleTable.close
+    says whether the value it freed was the object's last."""
+    table = HandleTable()
+    sock = object()
+    one, two = table.add(sock), table.add(sock)
+    assert table.close(one) == (sock, False)
+    assert table.close(two) == (sock, True)
+
 
 CLOSE_THEN_CREATE = '''
 from kernelsim.win32 import *
