@@ -243,3 +243,26 @@ def test_c2_a_select_ended_while_its_apc_runs_keeps_its_first_answer():
         yield note("woke", n=n, ready=list(rs.fd_array), s1=s1)
     woke = run(main).note("woke")
     assert (woke.n, woke.ready) == (1, [woke.s1])
+
+
+def test_c2_a_select_that_times_out_while_its_apc_runs_returns_0_after_the_apc():
+    """C2, oracle 3.8: the select's 2 ms timeout elapses while its APC (which sleeps 5 ms) runs; nothing
+    became ready, so once the APC is done the select returns 0 with an empty set — it does not wait on."""
+    def apc(arg):
+        yield Sleep(5)
+        yield note("apc-done")
+
+    def main():
+        s, c = yield tcp_pair()
+        me = yield GetCurrentThread()
+        yield QueueUserAPC(apc, me, 0)
+        rs = fd_set()
+        FD_SET(s, rs)
+        n = yield select(0, rs, None, None, TIMEVAL(0, 2_000))
+        yield note("woke", n=n, ready=list(rs.fd_array))
+        yield send(c, b"late")
+
+    o = run(main)
+    woke = o.note("woke")
+    assert (woke.n, woke.ready, woke.time) == (0, [], 5.0)
+    assert o.note("apc-done").time == 5.0

@@ -1259,3 +1259,77 @@ def test_raising_so_rcvbuf_opens_the_window_for_data_already_waiting():
         yield note("got", n=len(got))
 
     assert run(main).note("got").n == 100
+
+
+def test_shutdown_of_a_socket_that_is_not_connected_fails_with_wsaenotconn():
+    """MS shutdown: WSAENOTCONN "The socket is not connected (connection-oriented sockets only)": on a fresh
+    socket and on a listening one, shutdown(SD_SEND) returns SOCKET_ERROR with WSAENOTCONN; a bad `how`
+    is WSAEINVAL first."""
+    def main():
+        fresh = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        ls = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield bind(ls, ("127.0.0.1", 7800))
+        yield listen(ls, 5)
+        got = []
+        for s, how in ((fresh, SD_SEND), (ls, SD_BOTH), (fresh, 7)):
+            rc = yield shutdown(s, how)
+            got.append((rc, (yield WSAGetLastError())))
+        yield note("r", got=got)
+
+    assert run(main).note("r").got == [(SOCKET_ERROR, WSAENOTCONN), (SOCKET_ERROR, WSAENOTCONN),
+                                       (SOCKET_ERROR, WSAEINVAL)]
+
+
+def test_b12_cancelioex_cancels_a_send_waiting_for_the_peers_window():
+    """B12/D8: CancelIoEx(s, ov) cancels a WSASend that waits for room (SO_SNDBUF 0, the peer's 8-byte window
+    full): TRUE, and the packet says ERROR_OPERATION_ABORTED (995) with 0 bytes (F2)."""
+    def main():
+        port, server, client = yield from new_port_pair(key=4)
+        yield setsockopt(server, SOL_SOCKET, SO_SNDBUF, 0)
+        yield setsockopt(client, SOL_SOCKET, SO_RCVBUF, 8)
+        ov = OVERLAPPED()
+        yield WSASend(server, WSABUF(bytes(100)), ov)
+        yield Sleep(1)
+        ok = yield CancelIoEx(server, ov)
+        got = yield GetQueuedCompletionStatus(port, 10)
+        yield note("r", cancelled=ok, ok=got[0], n=got[1], same=got[3] is ov, error=(yield GetLastError()))
+
+    r = run(main).note("r")
+    assert (r.cancelled, r.ok, r.n, r.same, r.error) == (True, False, 0, True, ERROR_OPERATION_ABORTED)
+
+
+def test_b12_bytes_already_in_the_send_buffer_are_no_request_to_cancel():
+    """B12 (oracle 2.12: CancelIoEx with nothing pending → FALSE, ERROR_NOT_FOUND) and D3: a send whose bytes
+    AFD has buffered has completed; while those bytes wait for the peer's window there is no request left
+    to cancel, so CancelIoEx(s, NULL) fails with ERROR_NOT_FOUND and the bytes still arrive."""
+    def main():
+        server, client = yield from sndbuf_pair(1 << 20, 8)
+        sent = yield send(server, bytes(100))
+        ok = yield CancelIoEx(server, None)
+        yield note("cancel", sent=sent, ok=ok, error=(yield GetLastError()))
+        yield setsockopt(client, SOL_SOCKET, SO_RCVBUF, 1 << 16)
+        yield Sleep(5)
+        yield note("got", n=len((yield recv(client, 1000))))
+
+    o = run(main)
+    assert (o.note("cancel").sent, o.note("cancel").ok, o.note("cancel").error) == (100, False, ERROR_NOT_FOUND)
+    assert o.note("got").n == 100
+
+
+def test_d6_closing_with_unread_data_fails_the_peers_send_that_waits_for_room():
+    """Oracle 2.20 (data for an endpoint whose handle is closed is answered with RST) and D6: the server's
+    8-byte window is full of unread data and the client's 100-byte send (SO_SNDBUF 0) waits for room.  The
+    server closes its socket: the window opens, the next bytes reach a closed endpoint, the RST comes back,
+    and the client's send fails — GQCS FALSE with ERROR_NETNAME_DELETED (64), 0 bytes."""
+    def main():
+        port, client, server = yield from new_port_pair(key=9)
+        yield setsockopt(client, SOL_SOCKET, SO_SNDBUF, 0)
+        yield setsockopt(server, SOL_SOCKET, SO_RCVBUF, 8)
+        yield WSASend(client, WSABUF(bytes(100)), OVERLAPPED())
+        yield Sleep(1)
+        yield closesocket(server)
+        ok, n, key, ov = yield GetQueuedCompletionStatus(port, 20)
+        yield note("send", ok=ok, n=n, key=key, error=(yield GetLastError()))
+
+    s = run(main).note("send")
+    assert (s.ok, s.n, s.key, s.error) == (False, 0, 9, ERROR_NETNAME_DELETED)

@@ -299,6 +299,9 @@ def close_socket(k, s):
     if s.rx:
         k.pool.free_npp(len(s.rx), "afd-recv")
         s.rx.clear()
+        if peer is not None and not s.reset:
+            pump(k, peer)                             # the window opened: the peer's next bytes find a closed
+                                                      # endpoint, which answers RST (oracle 2.20)
     if (peer is not None and not abortive and not s.reset and not s.fin_received
             and k.socket_net.time_wait is not None):
         keep_tcb(k, s)                                # we close first: FIN_WAIT, then TIME_WAIT (E9)

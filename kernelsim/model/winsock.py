@@ -233,7 +233,7 @@ def _send_state_error(sock):
         return WSAENOTCONN
     if sock.reset:
         return sock.reset_error
-    if sock.shut_send or sock.fin_pending:
+    if sock.shut_send:                  # (fin_pending without it: closed, no handle reaches the socket)
         return WSAESHUTDOWN
     return 0
 
