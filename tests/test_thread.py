@@ -544,3 +544,18 @@ def test_an_alertable_wsawaitformultipleevents_returns_wsa_wait_io_completion():
     assert out.note("r").r == WAIT_IO_COMPLETION
     done = next(e for e in out.trace if e.kind == "apc-done")
     assert done.text.startswith("main's WSAWaitForMultipleEvents returns WSA_WAIT_IO_COMPLETION")
+
+
+def test_a_notes_time_drops_float_dust_but_keeps_a_nanosecond():
+    """Notes carry the simulated time in ms, rounded to 1e-9 ms: 0.1 + 0.2 ms reads 0.3 (not
+    0.30000000000000004), and a 3e-9 ms sleep after it still shows (0.300000003) — a claim or a quiz answer
+    compares these times exactly."""
+    def main():
+        yield Sleep(0.1)
+        yield Sleep(0.2)
+        yield note("a")
+        yield Sleep(0.000000003)
+        yield note("b")
+
+    o = run(main)
+    assert (o.note("a").time, o.note("b").time) == (0.3, 0.300000003)
