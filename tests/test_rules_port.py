@@ -339,3 +339,27 @@ def test_closehandle_on_one_of_two_handles_leaves_the_port_working():
     assert (o.note("dup").closed, o.note("dup").ok, o.note("dup").key) == (True, True, "k")
     assert (o.note("sock").ok, o.note("sock").n, o.note("sock").key) == (True, 2, "s")
     assert (o.note("gone").ok, o.note("gone").error) == (False, ERROR_INVALID_HANDLE)
+
+
+def test_wine8_an_apc_does_not_end_a_non_alertable_wait_on_a_closed_port():
+    """A10 on Wine 8 (closed_port_apc_fails, measured live): a port closed under a waiter wakes nobody, and an
+    APC then ends an *alertable* wait on it with FALSE/ERROR_INVALID_HANDLE.  A non-alertable GQCS is not
+    ended by an APC at all (C2: user APCs wait for an alertable wait): it waits until its own timeout."""
+    def apc(data):
+        if False:
+            yield
+
+    def waiter(port):
+        ok, n, key, ov = yield GetQueuedCompletionStatus(port, 20)
+        yield note("gqcs", ok=ok, error=(yield GetLastError()))
+
+    def main():
+        port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+        w = yield CreateThread(waiter, port, name="W")
+        yield Sleep(1)
+        yield CloseHandle(port)
+        yield QueueUserAPC(apc, w, 0)
+        yield WaitForSingleObject(w, INFINITE)
+
+    o = run(main, profile="wine")
+    assert o.note("gqcs").time == 20 and o.note("gqcs").ok is False

@@ -1333,3 +1333,4 @@ def test_d6_closing_with_unread_data_fails_the_peers_send_that_waits_for_room():
 
     s = run(main).note("send")
     assert (s.ok, s.n, s.key, s.error) == (False, 0, 9, ERROR_NETNAME_DELETED)
+

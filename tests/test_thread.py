@@ -559,3 +559,26 @@ def test_a_notes_time_drops_float_dust_but_keeps_a_nanosecond():
 
     o = run(main)
     assert (o.note("a").time, o.note("b").time) == (0.3, 0.300000003)
+
+
+def test_a_wait_satisfied_early_never_times_out_later():
+    """A wait that an object satisfied ends then; its timeout, had it been reached, belongs to a wait that no
+    longer exists: 8 ms later, while the thread sleeps in another wait, nothing times out, and the sleep
+    ends at its own time."""
+    def setter(e):
+        yield Sleep(2)
+        yield SetEvent(e)
+
+    def main():
+        e = yield CreateEvent(None, True, False, None)
+        yield CreateThread(setter, e, name="S")
+        r = yield WaitForSingleObject(e, 10)
+        yield note("waited", r=r)
+        yield Sleep(20)
+        yield note("slept")
+
+    o = run(main)
+    assert (o.note("waited").r, o.note("waited").time, o.note("slept").time) == (WAIT_OBJECT_0, 2, 22)
+    assert not [e.text for e in o.trace.events if "times out" in e.text or "timeout elapsed" in e.text
+                and e.time == 10]
+

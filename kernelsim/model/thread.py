@@ -265,7 +265,7 @@ def queue_user_apc(k, t, apc):
         k.emit("apc-queued", t, "APC {apc} queued to {thread}", why="user APCs wait for an alertable wait (C2)",
                apc=apc.label)
     wait = t.wait
-    if wait is not None and wait.alertable and wait.apc_fails is not None:
+    if wait is not None and wait.apc_fails is not None:          # (set only on alertable waits: port.close)
         unwait(k, t, wait.apc_result, "a user APC arrived, but the wait's port was closed: the wait fails and "
                "the APC stays queued (Wine 8, closed_port_apc_fails)", error=wait.apc_fails)
     elif wait is not None and wait.alertable and wait.resumes:
