@@ -312,3 +312,33 @@ def test_a_packet_split_across_two_receives_reaches_onrecv_once_and_whole():
     o = run(main)
     assert [n.payload for n in o.notes("recv")] == [b"0123456789"]
     assert o.note("recv").time > o.note("half").time
+
+
+class DrainsMeanwhile(Server):
+    """Another worker's send completion takes every queued byte while this SendPost takes the flag."""
+
+    drained = False
+
+    def take_send_flag(self, session):
+        if not self.drained:
+            self.drained = True
+            session.send_ring.move_front(session.send_ring.used)
+        return (yield from super().take_send_flag(session))
+
+
+def test_sendpost_that_finds_the_sendq_drained_after_taking_the_flag_gives_it_back_and_posts_nothing():
+    """SendPost ("Send 1회로 제한"): the SendQ had bytes when it looked, but they were gone once it held the flag
+    (another completion sent them).  It must give the flag back and post no WSASend — an empty send would
+    still cost an I/O and an IOCount."""
+    def main():
+        server = DrainsMeanwhile(Echo(), workers=1, max_sessions=1)
+        yield from server.start()
+        srv, cli = yield tcp_pair()
+        sid = yield from server.accept(srv, "client")
+        yield from server.SendPacket(sid, b"hi")
+        session = server.sessions[0]
+        yield note("after", flag=session.send_flag, io=session.io_count)
+
+    o = run(main)
+    assert not [e.text for e in o.trace.events if "WSASend" in e.text]
+    assert o.note("after").flag == 0
