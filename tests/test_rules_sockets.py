@@ -1334,3 +1334,22 @@ def test_d6_closing_with_unread_data_fails_the_peers_send_that_waits_for_room():
     s = run(main).note("send")
     assert (s.ok, s.n, s.key, s.error) == (False, 0, 9, ERROR_NETNAME_DELETED)
 
+
+
+def test_d7_closesocket_cancels_a_pending_send_with_no_bytes_and_a_fresh_socket_is_unsignalled():
+    """D7: closesocket cancels the socket's pending WSASend (SO_SNDBUF 0, the peer's window full): its packet
+    is FALSE with ERROR_CONNECTION_ABORTED (1236, modern) and 0 bytes (F2) — whatever part was on the wire.
+    B7: a socket handle is signalled by a completion with hEvent NULL, not before: a fresh one is not."""
+    def main():
+        port, server, client = yield from new_port_pair(key=2)
+        fresh = yield WaitForSingleObject(server, 0)
+        yield setsockopt(server, SOL_SOCKET, SO_SNDBUF, 0)
+        yield setsockopt(client, SOL_SOCKET, SO_RCVBUF, 8)
+        yield WSASend(server, WSABUF(bytes(100)), OVERLAPPED())
+        yield Sleep(1)
+        yield closesocket(server)
+        ok, n, key, ov = yield GetQueuedCompletionStatus(port, 10)
+        yield note("r", fresh=fresh, ok=ok, n=n, key=key, error=(yield GetLastError()))
+
+    r = run(main).note("r")
+    assert (r.fresh, r.ok, r.n, r.key, r.error) == (WAIT_TIMEOUT, False, 0, 2, ERROR_CONNECTION_ABORTED)

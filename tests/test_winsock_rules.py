@@ -455,3 +455,48 @@ def test_a_rst_without_a_fin_before_it_is_still_a_reset():
         yield Sleep(1)
         yield note("recv", r=(yield recv(s, 10)), err=(yield WSAGetLastError()))
     assert (run(main).note("recv").r, run(main).note("recv").err) == (SOCKET_ERROR, WSAECONNRESET)
+
+
+def test_c2_a_blocking_send_runs_an_apc_queued_before_it():
+    """C2 (oracle 3.8): a send that has to wait (SO_SNDBUF 0, D4) waits alertably, so an APC the thread queued
+    to itself before the call runs inside it — before the send returns its full count."""
+    def reader(s):
+        got = 0
+        while got < 20000:
+            got += len((yield recv(s, 65536)))
+        yield note("read", got=got)
+
+    def apc(arg):
+        yield note("apc", arg=arg)
+
+    def main():
+        server, client = yield tcp_pair()
+        yield setsockopt(client, SOL_SOCKET, SO_SNDBUF, 0)
+        me = yield GetCurrentThread()
+        yield QueueUserAPC(apc, me, 3)
+        yield CreateThread(reader, server, name="R")
+        n = yield send(client, bytes(20000))
+        yield note("sent", n=n)
+        yield Sleep(5)
+
+    out = run(main)
+    tags = [n.tag for n in out.notes()]
+    assert tags.index("apc") < tags.index("sent") and out.note("apc").time == 0
+    assert out.note("sent").n == 20000 and out.note("sent").time > 0
+
+
+def test_send_with_a_buffer_that_is_not_bytes_fails_with_wsaefault_and_sends_nothing():
+    """MS send: WSAEFAULT "The buf parameter is not completely contained in a valid part of the user address
+    space": a length passed where the buffer belongs (send(s, 123)) is SOCKET_ERROR, WSAEFAULT, and no byte
+    reaches the peer."""
+    def main():
+        server, client = yield tcp_pair()
+        rc = yield send(client, 123)
+        yield note("send", rc=rc, error=(yield WSAGetLastError()))
+        yield Sleep(1)
+        yield ioctlsocket(server, FIONBIO, 1)
+        yield note("peer", got=(yield recv(server, 1000)), error=(yield WSAGetLastError()))
+
+    out = run(main)
+    assert (out.note("send").rc, out.note("send").error) == (SOCKET_ERROR, WSAEFAULT)
+    assert (out.note("peer").got, out.note("peer").error) == (SOCKET_ERROR, WSAEWOULDBLOCK)

@@ -70,7 +70,7 @@ DEFAULTS = {
 
 class Pool:
     __slots__ = ("sizes", "npp_limit", "locked_limit", "enforce", "npp", "locked", "npp_peak",
-                 "locked_peak", "by_tag", "refused", "irp_bytes", "mdl_header", "mdl_per_page", "rule")
+                 "locked_peak", "by_tag", "irp_bytes", "mdl_header", "mdl_per_page", "rule")
 
     def __init__(self, config):
         cfg = {**DEFAULTS, **{k: v for k, v in config.items() if k in DEFAULTS or k == "locked_pages_limit"}}
@@ -92,7 +92,6 @@ class Pool:
         self.npp_peak = 0
         self.locked_peak = 0
         self.by_tag = {}          # pool tag -> bytes charged (PoolMon's view)
-        self.refused = 0          # allocations and locks refused (each one a WSAENOBUFS or 1450)
         self.irp_bytes = int(cfg["npp_per_irp"])
         self.mdl_header = int(cfg["mdl_header"])
         self.mdl_per_page = int(cfg["mdl_per_page"])
@@ -103,7 +102,6 @@ class Pool:
             footprint.touch_key(("pool", "npp"), "*", footprint.ADD if not self.enforce or force or
                                 self.npp + nbytes + HEADROOM <= self.npp_limit else footprint.W)
         if self.enforce and not force and self.npp + nbytes > self.npp_limit:
-            self.refused += 1
             return False
         self.npp += nbytes
         by_tag = self.by_tag
@@ -125,7 +123,6 @@ class Pool:
             footprint.touch_key(("pool", "locked"), "*", footprint.ADD if not self.enforce or
                                 self.locked + pages + 256 <= self.locked_limit else footprint.W)
         if self.enforce and self.locked + pages > self.locked_limit:
-            self.refused += 1
             return False
         self.locked += pages
         if self.locked > self.locked_peak:
