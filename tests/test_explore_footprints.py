@@ -296,6 +296,31 @@ RACES = {
             b = yield CreateThread(poller, a, name="B")
             yield WaitForMultipleObjects([a, b], True, INFINITE)
     ''',
+    # The same without timers (whose order alone would order the steps): A has started (its first call
+    # touches only its own event) when B's APC may come before, between or after A's calls.  GQCSEx gives
+    # 192 only when the APC comes between — so the alertable GQCSEx itself must be ordered against it.
+    "apc-vs-alertable-gqcsex-no-timers": '''
+        CONFIG = {"cpus": 2}
+
+        def apc(data):
+            if False:
+                yield
+
+        def poller(port, e):
+            yield SetEvent(e)
+            r = yield GetQueuedCompletionStatusEx(port, 1, 0, True)
+            yield note("poll", r=r, error=(yield GetLastError()))
+
+        def queuer(a):
+            yield QueueUserAPC(apc, a, 0)
+
+        def main():
+            port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 0)
+            e = yield CreateEvent(None, True, False, None)
+            a = yield CreateThread(poller, port, e, name="A")
+            b = yield CreateThread(queuer, a, name="B")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+    ''',
     # The object a handle names (kernel.execute scans a call's handle arguments): SetEvent and a zero-timeout
     # wait on the same event, so the wait sees it signalled or not.
     "event-handle": '''
