@@ -4,6 +4,7 @@ The small scenarios here race two threads on a counter: a read, a yielded
 call, a write (loses updates) against InterlockedIncrement (never does).
 """
 
+import argparse
 import json
 import textwrap
 
@@ -592,3 +593,30 @@ def test_a_scenario_without_choice_points_says_so_and_exits_by_its_check(tmp_pat
         out = capsys.readouterr().out
         assert "no choice points" in out and "schedules run: 1 " in out
         assert ("check: passed" in out) is holds
+
+
+def test_a_failing_scenario_without_choice_points_fails_at_its_only_schedule(tmp_path, capsys):
+    """Explorer (issue 12): with no choice points the one schedule is the search; a failing check is found
+    after exactly 1 schedule (JSON first_after_schedules 1, schedules 1)."""
+    path = tmp_path / "alone.py"
+    path.write_text(textwrap.dedent('''
+        from kernelsim.win32 import *
+        TITLE = "alone"
+        def main():
+            yield note("hello")
+        def check(outcome):
+            assert False, "always"
+    '''), encoding="utf-8")
+    assert cli.main(["explore", str(path), "--json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert (out["schedules"], out["first_after_schedules"], out["choice_points"]) == (1, 1, False)
+
+
+def test_explore_searches_for_at_most_20_seconds_unless_told():
+    """README (explore): "at most S seconds of search (default 20; 0: no time limit)" — the option's default
+    and the Python API's."""
+    import inspect
+    p = argparse.ArgumentParser()
+    explore.add_search_options(p)
+    assert p.parse_args([]).time == 20.0
+    assert inspect.signature(explore.explore).parameters["seconds"].default == 20.0

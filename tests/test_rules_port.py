@@ -363,3 +363,41 @@ def test_wine8_an_apc_does_not_end_a_non_alertable_wait_on_a_closed_port():
 
     o = run(main, profile="wine")
     assert o.note("gqcs").time == 20 and o.note("gqcs").ok is False
+
+
+def test_a6_a_thread_woken_for_its_apcs_runs_for_its_port_meanwhile():
+    """A6 with C2: a port's thread blocked in recv (its slot free) is woken to run an APC; while the APC runs
+    the thread counts as running for the port again, so with a maximum of 1 another thread's zero-timeout GQCS
+    finds no room for the queued packet (the APC computes; a wait inside it would give the slot back, A5).
+    Once the recv waits again, the slot is free."""
+    def apc(port):
+        yield compute(5)                       # runs (does not block) for 5 ms
+
+    def t1(port, s):
+        yield GetQueuedCompletionStatus(port, INFINITE)
+        yield recv(s, 16)
+
+    def t2(port):
+        yield Sleep(2)
+        ok, n, key, ov = yield GetQueuedCompletionStatus(port, 0)
+        yield note("during", ok=ok)
+        yield Sleep(10)
+        ok, n, key, ov = yield GetQueuedCompletionStatus(port, 0)
+        yield note("after", ok=ok, key=key)
+
+    def main():
+        server, client = yield tcp_pair()
+        port = yield CreateIoCompletionPort(INVALID_HANDLE_VALUE, None, 0, 1)
+        yield PostQueuedCompletionStatus(port, 0, "warm", None)
+        a = yield CreateThread(t1, port, server, name="T1")
+        yield Sleep(1)
+        yield PostQueuedCompletionStatus(port, 0, "P", None)
+        yield QueueUserAPC(apc, a, port)
+        b = yield CreateThread(t2, port, name="T2")
+        yield WaitForSingleObject(b, INFINITE)
+        yield send(client, b"x")
+        yield WaitForSingleObject(a, INFINITE)
+
+    o = run(main)
+    assert o.note("during").ok is False
+    assert (o.note("after").ok, o.note("after").key) == (True, "P")
