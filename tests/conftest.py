@@ -11,6 +11,7 @@ ko_KR locale must not change what the suite sees.
 
 import os
 
+import pytest
 from hypothesis import settings
 
 os.environ["KERNELSIM_LANG"] = "en"
@@ -18,3 +19,15 @@ os.environ["KERNELSIM_LANG"] = "en"
 settings.register_profile("stable", derandomize=True, database=None, print_blob=True)
 settings.register_profile("random", derandomize=False, print_blob=True)
 settings.load_profile(os.environ.get("KERNELSIM_HYPOTHESIS", "stable"))
+
+
+@pytest.fixture
+def load(tmp_path):
+    """load(source, name) → the scenario written to tmp_path/name.py and loaded (explorer tests)."""
+    from kernelsim import scenario          # (after KERNELSIM_LANG is set above)
+
+    def make(source, name):
+        path = tmp_path / f"{name}.py"
+        path.write_text(source, encoding="utf-8")
+        return scenario.load(str(path))
+    return make

@@ -43,14 +43,6 @@ TWO_INSTANTS = textwrap.dedent('''
 ''')
 
 
-@pytest.fixture
-def load(tmp_path):
-    def make(source, name):
-        path = tmp_path / f"{name}.py"
-        path.write_text(source, encoding="utf-8")
-        return scenario.load(str(path))
-    return make
-
 
 def search_all(sc, bound, check=None):
     """Run a reduced search to the end, calling check(task, record) on every run; → the Search."""

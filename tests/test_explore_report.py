@@ -15,14 +15,6 @@ from kernelsim import cli, explore, scenario
 from test_explore import COUNTER, ORDER, TWO_RACES
 
 
-@pytest.fixture
-def load(tmp_path):
-    def make(source, name):
-        path = tmp_path / f"{name}.py"
-        path.write_text(source, encoding="utf-8")
-        return scenario.load(str(path))
-    return make
-
 
 def phases(data):
     return [(p["strategy"], p["schedules"]) for p in data["phases"]]
