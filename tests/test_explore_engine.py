@@ -214,3 +214,36 @@ def test_a_scenario_reading_a_mutable_module_global_is_opaque(load):
     '''), "global_list")
     dpor.prepare(sc)
     assert sc.fp_opaque == "ORDER"
+
+
+APC_BEFORE_START = textwrap.dedent('''
+    from kernelsim.win32 import *
+    TITLE = "an APC for a thread that may not have started"
+    CONFIG = {"cpus": 2}
+
+    def apc(data):
+        yield note("apc")
+
+    def body():
+        yield note("body")
+
+    def queuer(a):
+        yield QueueUserAPC(apc, a, 0)
+
+    def main():
+        a = yield CreateThread(body, name="A")
+        b = yield CreateThread(queuer, a, name="B")
+        yield WaitForMultipleObjects([a, b], True, INFINITE)
+''')
+
+
+def test_a_threads_first_step_depends_on_an_apc_queued_to_it(load):
+    """C8 ("an APC queued before the thread started runs first") makes a thread's first step depend on every
+    QueueUserAPC to that thread — whichever comes first decides whether the APC runs at all.  The explorer may
+    reorder only independent steps (footprint.py), so in a run where A starts first, A's first step and B's
+    QueueUserAPC(A) must conflict even though A ran no APC in it."""
+    record = dpor.execute(load(APC_BEFORE_START, "apc_before_start"), dpor.Task([], None, {}, 2, 0.0, {}))
+    first_a = next(i for i, s in enumerate(record.steps) if s.thread == "A")
+    first_b = next(i for i, s in enumerate(record.steps) if s.thread == "B")
+    assert first_a < first_b, "the default run should start A first"
+    assert footprint.conflict(record.steps[first_a].fp, record.steps[first_b].fp)
