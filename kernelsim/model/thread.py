@@ -540,10 +540,11 @@ def compute(k, t, ms):
 def _interlocked(k, t, target, field, update):
     old = getattr(target, field)
     new = update(old)
-    if new != old:
+    changed = new != old
+    if changed:
         setattr(target, field, new)
     if footprint.rec is not None:                 # one indivisible access to target.field (a failed CAS only reads)
-        footprint.touch(target, field, footprint.W if new != old else footprint.R)
+        footprint.touch(target, field, footprint.W if changed else footprint.R)
     return old
 
 

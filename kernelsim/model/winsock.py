@@ -50,7 +50,7 @@ from .irp import complete, fail_sync, new_irp, pend, wait_result
 from .services import ScenarioError, syscall
 from .status import nt_success, wsa_error
 from .thread import block, run_queued_apcs, unwait
-from .wire import absorb, changed, net, pump, push, take
+from .wire import absorb, changed, net, pump, push, take, window_update
 
 WSAENOPROTOOPT = 10042
 WSAESOCKTNOSUPPORT = 10044
@@ -172,8 +172,8 @@ def WSARecv(k, t, s, bufs, ov, routine=None):
     sock.signalled = False
     if not sock.recv_q and (sock.rx or sock.fin_received or sock.reset):
         n = take(k, sock, irp)
-        if n and sock.peer is not None:
-            pump(k, sock.peer)
+        if n:
+            window_update(k, sock)
         if irp.sync:
             complete(k, irp, STATUS_SUCCESS, n)
             return t.result
@@ -535,8 +535,8 @@ def recv(k, t, s, len, flags=0):
         return _fail(t, WSAENOBUFS)
     if immediate:
         n = take(k, sock, irp)
-        if n and sock.peer is not None:
-            pump(k, sock.peer)
+        if n:
+            window_update(k, sock)
         complete(k, irp, STATUS_SUCCESS, n)
         return t.result
     if not _pend_or_nobufs(k, t, irp, "recv"):
@@ -577,8 +577,7 @@ def setsockopt(k, t, s, level, optname, optval):
             absorb(k, sock)
         else:
             sock.rcvbuf = optval                                             # 0 is accepted (oracle 4.2)
-            if sock.peer is not None:
-                pump(k, sock.peer)              # a larger window: TCP's window update lets waiting data in
+            window_update(k, sock)
         k.emit("call", t, "{thread} sets {opt}={v} on socket {h}", opt="SO_SNDBUF" if optname == SO_SNDBUF
                else "SO_RCVBUF", v=optval, h=s, why="D4: with SO_SNDBUF 0 every send pends" if optname == SO_SNDBUF
                and optval == 0 else "")

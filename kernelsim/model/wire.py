@@ -280,7 +280,14 @@ def serve(k, r):
             complete(k, irp, STATUS_CONNECTION_RESET, 0, "the connection was reset (D6)")
         else:
             break
-    if took and r.peer is not None:
+    if took:
+        window_update(k, r)
+
+
+def window_update(k, r):
+    """r's receive window grew (bytes read, SO_RCVBUF raised, r closed with unread data): TCP's window update
+    lets the peer send what now fits — to a closed r those bytes are answered with RST (oracle 2.20)."""
+    if r.peer is not None:
         pump(k, r.peer)
 
 
