@@ -22,12 +22,17 @@ settings.load_profile(os.environ.get("KERNELSIM_HYPOTHESIS", "stable"))
 
 
 @pytest.fixture
-def load(tmp_path):
-    """load(source, name) → the scenario written to tmp_path/name.py and loaded (explorer tests)."""
-    from kernelsim import scenario          # (after KERNELSIM_LANG is set above)
-
+def scenario_file(tmp_path):
+    """scenario_file(source, name) → the path of tmp_path/name.py holding source."""
     def make(source, name):
         path = tmp_path / f"{name}.py"
         path.write_text(source, encoding="utf-8")
-        return scenario.load(str(path))
+        return path
     return make
+
+
+@pytest.fixture
+def load(scenario_file):
+    """load(source, name) → that file loaded as a scenario (explorer tests)."""
+    from kernelsim import scenario          # (after KERNELSIM_LANG is set above)
+    return lambda source, name: scenario.load(str(scenario_file(source, name)))

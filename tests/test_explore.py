@@ -249,36 +249,37 @@ def test_the_invariant_helper_ends_the_run_with_a_violation_note(counter):
 # These use only explore.explore(...), its Report's JSON and the CLI, so that they hold for any search
 # (plain dfs, partial-order reduction, caching): they state what a search must report, not how.
 
-ORDER = textwrap.dedent('''
-    """Three threads take a ticket each from one InterlockedIncrement; main notes who got which."""
+def ticket_order(names, refused=None):
+    """Threads ``names`` take a ticket each from one InterlockedIncrement; main notes who got which (the
+    order of names), and the check refuses the order ``refused`` if given."""
+    check = f"""
+    def check(outcome):
+        assert outcome.note("order").who != {refused!r}
+""" if refused else ""
+    return textwrap.dedent(f'''
+    """{len(names)} threads take a ticket each from one InterlockedIncrement; main notes who got which."""
     from kernelsim.win32 import *
     TITLE = "ticket order"
-    CONFIG = {"cpus": 4}
+    CONFIG = {{"cpus": 4}}
 
     class Box:
         value = 0
 
     def main():
         box = Box()
-        tickets = {}
+        tickets = {{}}
         threads = []
-        for name in ("T1", "T2", "T3"):
+        for name in {tuple(names)!r}:
             threads.append((yield CreateThread(taker, box, tickets, name, name=name)))
         yield WaitForMultipleObjects(threads, True, INFINITE)
         yield note("order", who="".join(sorted(tickets, key=tickets.get)))
 
     def taker(box, tickets, name):
         tickets[name] = yield InterlockedIncrement(box, "value")
-''')
+''') + textwrap.dedent(check)
 
 
-@pytest.fixture
-def scenario_file(tmp_path):
-    def make(source, name):
-        path = tmp_path / f"{name}.py"
-        path.write_text(source, encoding="utf-8")
-        return path
-    return make
+ORDER = ticket_order(("T1", "T2", "T3"))
 
 
 def test_dfs_covers_every_alternative_of_a_small_known_tree(scenario_file):

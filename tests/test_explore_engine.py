@@ -9,6 +9,7 @@ import textwrap
 import pytest
 
 from kernelsim import dpor, explore, footprint, scenario
+from test_explore_footprints import HEADER, RACES
 
 # Three threads on one CPU add to a box; the workers sleep 1 ms midway, so the run has two instants (the
 # state cache hashes the state where an instant ends; a branch in the second instant replays the first
@@ -216,25 +217,7 @@ def test_a_scenario_reading_a_mutable_module_global_is_opaque(load):
     assert sc.fp_opaque == "ORDER"
 
 
-APC_BEFORE_START = textwrap.dedent('''
-    from kernelsim.win32 import *
-    TITLE = "an APC for a thread that may not have started"
-    CONFIG = {"cpus": 2}
-
-    def apc(data):
-        yield note("apc")
-
-    def body():
-        yield note("body")
-
-    def queuer(a):
-        yield QueueUserAPC(apc, a, 0)
-
-    def main():
-        a = yield CreateThread(body, name="A")
-        b = yield CreateThread(queuer, a, name="B")
-        yield WaitForMultipleObjects([a, b], True, INFINITE)
-''')
+APC_BEFORE_START = HEADER + textwrap.dedent(RACES["apc-before-start"])
 
 
 def test_a_threads_first_step_depends_on_an_apc_queued_to_it(load):

@@ -12,7 +12,7 @@ import textwrap
 import pytest
 
 from kernelsim import cli, explore, scenario
-from test_explore import COUNTER, ORDER, TWO_RACES
+from test_explore import COUNTER, ORDER, TWO_RACES, ticket_order
 
 
 
@@ -197,30 +197,7 @@ def test_random_walks_never_pass_the_preemption_bound(load, bound):
 
 # --- more rules of the search (survivors of the mutation sample) ------------------------------------------
 
-ORDER4 = textwrap.dedent('''
-    """Four threads take a ticket each from one InterlockedIncrement; one order of the 24 is refused."""
-    from kernelsim.win32 import *
-    TITLE = "ticket order"
-    CONFIG = {"cpus": 4}
-
-    class Box:
-        value = 0
-
-    def main():
-        box = Box()
-        tickets = {}
-        threads = []
-        for name in ("T1", "T2", "T3", "T4"):
-            threads.append((yield CreateThread(taker, box, tickets, name, name=name)))
-        yield WaitForMultipleObjects(threads, True, INFINITE)
-        yield note("order", who="".join(sorted(tickets, key=tickets.get)))
-
-    def taker(box, tickets, name):
-        tickets[name] = yield InterlockedIncrement(box, "value")
-
-    def check(outcome):
-        assert outcome.note("order").who != "T4T3T2T1"
-''')
+ORDER4 = ticket_order(("T1", "T2", "T3", "T4"), refused="T4T3T2T1")   # one order of the 24 is refused
 
 
 @pytest.mark.parametrize("kind", ["pct", "random"])
