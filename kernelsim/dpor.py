@@ -222,19 +222,17 @@ class Tracer:
     def before_step(self, k, runnable):
         self.k = k
         n = k.steps
-        if not self.window_open:
+        if not self.window_open:            # (idle() ended the last instant and forgot enabled_after)
             self.window_open = True
-            self.enabled_after = None
             self.window_start = n
         names = tuple(t.name for t in runnable)
-        enabler = -1
         if self.enabled_after is not None:
             for name in names:
                 if name not in self.enabled_after and name not in self.enabled_by:
                     self.enabled_by[name] = n - 1
         if n >= self.d:
             awake = [x for x in names if x not in self.sleep]
-            if not awake and not (n == self.d and self.task.todo is not None):
+            if not awake:                 # (never at the new decision: Task.sleep does not hold its thread)
                 self.record.status = "sleep"
                 raise StopRun("sleep")
         hold_ok = False
@@ -244,7 +242,7 @@ class Tracer:
                      if x in self.held_idle or any(t.name == x for t in k.held))
         self.held_idle = ()
         self.preemptions += len(held)                 # a delay costs what a preemption costs
-        self.new_step = (names, enabler, tuple(self.pending_cpu), held, hold_ok)
+        self.new_step = (names, tuple(self.pending_cpu), held, hold_ok)
         self.pending_cpu = []
         if n >= self.quiet:
             if n == self.quiet and self.quiet:
@@ -265,14 +263,14 @@ class Tracer:
             last = steps[-1].thread if steps else None
             if last is not None and name != last and last in names:
                 self.preemptions += 1
-            step = Step(name, names, self.window, -1, last, self.new_step[2], self.new_step[3], False, ())
-            step.fp = {}
-            steps.append(step)
+            # Only its thread and instant are read: it lies before the races looked at, and the master drops
+            # the replayed prefix (execute).
+            steps.append(Step(name, None, self.window, None, None, None, None, None, None))
             return
         self.rec.current = None
         if thread.opaque or self.opaque_all:
             fp.setdefault(footprint.PY, {})["*"] = footprint.W
-        names, _, cpu, held, hold_ok = self.new_step
+        names, cpu, held, hold_ok = self.new_step
         n = len(self.record.steps)
         last = self.record.steps[-1].thread if self.record.steps else None
         if last is not None and name != last and last in names:
@@ -577,8 +575,6 @@ def races(steps, d):
                     continue                                      # ordered anyway (program order, wake-up)
                 if any(reach[c] >> i & 1 for c in conflicts if c != i):
                     continue                                      # not immediate: i -> c -> j
-                if s.enabler == i:
-                    continue
                 found.append((i, _initials(steps, reach, i, j), s.thread))
         for key, fields in s.fp.items():
             lst = accesses.setdefault(key, [])
@@ -654,18 +650,6 @@ class Search:
         return Node(self.ids, parent, decision, depth)
 
     # --- choosing the next round -----------------------------------------------------------
-
-    def pending(self):
-        return self._any(self.root)
-
-    def _any(self, node):
-        stack = [node]
-        while stack:
-            n = stack.pop()
-            if n.todo:
-                return True
-            stack.extend(n.children.values())
-        return False
 
     def round(self, size):
         """Up to ``size`` tasks, at most one per state, the deepest states first (depth-first order)."""

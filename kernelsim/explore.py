@@ -606,10 +606,6 @@ class _Searcher:
                     first = False
                     if not any(len(s.enabled) > 1 or s.cpu or s.hold_ok for s in record.steps):
                         r.no_choices = True
-        else:
-            pass
-        if not r.exhausted and not search.pending() and not self.done():
-            r.exhausted = True
         r.classes, r.blocked, r.cached, r.reduced = search.classes, search.blocked, search.cached, runs
         self.report.phases.append(("dpor", runs))
 
