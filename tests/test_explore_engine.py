@@ -45,9 +45,9 @@ TWO_INSTANTS = textwrap.dedent('''
 
 
 
-def search_all(sc, bound, check=None):
+def search_all(sc, bound, check=None, cache=True):
     """Run a reduced search to the end, calling check(task, record) on every run; → the Search."""
-    search = dpor.Search(bound, 0.0, True)
+    search = dpor.Search(bound, 0.0, cache)
     nodes = {search.root.id: search.root}
     while True:
         tasks = search.round(8)
@@ -113,6 +113,29 @@ def test_a_finished_search_has_given_back_its_whole_tree(name, bound):
     search = search_all(scenario.load(name), bound)
     assert search.runs > 5
     assert search.root.children == {}
+
+
+@pytest.mark.parametrize("bound, cache", [(None, True), (2, True), (None, False)])
+def test_the_search_counts_each_run_once_by_how_it_ended(bound, cache):
+    """The counts explore reports (README "explore": "equivalence classes covered: C by N reduced-search
+    schedules (… B cut by sleep sets, H stopped at an explored state)"; JSON equivalence_classes, sleep_blocked,
+    cache_hits) are counts of runs by how each ended, as the search saw it: a run cut by a sleep set or the bound
+    is no class; a complete run, a failed one and one stopped at an explored state each cover one.  On
+    accept-thread-close without a bound some runs end each way; without the cache none stops at a state."""
+    ends = []
+    search = search_all(scenario.load("accept-thread-close"), bound, lambda task, record: ends.append(record),
+                        cache)
+    ended = [record.status for record in ends]          # (integrate gives each record the search's verdict)
+    assert search.runs == len(ended)
+    assert search.cached == ended.count("cached")
+    assert search.blocked == ended.count("sleep") + ended.count("bound")
+    assert search.classes == search.runs - search.blocked
+    if cache:
+        assert search.cached > 0
+    else:
+        assert search.cached == 0 and "cached" not in ended
+    if bound is None and cache:
+        assert search.blocked > 0
 
 
 # --- footprints: which accesses conflict ------------------------------------------------------------------
