@@ -103,6 +103,52 @@ def test_a_prefix_replayed_unwatched_counts_its_preemptions_as_a_watched_one():
     assert quiet and max(quiet) == 2          # runs whose prefix preempted, up to the bound
 
 
+# A run cut short in a later instant: main sleeps 1 ms first, so the race is in the second instant.  T1's only step
+# turns the flag on; while T2 has not bumped the cell that breaks the invariant and ends the run, so T2's step is
+# never met in that run and no race names it.
+LATE_CUT = textwrap.dedent('''
+    from kernelsim.win32 import *
+    TITLE = "cut short in a later instant"
+    CONFIG = {"cpus": 2}
+
+    class Cell:
+        def __init__(self):
+            self.x = 0
+            self.on = False
+
+    def main():
+        cell = Cell()
+        yield invariant("cell", lambda: ("on before the bump", "x = 0") if cell.on and cell.x == 0 else None)
+        yield Sleep(1)
+        t1 = yield CreateThread(first, cell, name="T1")
+        t2 = yield CreateThread(second, cell, name="T2")
+        yield WaitForMultipleObjects([t1, t2], True, INFINITE)
+        yield note("final", x=cell.x)
+
+    def first(cell):
+        cell.on = True
+        yield Sleep(0)
+
+    def second(cell):
+        cell.x += 1
+        yield Sleep(0)
+''')
+
+
+@pytest.mark.parametrize("bound", [None, 0, 2])
+def test_a_run_cut_short_in_a_later_instant_still_tries_the_threads_it_never_met(load, bound):
+    """dpor.cut_short ("a run that stopped while threads could still run never met their next steps, so no race
+    names them: each of them is tried at every state of the last instant"): the default run breaks the invariant
+    at T1's step, in the scenario's second instant, before T2 has run.  The reduced search must still try T2
+    first there and reach the run that breaks nothing — exactly the outcomes plain dfs reaches."""
+    def outcomes(strategy):
+        report = explore.explore(load(LATE_CUT, "late_cut"), strategy, max_preemptions=bound, budget=0, seconds=0,
+                                 keep_going=True)
+        assert report.exhausted
+        return {signature[0] for signature in report.outcomes}
+    assert outcomes("dpor") == outcomes("dfs") == {"violation", "main returned"}
+
+
 # --- the tree -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, bound", [("counter-race", 2), ("send-after-recv0-fixed", 1)])
