@@ -94,6 +94,22 @@ def test_sampling_is_seeded_and_never_touches_the_files(tmp_path):
     assert (tmp_path / "pkg" / "m.py").read_text() == SOURCE
 
 
+def test_an_edit_changes_the_sample_only_where_it_touched(tmp_path):
+    """CI's floor compares samples across commits, so a new function must not redraw the rest: the mutants
+    drawn before the edit are still drawn, except where the new function's own mutants ranked lower."""
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "m.py").write_text(SOURCE)
+    before, _ = mutate.sample(tmp_path, ["pkg/m.py"], 6, seed=3)
+    edited = SOURCE + "\n\ndef extra(x):\n    if x > 3:\n        return x * 2\n    return x - 1\n"
+    (tmp_path / "pkg" / "m.py").write_text(edited)
+    after, _ = mutate.sample(tmp_path, ["pkg/m.py"], 6, seed=3)
+    new = [m for m in after if m.qualname == "extra"]
+    kept = {m.id for m in after if m.qualname != "extra"}
+    assert kept <= {m.id for m in before}
+    assert len(kept) == 6 - len(new)
+    assert len({m.id for m in before} - kept) == len(new)
+
+
 def test_the_equivalents_file_is_id_then_reason(tmp_path):
     path = tmp_path / "eq.txt"
     path.write_text("# comment\n\nabc1234567  pkg/m.py:first_big  boundary: >= -> >  # never reached with 10\n")

@@ -375,13 +375,17 @@ class FileMutants:
 
 
 def sample(root, files, n, seed):
-    """``n`` valid mutants drawn at random (seeded) from every candidate of the files, in file order;
-    all of them when n is None.  Returns (mutants, number of candidates)."""
+    """``n`` valid mutants drawn (seeded) from every candidate of the files, in file order; all of them when
+    n is None.  Returns (mutants, number of candidates).
+
+    Each candidate's rank is a hash of the seed and its id, and the ``n`` lowest-ranked valid ones are drawn
+    (bottom-k sampling). An id does not move when lines elsewhere change, so an edit changes the sample only by
+    the mutants of the lines it touched: CI's sample does not jump to a fresh draw on every commit."""
     per_file = {path: FileMutants(root, path) for path in files}
     everything = [(per_file[m.path], m) for path in files for m in per_file[path].candidates]
     order = list(range(len(everything)))
     if n is not None:
-        random.Random(seed).shuffle(order)
+        order.sort(key=lambda i: hashlib.sha1(f"{seed}|{everything[i][1].id}".encode()).digest())
     chosen = []
     for i in order:
         owner, m = everything[i]
