@@ -476,6 +476,33 @@ def test_e9_an_abortive_close_or_a_passive_close_leaves_no_time_wait():
 
 
 
+def test_e9_data_after_an_active_close_resets_and_frees_the_tcb():
+    """E9 with oracle 2.20: s closes first and keeps its TCB (FIN_WAIT); the client, not having read the FIN,
+    sends anyway.  The closed endpoint answers with a RST, and the RST ends the connection on both sides: the
+    client's next recv fails with WSAECONNABORTED, and s's TCB is freed then — no TIME_WAIT waits for a FIN
+    that a reset connection never sends.  An abortive close of the reset client afterwards sends nothing
+    more: the pool is back to zero at once and stays there."""
+    def main():
+        s, c = yield tcp_pair()
+        yield closesocket(s)
+        yield send(c, b"late")
+        yield Sleep(5)
+        r = yield recv(c, 10)
+        err = yield WSAGetLastError()
+        yield peek("reset", lambda k: {"tcb": k.pool.by_tag.get("tcb", 0)})
+        yield setsockopt(c, SOL_SOCKET, SO_LINGER, LINGER(1, 0))
+        yield closesocket(c)
+        yield Sleep(5)
+        yield note("recv", r=r, err=err)
+        yield peek("after", lambda k: {"tcb": k.pool.by_tag.get("tcb", 0), "npp": k.pool.npp})
+    o = run(main, config={"time_wait_ms": 500})
+    assert (o.note("recv").r, o.note("recv").err) == (SOCKET_ERROR, WSAECONNABORTED)
+    assert o.note("reset").tcb == 0
+    assert (o.note("after").tcb, o.note("after").npp) == (0, 0)
+    rows = [e.text for e in o.trace if e.kind == "net" and "TCB is freed" in e.text]
+    assert len(rows) == 1
+
+
 def test_e9_the_trace_says_when_a_closed_connection_keeps_its_tcb():
     """E9 in the narration: when the side that closes first keeps its TCB, the trace has a network row saying
     so — "socket N's connection stays in the transport (FIN_WAIT): 1024 bytes of non-paged pool" — citing E9."""

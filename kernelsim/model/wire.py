@@ -166,9 +166,12 @@ def _arrive(k, s, r, chunk, from_buffer, last, origin):
             s.unacked.remove(last)
         complete(k, last, STATUS_SUCCESS, last.length, "the transport has taken all its bytes (D3, D4)")
     if r.closed:
-        # Data for an endpoint whose handle is closed: TCP answers with RST (oracle 2.20).
+        # Data for an endpoint whose handle is closed: TCP answers with RST (oracle 2.20). The RST ends the
+        # connection here too: no FIN will come, so no TIME_WAIT, and nothing is left to carry r's bytes (E9).
         if not s.reset and not s.closed:
             send_rst(k, r, s)
+            free_tcb(k, r, "it answered data with a RST: the connection is gone, no TIME_WAIT")
+            _abort_leftover_sends(k, r, reset=True)
     elif not r.reset:
         k.pool.alloc_npp(n, "afd-recv", force=True)
         r.rx += chunk
