@@ -255,6 +255,23 @@ def test_minimisation_runs_at_most_its_budget_and_uses_all_of_it(load):
         assert explore._cost(best) <= explore._cost(failing)
 
 
+def test_minimisation_never_runs_one_candidate_twice(load):
+    """minimise: a candidate that was tried and not kept is not tried again in a later pass (each pass
+    rebuilds the same removals of what is still there), so the budget buys distinct runs only."""
+    sc = load(TWO_RACES, "two_races")
+    runner = explore.Runner(sc)
+    failing = next(run for run in explore.random_walk(runner, None, 3) if run.failed)
+    tried = []
+    replay = runner.replay
+
+    def counting(choices, full=False, holds=None):
+        tried.append(tuple(choices))
+        return replay(choices, full, holds)
+    runner.replay = counting
+    explore.minimise(runner, failing, 1000)
+    assert len(tried) > 3 and len(set(tried)) == len(tried)
+
+
 def test_a_scenario_whose_explore_delay_is_not_a_number_is_one_line_and_exit_2(tmp_path, capsys):
     """Bad input (issue 12; DESIGN: a usage error exits 2): EXPLORE = {"max_delay": "soon"} is reported as
     --max-delay needing a number, in one line, no traceback."""

@@ -243,6 +243,44 @@ def test_b10_overlapped_is_written_at_dequeue_for_port_handles():
     assert (xp.note("queued").internal, xp.note("queued").high) == (0, 4)
 
 
+def test_b10_a_packet_dropped_with_its_port_never_writes_the_overlapped():
+    """B10 with A10: the OVERLAPPED is written when the packet is removed by a GQCS; a packet freed with its
+    port (the last handle closed, nothing dequeued) is never removed, so ov.Internal stays STATUS_PENDING."""
+    def main():
+        port, server, client = yield from new_port_pair()
+        ov = OVERLAPPED()
+        yield WSARecv(server, WSABUF(10), ov)
+        yield send(client, b"four")
+        yield Sleep(1)
+        yield closesocket(server)
+        yield CloseHandle(port)
+        yield Sleep(1)
+        yield note("dropped", internal=ov.Internal, high=ov.InternalHigh,
+                   done=HasOverlappedIoCompleted(ov))
+    d = run(main).note("dropped")
+    assert (d.internal, d.high, d.done) == (STATUS_PENDING, 0, False)
+
+
+def test_b10_xp_a_reused_overlapped_is_not_overwritten_by_the_old_packet():
+    """B10, profile xp (the OVERLAPPED is written at completion): an OVERLAPPED reused for a new WSARecv
+    while the first request's packet still waits in the port belongs to the new request; dequeuing the
+    old packet reports the old bytes but leaves the new request's OVERLAPPED pending."""
+    def main():
+        port, server, client = yield from new_port_pair()
+        ov = OVERLAPPED()
+        yield WSARecv(server, WSABUF(10), ov)
+        yield send(client, b"four")
+        yield Sleep(1)
+        yield note("first", internal=ov.Internal, high=ov.InternalHigh)
+        yield WSARecv(server, WSABUF(10), ov)
+        ok, n, key, got = yield GetQueuedCompletionStatus(port, 0)
+        yield note("after", n=n, got=got is ov, internal=ov.Internal, done=HasOverlappedIoCompleted(ov))
+    o = run(main, profile="xp")
+    assert (o.note("first").internal, o.note("first").high) == (0, 4)
+    a = o.note("after")
+    assert (a.n, a.got, a.internal, a.done) == (4, True, STATUS_PENDING, False)
+
+
 def test_b10_an_immediate_success_is_written_at_once():
     """B10 (its exception): a request that completes inside the call writes the OVERLAPPED at once, so
     WSAGetOverlappedResult reports it before the packet is dequeued."""

@@ -100,6 +100,16 @@ def test_impossible_schedule_is_a_usage_error():
     assert parse_schedule("0.2.1") == [0, 2, 1] and parse_schedule("") == []
 
 
+def test_a_delay_names_a_thread_and_a_step_from_one():
+    """Delays ('!THREAD@STEP'): steps are counted from 1, as the stepper shows them, so step 0 or a missing
+    thread or step is refused with the form to write; good ones are kept per step, in the order given."""
+    for bad in ("0!W1@0", "0!@5", "0!W1@", "0!W1@x"):
+        with pytest.raises(ValueError, match="THREAD@STEP"):
+            parse_schedule(bad)
+    choices = parse_schedule("0.1!W1@57,T2@57,W3@4")
+    assert list(choices) == [0, 1] and choices.holds == {57: ("W1", "T2"), 4: ("W3",)}
+
+
 def test_chooser_records_only_real_decisions():
     """Choice point: a decision with one option is not a choice and is not recorded in the schedule."""
     c = Chooser(seed=0)

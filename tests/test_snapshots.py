@@ -181,6 +181,17 @@ def test_the_memory_guard_stops_recording_and_later_steps_are_rebuilt():
     assert frames[-1].snapshot == full.trace.snapshots[-1]
 
 
+def test_snapshot_mb_counts_mebibytes():
+    """CONFIG snapshot_mb is a budget in MiB (2**20 bytes) of the recording's estimated cost: a budget a
+    quarter above a run's whole cost records it all, and one half its cost stops it part way."""
+    full = _waiters(300)
+    cost = full.kernel.recorder.cost(len(full.trace.snapshots))
+    whole = _waiters(300, {"snapshot_mb": 1.25 * cost / (1 << 20)})
+    assert whole.trace.stopped is None and len(whole.trace.snapshots) == len(full.trace.snapshots)
+    half = _waiters(300, {"snapshot_mb": 0.5 * cost / (1 << 20)})
+    assert half.trace.stopped is not None and half.trace.stopped < len(full.trace.snapshots)
+
+
 def test_the_cli_warns_when_the_memory_guard_stopped_recording(tmp_path, capsys):
     """run --svg on a scenario whose snapshots pass the budget: one warning line on stderr naming the
     step and the setting; the handout of the last step is still made (rebuilt by replay)."""
