@@ -163,3 +163,23 @@ def write(tmp_path, name, text):
     path = tmp_path / name
     path.write_text(textwrap.dedent(text), encoding="utf-8")
     return str(path)
+
+
+# A live case (tests/test_live.py on Wine 8, tests/test_wine10.py on Wine 10): the server closes a socket whose
+# received data it never read, then the client sends and reads (D6, RFC 1122 4.2.2.13: Windows sends a RST).
+UNREAD_CLOSE = """\
+from kernelsim.win32 import *
+
+def main():
+    server, client = yield tcp_pair()
+    yield send(client, b"request")
+    yield Sleep(50)
+    yield closesocket(server)
+    yield Sleep(50)
+    n = yield send(client, b"more")
+    yield note("send", n=n, error=(yield WSAGetLastError()))
+    yield Sleep(50)
+    r = yield recv(client, 100)
+    yield note("recv", r=r, error=(yield WSAGetLastError()))
+    yield closesocket(client)
+"""

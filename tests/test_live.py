@@ -17,6 +17,10 @@ from kernelsim.live import commands, oracle, wine
 from kernelsim.live.backend import LiveRun
 from kernelsim.live.client import LiveError, ProbeTransport
 
+from helpers import UNREAD_CLOSE
+
+from kernelsim.win32 import WSAECONNRESET
+
 
 @pytest.fixture(scope="module")
 def session():
@@ -73,6 +77,20 @@ def test_a_deviation_names_the_switch(session, tmp_path):
     assert data["switch"] == "cancel_all_empty_ok=True" and data["switch_profiles"] == ["wine"]
     assert any(d["kind"] == "note" for d in data["differences"])
     assert _check(session, sc).verdict == "held"              # the wine profile predicts it
+
+
+def test_closing_with_data_unread_resets_on_wine8_too(session, tmp_path):
+    """D6 / RFC 1122 4.2.2.13: a connection closed with received data unread is reset, on Wine 8 as on Windows:
+    the client's next send fails with WSAECONNRESET (10054).  Its recv afterwards returns 0 on Wine 8, not
+    10054: that is rst_recv_fails=False, the deviation the windows profile names, and the wine profile holds."""
+    sc = _scenario(tmp_path, UNREAD_CLOSE)
+    report = _check(session, sc, profile="windows")
+    assert report.verdict == "deviation", report.diffs
+    assert report.switch == [("rst_recv_fails", False)]
+    held = _check(session, sc)
+    assert held.verdict == "held", held.diffs
+    notes = held.live.outcome.notes()
+    assert [(n.tag, n.error) for n in notes] == [("send", WSAECONNRESET), ("recv", 0)]
 
 
 def test_the_apc_sees_the_last_error_of_the_thread_it_interrupts(session, tmp_path):

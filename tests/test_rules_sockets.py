@@ -5,7 +5,7 @@ student sees — return values and byte counts, completion times, memory() gauge
 """
 
 import pytest
-from helpers import new_port_pair, run
+from helpers import new_port_pair, peek, run
 
 from kernelsim.win32 import *
 
@@ -1353,3 +1353,39 @@ def test_d7_closesocket_cancels_a_pending_send_with_no_bytes_and_a_fresh_socket_
 
     r = run(main).note("r")
     assert (r.fresh, r.ok, r.n, r.key, r.error) == (WAIT_TIMEOUT, False, 0, 2, ERROR_CONNECTION_ABORTED)
+
+
+def _close_with_unread(profile):
+    def main():
+        server, client = yield tcp_pair()
+        yield note("h", server=server)
+        yield send(client, b"request")
+        yield Sleep(5)
+        yield closesocket(server)                        # the request was never read
+        yield Sleep(5)
+        r = yield recv(client, 100)
+        yield note("recv", r=r, err=(yield WSAGetLastError()))
+        sent = yield send(client, b"more")
+        yield note("send", r=sent, err=(yield WSAGetLastError()))
+        yield Sleep(5)
+        yield peek("pool", lambda k: {"tcb": k.pool.by_tag.get("tcb", 0)})
+    return run(main, profile=profile, config={"time_wait_ms": 500})
+
+
+def test_d6_closing_with_data_unread_resets_the_connection():
+    """D6 with RFC 1122 4.2.2.13 (RFC 2525 2.17): a server that closes a socket whose received data it never
+    read sends a RST, not a FIN — the data can never be read, so the connection is not ended gracefully.  The
+    client's recv fails with WSAECONNRESET (10054), not 0, and so does its next send; the server keeps no
+    TCB (no TIME_WAIT after a reset); the trace says why.  Measured live on Wine 8 and Wine 10 (the send fails
+    with 10054); Wine 8's recv after a RST returns 0, its profile's rst_recv_fails=False.
+    """
+    o = _close_with_unread(None)
+    assert (o.note("recv").r, o.note("recv").err) == (SOCKET_ERROR, WSAECONNRESET)
+    assert (o.note("send").r, o.note("send").err) == (SOCKET_ERROR, WSAECONNRESET)
+    assert o.note("pool").tcb == 0
+    h = o.note("h").server
+    rows = [e for e in o.trace if e.kind == "close" and e.text.startswith(f"socket {h} closes")]
+    assert [e.text for e in rows] == [f"socket {h} closes with 7 bytes unread: RST"]
+    assert "RFC 1122" in rows[0].why
+    wine8 = _close_with_unread("wine")
+    assert (wine8.note("send").err, wine8.note("recv").r) == (WSAECONNRESET, b"")

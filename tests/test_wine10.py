@@ -13,6 +13,8 @@ import pytest
 from kernelsim import cli
 from kernelsim.live import fuzz, wine
 
+from helpers import UNREAD_CLOSE
+
 DEFAULT_LAUNCHER = "/var/cache/kernelsim/wine10/bin/wine64"
 
 
@@ -59,3 +61,14 @@ def test_a_fuzz_batch_on_wine10_has_no_unexplained_difference(launcher, capsys):
     summary = json.loads(capsys.readouterr().out)
     assert summary["profile"] == "wine10" and set(summary["kinds"]) == set(fuzz.KINDS)
     assert code == 0 and summary["unexplained"] == 0, summary["classes"]
+
+
+def test_wine10_resets_a_connection_closed_with_data_unread(launcher, tmp_path, capsys):
+    """D6 / RFC 1122 4.2.2.13: on Wine 10, as on Windows, closing a socket whose received data was never read
+    sends a RST: the client's recv fails with WSAECONNRESET (10054); held with --profile windows."""
+    path = tmp_path / "unread_close.py"
+    path.write_text(UNREAD_CLOSE, encoding="utf-8")
+    code = cli.main(["live", str(path), "--wine", launcher, "--profile", "windows", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdict"] == "held", data["differences"]
+    assert code == 0
