@@ -35,6 +35,16 @@ def test_every_kind_of_program_runs_on_the_model(kind, tmp_path):
             assert side.outcome.end_reason == "main returned", (program.source(), profile)
 
 
+def test_socket_programs_look_at_the_client_after_the_close():
+    """The sockets kind also sends or receives on the client after the server's closesocket (where a FIN and
+    a RST differ, D6/D7), and only after it."""
+    sources = [p.source() for p in fuzz.programs(80, 11, ("sockets",))]
+    probed = [s for s in sources if "client-" in s]
+    assert len(probed) >= 5
+    assert all(s.index("closesocket(server)") < s.index("client-") for s in probed)
+    assert {"client-send", "client-recv"} <= {w for s in probed for w in ("client-send", "client-recv") if w in s}
+
+
 def test_a_program_shrinks_by_whole_statements(tmp_path):
     """Program.without(i) drops one body statement and keeps a loadable scenario."""
     program = fuzz.generate("single", 1, 0)

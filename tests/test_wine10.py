@@ -72,3 +72,14 @@ def test_wine10_resets_a_connection_closed_with_data_unread(launcher, tmp_path, 
     data = json.loads(capsys.readouterr().out)
     assert data["verdict"] == "held", data["differences"]
     assert code == 0
+
+
+def test_a_socket_fuzz_batch_that_reads_the_client_after_the_close_holds_on_wine10(launcher, capsys):
+    """80 socket programs (seed 11) on Wine 10, wine10 profile: 0 unexplained.  Several send or recv on the
+    client after the server's closesocket; before the model reset a connection closed with data unread
+    (RFC 1122 4.2.2.13), program 14 of this batch was an unexplained class: send 4/0 vs -1/10054."""
+    code = cli.main(["fuzz", "--count", "80", "--seed", "11", "--kinds", "sockets", "--wine", launcher, "--json"])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0 and summary["unexplained"] == 0, summary["classes"]
+    probes = [p for p in fuzz.programs(80, 11, ("sockets",)) if "client-" in p.source()]
+    assert len(probes) >= 5 and "fuzz-sockets-11-14" in {p.name for p in probes}

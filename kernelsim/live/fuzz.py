@@ -12,7 +12,8 @@ byte for byte.  Four kinds:
 * ``waiters`` — workers blocked in a wait (a port, an event, an alertable
   sleep) released by main after a safe time margin;
 * ``sockets`` — loopback socket pairs on a port: WSARecv/WSASend, a peer's send
-  and shutdown, CancelIoEx, closesocket, and the completions drained.
+  and shutdown, CancelIoEx, closesocket, the client's send or recv after it,
+  and the completions drained.
 
 Programs are deterministic live by construction (events sequence the threads,
 packets are awaited with generous timeouts), so every difference means
@@ -259,6 +260,13 @@ def _sockets(rng, seed, index):
         elif choice == 7 and not closed and rng.random() < 0.5:
             body.append(['yield note("close", rc=(yield closesocket(server)))'])
             closed, pending = True, 0
+        elif choice >= 6 and closed:
+            # The client after the server's close: a FIN, or a RST when data was left unread (D6, D7)
+            how = rng.choice(["send", "recv"])
+            call = 'send(client, b"late")' if how == "send" else "recv(client, 100)"
+            body.append(["yield Sleep(20)          # the FIN or RST has arrived",
+                         f"r = yield {call}",
+                         f'yield note("client-{how}", r=r, error=(yield WSAGetLastError()))'])
         elif expected:
             body.append(["ok, n, key, ov = yield GetQueuedCompletionStatus(port, 300)",
                          'yield note("packet", ok=ok, n=n, key=key, op=ov and ov.op, error=(yield GetLastError()))'])
