@@ -290,7 +290,6 @@ class Kernel:
         self._idle = None
         self.error = None
         self._irp_ids = 0
-        self._packet_seq = 0
         self.socket_net = None     # the simulated loopback network (wire.py), made on first use
         self.locks = {}            # id(CRITICAL_SECTION or SRWLOCK) -> its lock (locks.py), in creation order
         self.deadlock = ""         # the wait-for cycle the run ended on (deadlock.py)

@@ -45,11 +45,11 @@ MINI_PACKET_BYTES = 56           # E7: a PQCS packet on x64
 class Packet:
     """A completion packet: for I/O it is the IRP itself (E1); for PQCS a mini-packet (E7)."""
 
-    __slots__ = ("key", "overlapped", "status", "nbytes", "irp", "seq", "source")
+    __slots__ = ("key", "overlapped", "status", "nbytes", "irp", "source")
 
-    def __init__(self, key, overlapped, status, nbytes, irp=None, seq=0, source="post"):
+    def __init__(self, key, overlapped, status, nbytes, irp=None, source="post"):
         self.key, self.overlapped, self.status, self.nbytes = key, overlapped, status, nbytes
-        self.irp, self.seq, self.source = irp, seq, source
+        self.irp, self.source = irp, source
 
     def describe(self, k):
         return f"key={self.key} {k.label(self.overlapped)} {self.nbytes}B" + (
@@ -118,8 +118,6 @@ class Port:
         """KiInsertQueue: hand the packet to the newest waiter if there is room, else queue it."""
         if footprint.rec is not None:
             footprint.touch(self)
-        k._packet_seq += 1
-        packet.seq = k._packet_seq
         if self.waiters and (not self.limit or self.current < self.maximum):                  # has_room()
             thread = self._newest_waiter()
             self._deliver(k, thread, [packet], "newest waiter (LIFO) (A2, A4)" if self.lifo else
