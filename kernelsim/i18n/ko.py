@@ -52,6 +52,7 @@ NARRATION = {
     "run ends: {detail}": "실행 끝: {detail}",
     "socket {h} closes": "소켓 {h} 닫힘",
     "socket {h} closes abortively (linger {{1,0}}: RST)": "소켓 {h} 강제 종료 (LINGER {{1,0}}: RST 전송)",
+    "socket {h} closes with {n} bytes unread: RST": "소켓 {h} 닫힘, 읽지 않은 {n}바이트가 남아 있어 RST 전송",
     "{n} bytes arrive at socket {h}": "소켓 {h}에 {n}바이트 도착",
     "FIN arrives at socket {h}: the peer closed gracefully": "소켓 {h}에 FIN 도착: 상대가 정상 종료함",
     "RST arrives at socket {h}: the connection is reset": "소켓 {h}에 RST 도착: 연결이 리셋됨",
@@ -225,6 +226,10 @@ WHY = {
         "먼저 끊은 쪽은 2MSL 동안 (TcpTimedWaitDelay, E9); 강제 종료(RST)였다면 건너뛰었을 것",
     "TIME_WAIT ended (E9)": "TIME_WAIT 끝 (E9)",
     "the peer reset the connection: no TIME_WAIT (E9)": "상대가 연결을 리셋함: TIME_WAIT 없음 (E9)",
+    "closing with data unread resets the connection (RFC 1122 4.2.2.13, D6)":
+        "받은 데이터를 다 읽지 않고 닫으면 FIN이 아니라 RST로 연결이 끊긴다 (RFC 1122 4.2.2.13, D6)",
+    "it answered data with a RST: the connection is gone, no TIME_WAIT (E9)":
+        "닫힌 소켓에 온 데이터에 RST로 답함: 연결이 없어졌으니 TIME_WAIT도 없음 (E9)",
     "newest waiter (LIFO) (A2, A4)": "가장 늦게 기다린 스레드 (LIFO, stack방식) (A2, A4)",
     "oldest waiter (Wine 8 releases FIFO) (A2, A4)": "가장 먼저 기다린 스레드 (Wine 8은 FIFO로 깨움) (A2, A4)",
     "no packet is queued": "큐에 완료통지가 없음",
