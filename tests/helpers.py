@@ -183,3 +183,40 @@ def main():
     yield note("recv", r=r, error=(yield WSAGetLastError()))
     yield closesocket(client)
 """
+
+
+# A live case (D13, MS connect): non-blocking connects, accepted and refused, with FD_CONNECT recorded.
+NONBLOCKING_CONNECT = """\
+from kernelsim.win32 import *
+
+def main():
+    ls = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+    yield bind(ls, ("127.0.0.1", 7611))
+    yield listen(ls, 5)
+    s = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+    ev = yield WSACreateEvent()
+    yield WSAEventSelect(s, ev, FD_WRITE | FD_CONNECT | FD_READ)
+    rc = yield connect(s, ("127.0.0.1", 7611))
+    yield note("connect", rc=rc, error=(yield WSAGetLastError()))
+    w = yield WaitForSingleObject(ev, 1000)
+    rc, ne = yield WSAEnumNetworkEvents(s, ev)
+    yield note("events", w=w, rc=rc, events=ne.lNetworkEvents, error=ne.iErrorCode[FD_CONNECT_BIT])
+    rc = yield connect(s, ("127.0.0.1", 7611))
+    yield note("again", rc=rc, error=(yield WSAGetLastError()))
+    r = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+    ev2 = yield WSACreateEvent()
+    yield WSAEventSelect(r, ev2, FD_CONNECT)
+    rc = yield connect(r, ("127.0.0.1", 7699))
+    yield note("refused", rc=rc, error=(yield WSAGetLastError()))
+    w = yield WaitForSingleObject(ev2, 2000)
+    rc, ne = yield WSAEnumNetworkEvents(r, ev2)
+    yield note("refused-events", w=w, events=ne.lNetworkEvents, error=ne.iErrorCode[FD_CONNECT_BIT])
+    f = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+    yield ioctlsocket(f, FIONBIO, 1)
+    rc = yield connect(f, ("127.0.0.1", 7611))
+    yield note("fionbio", rc=rc, error=(yield WSAGetLastError()))
+    yield Sleep(50)
+    yield note("send", n=(yield send(f, b"hi")))
+    for h in (s, r, f, ls):
+        yield closesocket(h)
+"""

@@ -17,7 +17,7 @@ from kernelsim.live import commands, oracle, wine
 from kernelsim.live.backend import LiveRun
 from kernelsim.live.client import LiveError, ProbeTransport
 
-from helpers import UNREAD_CLOSE
+from helpers import NONBLOCKING_CONNECT, UNREAD_CLOSE
 
 from kernelsim.win32 import WSAECONNRESET
 
@@ -91,6 +91,16 @@ def test_closing_with_data_unread_resets_on_wine8_too(session, tmp_path):
     assert held.verdict == "held", held.diffs
     notes = held.live.outcome.notes()
     assert [(n.tag, n.error) for n in notes] == [("send", WSAECONNRESET), ("recv", 0)]
+
+
+def test_a_nonblocking_connect_holds_strictly_on_wine8(session, tmp_path):
+    """D13 / MS connect: on Wine 8 a non-blocking connect returns 10035 and records FD_CONNECT|FD_WRITE with
+    error 0; a refused one records FD_CONNECT with 10061 — as the model says (held, windows profile too)."""
+    sc = _scenario(tmp_path, NONBLOCKING_CONNECT)
+    for profile in ("wine", "windows"):
+        report = _check(session, sc, profile=profile)
+        assert report.verdict == "held", report.diffs
+    assert [n.error for n in report.live.outcome.notes("refused-events")] == [10061]
 
 
 def test_the_apc_sees_the_last_error_of_the_thread_it_interrupts(session, tmp_path):

@@ -1,6 +1,6 @@
 """select, WSAEventSelect and WSAEnumNetworkEvents (rules D13, D14; kernelsim/model/netevents.py)."""
 
-from helpers import run
+from helpers import NONBLOCKING_CONNECT, run
 
 from kernelsim.win32 import *
 
@@ -266,3 +266,24 @@ def test_c2_a_select_that_times_out_while_its_apc_runs_returns_0_after_the_apc()
     woke = o.note("woke")
     assert (woke.n, woke.ready, woke.time) == (0, [], 5.0)
     assert o.note("apc-done").time == 5.0
+
+
+def test_d13_a_nonblocking_connect_would_block_and_reports_fd_connect(tmp_path):
+    """D13 with MS connect ("With a nonblocking socket, the connection attempt cannot be completed
+    immediately... WSAEWOULDBLOCK"): after WSAEventSelect (or FIONBIO) connect returns SOCKET_ERROR and 10035,
+    even on loopback; the event is set with FD_CONNECT|FD_WRITE (18) recorded and iErrorCode[FD_CONNECT_BIT]
+    0.  A refused one also would-block, then records FD_CONNECT alone with WSAECONNREFUSED (10061).  connect
+    on the connected socket is WSAEISCONN (10056).  Measured live on Wine 8 and 10 (test_live, test_wine10)."""
+    from kernelsim import scenario as scenarios
+    path = tmp_path / "nb_connect.py"
+    path.write_text(NONBLOCKING_CONNECT, encoding="utf-8")
+    o = scenarios.run(scenarios.load(str(path)))
+    assert (o.note("connect").rc, o.note("connect").error) == (SOCKET_ERROR, WSAEWOULDBLOCK)
+    e = o.note("events")
+    assert (e.w, e.rc, e.events, e.error) == (WAIT_OBJECT_0, 0, FD_CONNECT | FD_WRITE, 0)
+    assert (o.note("again").rc, o.note("again").error) == (SOCKET_ERROR, WSAEISCONN)
+    assert (o.note("refused").rc, o.note("refused").error) == (SOCKET_ERROR, WSAEWOULDBLOCK)
+    r = o.note("refused-events")
+    assert (r.w, r.events, r.error) == (WAIT_OBJECT_0, FD_CONNECT, WSAECONNREFUSED)
+    assert (o.note("fionbio").rc, o.note("fionbio").error) == (SOCKET_ERROR, WSAEWOULDBLOCK)
+    assert o.note("send").n == 2

@@ -13,7 +13,7 @@ import pytest
 from kernelsim import cli
 from kernelsim.live import fuzz, wine
 
-from helpers import UNREAD_CLOSE
+from helpers import NONBLOCKING_CONNECT, UNREAD_CLOSE
 
 DEFAULT_LAUNCHER = "/var/cache/kernelsim/wine10/bin/wine64"
 
@@ -83,3 +83,14 @@ def test_a_socket_fuzz_batch_that_reads_the_client_after_the_close_holds_on_wine
     assert code == 0 and summary["unexplained"] == 0, summary["classes"]
     probes = [p for p in fuzz.programs(80, 11, ("sockets",)) if "client-" in p.source()]
     assert len(probes) >= 5 and "fuzz-sockets-11-14" in {p.name for p in probes}
+
+
+def test_wine10_holds_a_nonblocking_connect(launcher, tmp_path, capsys):
+    """D13 / MS connect: a non-blocking connect (WSAEWOULDBLOCK, then FD_CONNECT with its error) is held on
+    Wine 10 with --profile windows."""
+    path = tmp_path / "nb_connect.py"
+    path.write_text(NONBLOCKING_CONNECT, encoding="utf-8")
+    code = cli.main(["live", str(path), "--wine", launcher, "--profile", "windows", "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdict"] == "held", data["differences"]
+    assert code == 0

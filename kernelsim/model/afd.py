@@ -61,7 +61,7 @@ class Socket:
                  "fin_pending", "shut_send", "shut_recv", "recv_q", "outq", "unacked", "sndbuffered",
                  "in_flight", "sndbuf", "rcvbuf", "linger", "port", "key", "notify_modes", "closed",
                  "nonblocking", "npp", "signalled", "wait_list", "by_ov", "listener", "tcb", "evsel", "selectors", "fp",
-                 "rst_zero_given", "reset_error")
+                 "rst_zero_given", "reset_error", "connect_error")
 
     def __init__(self, k, npp):
         n = net(k)
@@ -98,6 +98,7 @@ class Socket:
         self.listener = None                # [unaccepted sockets, (thread, wait) in accept, backlog] when listening
         self.tcb = 0                        # bytes of the connection block kept after an active close (E9)
         self.evsel = None                   # WSAEventSelect's record (netevents.py), when asked for
+        self.connect_error = None           # a non-blocking connect's result, for FD_CONNECT (D13): 0 or a WSA code
         self.selectors = ()                 # select() calls waiting on this socket (netevents.py)
         k.sockets[self] = None
         k.touch(self)

@@ -417,6 +417,9 @@ def listen(k, t, s, backlog):
 
 @winsock("connect")
 def connect(k, t, s, name):
+    """MS connect: a blocking socket returns 0 once connected, or fails with the reason.  A non-blocking one
+    (FIONBIO, WSAEventSelect) returns SOCKET_ERROR with WSAEWOULDBLOCK at once, even on loopback; the result
+    comes as FD_CONNECT with its error code, and FD_WRITE once connected (D13; measured on Wine 8 and 10)."""
     sock = _sock(k, t, s)
     if sock is None:
         return SOCKET_ERROR
@@ -427,18 +430,31 @@ def connect(k, t, s, name):
     addr = _name(name)
     if addr is None:
         return _fail(t, WSAEFAULT)
+    error = _connect(k, t, sock, s, addr)
+    if not sock.nonblocking or error == WSAENOBUFS:
+        if not error:
+            changed(k, sock)                           # FD_WRITE, writable for select (D13, D14)
+        return _fail(t, error) if error else 0
+    sock.connect_error = error
+    k.touch(sock)
+    changed(k, sock)                                   # FD_CONNECT (with the error), FD_WRITE (D13)
+    return _fail(t, WSAEWOULDBLOCK)
+
+
+def _connect(k, t, sock, s, addr):
+    """Make the loopback connection: 0, or the WSA error that refused it."""
     n = net(k)
     listener = n.bound.get(addr)
     if listener is None or listener.listener is None or len(listener.listener[0]) >= listener.listener[2]:
-        return _fail(t, WSAECONNREFUSED)
+        return WSAECONNREFUSED
     pool = k.pool
     if not pool.alloc_npp(pool.connect_bytes, "socket"):
-        return _fail(t, WSAENOBUFS)
+        return WSAENOBUFS
     acceptex = waiting_acceptex(listener)
     child = new_socket(k, connected=True, handle=False) if acceptex is None else acceptex.accept_sock
     if child is None or (acceptex is not None and not pool.alloc_npp(pool.connect_bytes, "socket")):
         pool.free_npp(pool.connect_bytes, "socket")
-        return _fail(t, WSAENOBUFS)
+        return WSAENOBUFS
     sock.npp += pool.connect_bytes
     if sock.addr is None:
         sock.addr = n.ephemeral("127.0.0.1")
@@ -447,7 +463,6 @@ def connect(k, t, s, name):
     child.addr = addr
     unaccepted, waiters, _ = listener.listener
     k.emit("call", t, "{thread} connects socket {h} to {addr}", h=s, addr=f"{addr[0]}:{addr[1]}")
-    changed(k, sock)                                   # FD_CONNECT, FD_WRITE (D13)
     if acceptex is not None:                           # a pending AcceptEx takes it (D15)
         complete_acceptex(k, listener, acceptex, pool.connect_bytes)
         return 0
