@@ -55,6 +55,30 @@ def test_d14_a_blocking_select_wakes_when_data_arrives_or_times_out():
     assert (t.n, t.ready, t.time) == (0, [], 25.1)
 
 
+def test_d14_a_select_waiting_to_write_wakes_when_the_socket_connects():
+    """D14 (MS select: writefds, "If processing a connect call (nonblocking), connection has succeeded"): a
+    socket that is not connected is not writable; a thread blocked in select on it wakes when another thread's
+    connect makes the connection, at that instant, not at its timeout."""
+    def connector(s):
+        yield Sleep(5)
+        yield note("connect", rc=(yield connect(s, ("127.0.0.1", 7621))))
+
+    def main():
+        ls = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield bind(ls, ("127.0.0.1", 7621))
+        yield listen(ls, 5)
+        s = yield socket(AF_INET, SOCK_STREAM, IPPROTO_TCP)
+        yield CreateThread(connector, s, name="C")
+        ws = fd_set()
+        FD_SET(s, ws)
+        n = yield select(0, None, ws, None, TIMEVAL(1, 0))
+        yield note("woke", n=n, ready=list(ws.fd_array), s=s)
+    o = run(main)
+    woke = o.note("woke")
+    assert o.note("connect").rc == 0
+    assert (woke.n, woke.ready, woke.time) == (1, [woke.s], 5.0)
+
+
 def test_c2_a_blocking_select_runs_queued_apcs_and_still_times_out():
     """C2, oracle 3.8 (Wine sock.c test_select 4408-4427, passes on Windows): a select that blocks runs
     the thread's queued APC and goes on waiting, returning 0 at its timeout; a select satisfied at once
