@@ -445,8 +445,8 @@ def exit_thread(k, t, code):
 def CreateThread(k, t, func, *args, name=None):
     """A thread's name is kernelsim's, not Windows' (which has none at creation): it names the thread in
     the trace, the notes and the checks, so two threads may not share one."""
-    if footprint.rec is not None:
-        footprint.touch_key(("threads",))           # the default name counts the threads
+    # The default name counts the threads; no footprint of its own: every CreateThread also takes a handle
+    # (HandleTable.add touches the table), so two of them are always ordered.
     names = k.thread_names
     if name is None:
         n = len(k.threads)
