@@ -18,7 +18,8 @@ import pytest
 
 from kernelsim import cli, scenario
 from kernelsim.model import Kernel, ScenarioError
-from kernelsim.win32 import CreateEvent, Sleep, WaitForSingleObject, note
+from kernelsim.win32 import (INFINITE, CreateEvent, CreateThread, Sleep, WaitForMultipleObjects,
+                             WaitForSingleObject, note)
 
 from helpers import run
 
@@ -38,6 +39,25 @@ def test_the_spin_guard_names_the_thread_the_line_and_the_setting():
     assert exc.line == loop_forever.__code__.co_firstlineno + 4
     assert exc.message == ("thread main executed 5,000 calls without simulated time advancing (a loop that never "
                            "waits or sleeps?); if it should, raise the limit: --spin-limit N or CONFIG['spin_limit']")
+
+
+def test_a_thread_that_trips_the_spin_guard_on_its_first_step_is_named_at_its_function():
+    """The spin guard may trip on a thread's very first step (here: main makes three threads at one
+    instant, with a limit of 5 calls, and the second new thread's first step is the sixth call).  It has
+    run no call yet, so the message points at the function it runs: its file and its def line."""
+    def worker():
+        yield Sleep(1)
+
+    def main():
+        hs = []
+        for _ in range(3):
+            hs.append((yield CreateThread(worker)))
+        yield WaitForMultipleObjects(hs, True, INFINITE)
+    with pytest.raises(ScenarioError) as info:
+        run(main, trace=False, config={"spin_limit": 5})
+    exc = info.value
+    assert (exc.file, exc.line) == (__file__, worker.__code__.co_firstlineno)
+    assert exc.message.startswith("thread T2 executed 5 calls without simulated time advancing")
 
 
 def test_the_spin_guard_counts_calls_at_one_instant_only():

@@ -604,7 +604,11 @@ class Kernel:
     def _spinning(self, thread, calls=None, setting="spin-limit"):
         """The spin guard: calls ran without simulated time passing (a loop that never waits)."""
         call = thread.call
-        file, line = (call.file, call.line) if call is not None else (self.source_file or "?", 0)
+        if call is not None:
+            file, line = call.file, call.line
+        else:                                   # its first step: point at the function the thread runs
+            code = thread.stack[-1].gi_code
+            file, line = code.co_filename, code.co_firstlineno
         key = setting.replace("-", "_")
         raise ScenarioError(file, line, f"thread {thread.name} executed {calls or self.spin_limit:,} calls without "
                                         "simulated time advancing (a loop that never waits or sleeps?); if it "
