@@ -280,8 +280,9 @@ def _pct_decide(rng, changes_per_run, steps_hint):
 
 # --- minimisation ----------------------------------------------------------------------
 
-def _cost(run):
-    s = strip(run.taken)
+def _cost(choices):
+    """How big a counterexample is: fewer decisions, then fewer non-default choices, then smaller indices."""
+    s = strip(choices)
     return (len(s), sum(1 for c in s if c), sum(s))
 
 
@@ -309,7 +310,7 @@ def minimise(runner, failing, budget=400):
         tried.add(key)
         left[0] -= 1
         run = runner.replay(candidate, holds=best.holds)
-        if run.failed and run.kind() == kind and _cost(run) < _cost(best):
+        if run.failed and run.kind() == kind and _cost(run.taken) < _cost(best.taken):
             best = run
             return True
         return False
@@ -516,7 +517,7 @@ def _plain(report, runner, gen, budget, deadline, start, stop_at_first, keep_goi
                 if not keep_going:
                     cut = report.schedules + max(500, report.schedules)
                     budget = min(budget, cut) if budget else cut
-            if report.failing is None or _cost(run) < _cost(report.failing):
+            if report.failing is None or _cost(run.taken) < _cost(report.failing.taken):
                 report.failing = run
             if stop_at_first:
                 break
@@ -545,12 +546,13 @@ class _Searcher:
         return bool(self.deadline and time.perf_counter() > self.deadline)
 
     def room(self):
+        """How many runs the next round may take: at least 1 while not done()."""
         n = ROUND
         if self.budget:
             n = min(n, self.budget - self.report.schedules)
         if self.stop_after is not None:
             n = min(n, self.stop_after - self.report.schedules)
-        return max(n, 0)
+        return n
 
     def take(self, record):
         r = self.report
@@ -572,8 +574,6 @@ class _Searcher:
         runs = 0
         while not self.done() and (limit is None or runs < limit):
             n = self.room() if limit is None else min(self.room(), limit - runs)
-            if n <= 0:
-                break
             tasks = [(kind, seed, index + i, bound, hint) for i in range(n)]
             index += n
             for record in self.pool.imap(tasks):
@@ -588,10 +588,7 @@ class _Searcher:
         runs = 0
         first = True
         while not self.done():
-            n = self.room()
-            if n <= 0:
-                break
-            tasks = search.round(n)
+            tasks = search.round(self.room())
             if not tasks:
                 r.exhausted = True
                 break
@@ -621,8 +618,8 @@ def _index(search, node, nodes):
 
 
 def _record_cost(record):
-    s = strip(record.choices)
-    return (len(s), sum(1 for c in s if c), sum(s), sum(map(len, record.holds.values())), record.schedule)
+    """_cost, then fewer delays, then the schedule's text: one best counterexample whatever order runs end in."""
+    return _cost(record.choices) + (sum(map(len, record.holds.values())), record.schedule)
 
 
 # --- the command --------------------------------------------------------------------------

@@ -252,7 +252,7 @@ def test_minimisation_runs_at_most_its_budget_and_uses_all_of_it(load):
         before = runner.runs
         best = explore.minimise(runner, failing, budget)
         assert runner.runs - before == budget
-        assert explore._cost(best) <= explore._cost(failing)
+        assert explore._cost(best.taken) <= explore._cost(failing.taken)
 
 
 def test_minimisation_never_runs_one_candidate_twice(load):
@@ -318,17 +318,35 @@ def test_dfs_keeps_the_cheapest_failing_schedule_it_ran_the_first_of_equals(load
     first = explore.explore(sc, "dfs", max_preemptions=2, stop_at_first=True, seconds=0, check=False,
                             minimise_budget=0)
     whole = explore.explore(sc, "dfs", max_preemptions=2, seconds=0, check=False, minimise_budget=0)
-    assert explore._cost(whole.failing) < explore._cost(first.failing)
+    assert explore._cost(whole.failing.taken) < explore._cost(first.failing.taken)
     two = load(TWO_RACES, "two_races")
     report = explore.explore(two, "dfs", max_preemptions=2, seconds=0, check=False, minimise_budget=0)
     runs = [run for _, run in zip(range(report.schedules), explore.dfs(explore.Runner(two), 2)) if run.failed]
-    cheapest = min(explore._cost(run) for run in runs)
-    equals = [run.schedule for run in runs if explore._cost(run) == cheapest]
+    cheapest = min(explore._cost(run.taken) for run in runs)
+    equals = [run.schedule for run in runs if explore._cost(run.taken) == cheapest]
     assert len(equals) >= 2 and report.failing.schedule == equals[0]
     cut = explore.explore(sc, "dfs", max_preemptions=2, budget=first.schedules + 20, seconds=0, check=False,
                           minimise_budget=0)
     assert cut.schedules == first.schedules + 20
     assert f"stopped by the budget ({first.schedules + 20} schedules" in explore.describe(cut, "x")
+
+
+def test_a_counterexample_is_ranked_by_decisions_then_changed_choices_then_indices():
+    """The order the explorer keeps the best failing schedule by (README "the shortest failing schedule";
+    explore._cost for runs, _record_cost for the parallel walks' records): fewer decisions first, then
+    fewer non-default choices, then smaller indices, then fewer delays, then the schedule's text — so
+    0.2.0.1 (two changed) beats 0.1.1.1 (three changed) though their indices add up the same."""
+    from kernelsim import dpor
+
+    def record(choices, holds=None):
+        r = dpor.Record()
+        r.choices, r.holds = list(choices), holds or {}
+        r.schedule = ".".join(map(str, choices))
+        return r
+    ranked = [record([1]), record([0, 2, 0, 1]), record([0, 1, 1, 1]), record([0, 1, 1, 2]),
+              record([0, 1, 1, 2], {3: ("T1",)}), record([0, 0, 0, 0, 1, 0, 0])]
+    assert sorted(ranked, key=explore._record_cost) == ranked
+    assert [explore._cost(r.choices) for r in ranked[:4]] == [(1, 1, 1), (4, 2, 3), (4, 3, 3), (4, 3, 4)]
 
 
 # --- documented defaults -----------------------------------------------------------------------------------
