@@ -261,7 +261,7 @@ class Tracer:
             names = self.new_step[0]
             steps = self.record.steps
             last = steps[-1].thread if steps else None
-            if last is not None and name != last and last in names:
+            if name != last and last in names:
                 self.preemptions += 1
             # Only its thread and instant are read: it lies before the races looked at, and the master drops
             # the replayed prefix (execute).
@@ -273,7 +273,7 @@ class Tracer:
         names, cpu, held, hold_ok = self.new_step
         n = len(self.record.steps)
         last = self.record.steps[-1].thread if self.record.steps else None
-        if last is not None and name != last and last in names:
+        if name != last and last in names:
             self.preemptions += 1
         step = Step(name, names, self.window, self.enabled_by.pop(name, -1), last, cpu, held, hold_ok,
                     tuple(self.sleep) if n >= self.d else ())
@@ -742,7 +742,7 @@ class Search:
                 cur.done.add(("step", cpus[idx], st.thread))
                 if task.todo is not None and task.todo[0] == "hold":
                     cur.done.add(("hold", cpus[idx], task.todo[2]))
-            if st.last is not None and st.thread != st.last and st.last in st.enabled:
+            if st.thread != st.last and st.last in st.enabled:
                 pre += 1
             pre += len(st.holds)
             child = cur.children.get(decision)
@@ -767,7 +767,7 @@ class Search:
             cur = child
         # backtrack points from the races of the new steps
         for (i, initials, thread) in record.races:
-            if i >= cut or i >= len(nodes) - 1:
+            if i >= cut:                            # (nodes holds the states up to cut)
                 continue
             target = nodes[i]
             c = cpus[i]
@@ -786,7 +786,7 @@ class Search:
             if choice is not None:
                 self._add(target, ("step", c, choice), False)
                 b = self._switch_before(threads, i)
-                if b is not None and b < i:
+                if b < i:
                     self._add(nodes[b], ("step", cpus[b], choice), True)
         self._trim(cur)
         return status
@@ -805,7 +805,7 @@ class Search:
     def _cost(self, node, thread, cpu=()):
         """Preemptions used after taking ``thread`` at node, or None if past the bound."""
         enabled = node.enabled.get(cpu, ())
-        extra = 1 if node.last is not None and thread != node.last and node.last in enabled else 0
+        extra = 1 if thread != node.last and node.last in enabled else 0
         used = node.pre + extra
         if self.bound is not None and used > self.bound:
             return None
@@ -843,8 +843,7 @@ class Search:
         return c
 
     def _trim(self, node):
-        while node is not None and node.parent is not None and not node.todo and not node.children \
-                and not node.flight:
+        while node.parent is not None and not node.todo and not node.children and not node.flight:
             parent = node.parent
             parent.children.pop(node.decision, None)
             node = parent

@@ -83,6 +83,48 @@ def test_a_run_stops_at_an_explored_state_only_if_it_was_explored_with_as_many_p
         assert len(run.steps) == (at if stops else len(first.steps)), (bound, left)
 
 
+ODD_STATE = textwrap.dedent('''
+    from kernelsim.win32 import *
+    TITLE = "odd objects in the state"
+    CONFIG = {"cpus": 1}
+
+    def numbers():
+        yield 1
+
+    class Box:
+        def __init__(self):
+            self.value = 0
+            self.spent = numbers()
+            for _ in self.spent:          # a generator run to its end
+                pass
+            self.code = numbers.__code__
+
+    def main():
+        box = Box()
+        t1 = yield CreateThread(worker, box, name="T1")
+        yield Sleep(1)
+        yield WaitForSingleObject(t1, INFINITE)
+        yield note("final", value=box.value)
+
+    def worker(box):
+        yield Sleep(1)
+        box.value += 1
+        yield Sleep(1)
+''')
+
+
+def test_the_state_cache_knows_a_state_again_when_it_holds_a_finished_generator_or_code(load):
+    """State caching (dpor.py: every object of the state "serialised … and hashed"; a state that cannot be
+    serialised is never called explored): the same schedule run twice reaches the same state at the end of each
+    instant, so both runs give it the same digest — also when a scenario object holds a generator that has run
+    to its end and a code object, which pickle cannot serialise by itself.  A digest drawn at random there would
+    make the cache miss every state of such a scenario."""
+    sc = load(ODD_STATE, "odd_state")
+    first, again = (dpor.execute(sc, dpor.Task([], None, {}, 2, 0.0, {})) for _ in range(2))
+    assert first.status == "done" and len(first.states) == 2
+    assert [digest for _, digest, _ in first.states] == [digest for _, digest, _ in again.states]
+
+
 def test_a_prefix_replayed_unwatched_counts_its_preemptions_as_a_watched_one():
     """Replaying a branch's prefix unwatched (Task.quiet: no footprints before the new decision's instant) is
     only a saving: each such run ends the same way, takes the same choices and reaches the same states with
