@@ -534,7 +534,6 @@ def races(steps, d):
     first_new_window = steps[min(d, len(steps) - 1)].window
     while start < len(steps) and steps[start].window < first_new_window:
         start += 1
-    window_start = start
     reach = {}                       # index -> bitset (over absolute indices) of steps happening before it
     accesses = {}                    # key -> [(index, field, mode)] in the current window
     last_of = {}                     # thread -> its latest step in the window
