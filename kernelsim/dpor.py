@@ -151,7 +151,6 @@ class Tracer:
         self.rec = footprint.Recorder()
         self.record = Record()
         self.window = 0
-        self.window_open = False
         self.enabled_after = None     # runnable names right after the last step (to find who a step enabled)
         self.sleep = {}
         self.preemptions = 0
@@ -167,7 +166,7 @@ class Tracer:
         self.checking = not self.quiet
         self.too_quiet = False
         self.held_idle = ()           # threads held when the instant ended (released before the next step)
-        self.window_start = 0         # the first step of the current instant
+        self.window_start = None      # the first step of the current instant (None: between instants)
         for n, (_, held, _) in enumerate(task.path):
             if held:
                 self.holds[n + 1] = tuple(held)
@@ -222,8 +221,7 @@ class Tracer:
     def before_step(self, k, runnable):
         self.k = k
         n = k.steps
-        if not self.window_open:            # (idle() ended the last instant and forgot enabled_after)
-            self.window_open = True
+        if self.window_start is None:        # (idle() ended the last instant and forgot enabled_after)
             self.window_start = n
         names = tuple(t.name for t in runnable)
         if self.enabled_after is not None:
@@ -353,7 +351,7 @@ class Tracer:
     def idle(self, k):
         self.sleep = {}                           # timers fire next: they conflict with everything
         self.held_idle = tuple(t.name for t in k.held)   # held at the next step too (released as time passes)
-        self.window_open = False
+        self.window_start = None
         self.window += 1
         self.enabled_after = None
         n = k.steps
