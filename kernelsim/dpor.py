@@ -342,7 +342,7 @@ class Tracer:
         steps = self.record.steps
         step = steps[-1]
         n = len(steps) - 1
-        if n >= self.d and self.sleep:
+        if self.sleep:                            # (empty before the new decision: set when entering it)
             self.sleep = {q: f for q, f in self.sleep.items()
                           if q != step.thread and not footprint.conflict(f, step.fp)}
         if n + 1 == self.d:                       # entering the new decision: its sleep set
@@ -605,7 +605,7 @@ def _initials(steps, reach, i, j):
 
 class Node:
     __slots__ = ("id", "parent", "decision", "enabled", "last", "pre", "sleep", "taken", "done", "todo",
-                 "children", "hold_ok", "flight", "depth", "quiet")
+                 "children", "flight", "depth", "quiet")
 
     def __init__(self, nid, parent, decision, depth):
         self.id = nid
@@ -620,7 +620,6 @@ class Node:
         self.done = set()             # decisions explored (or in flight) here
         self.todo = {}                # decision -> conservative?
         self.children = {}
-        self.hold_ok = False
         self.flight = 0
         self.quiet = 0                # the first step of the instant of the step taken here (Task.quiet)
 
@@ -796,7 +795,6 @@ class Search:
             return
         node.last = step.last
         node.pre = pre
-        node.hold_ok = step.hold_ok
         node.sleep = {q: task.sleep[q] for q in step.sleep if q in task.sleep}
 
     def _cost(self, node, thread, cpu=()):

@@ -84,6 +84,7 @@ def test_a_run_stops_at_an_explored_state_only_if_it_was_explored_with_as_many_p
 
 
 ODD_STATE = textwrap.dedent('''
+    import sys
     from kernelsim.win32 import *
     TITLE = "odd objects in the state"
     CONFIG = {"cpus": 1}
@@ -98,6 +99,9 @@ ODD_STATE = textwrap.dedent('''
             for _ in self.spent:          # a generator run to its end
                 pass
             self.code = numbers.__code__
+            self.frame = sys._getframe()  # (this constructor's frame, finished)
+            self.module = sys
+            self.builtin = len
 
     def main():
         box = Box()
@@ -113,11 +117,12 @@ ODD_STATE = textwrap.dedent('''
 ''')
 
 
-def test_the_state_cache_knows_a_state_again_when_it_holds_a_finished_generator_or_code(load):
+def test_the_state_cache_knows_a_state_again_when_it_holds_odd_objects(load):
     """State caching (dpor.py: every object of the state "serialised … and hashed"; a state that cannot be
     serialised is never called explored): the same schedule run twice reaches the same state at the end of each
     instant, so both runs give it the same digest — also when a scenario object holds a generator that has run
-    to its end and a code object, which pickle cannot serialise by itself.  A digest drawn at random there would
+    to its end, a code object, a frame, a module or a builtin function, which pickle cannot serialise by itself
+    (dpor._Pickler names them).  A digest drawn at random there would
     make the cache miss every state of such a scenario."""
     sc = load(ODD_STATE, "odd_state")
     first, again = (dpor.execute(sc, dpor.Task([], None, {}, 2, 0.0, {})) for _ in range(2))
