@@ -63,17 +63,6 @@ def test_a_fuzz_batch_on_wine10_has_no_unexplained_difference(launcher, capsys):
     assert code == 0 and summary["unexplained"] == 0, summary["classes"]
 
 
-def test_wine10_resets_a_connection_closed_with_data_unread(launcher, tmp_path, capsys):
-    """D6 / RFC 1122 4.2.2.13: on Wine 10, as on Windows, closing a socket whose received data was never read
-    sends a RST: the client's recv fails with WSAECONNRESET (10054); held with --profile windows."""
-    path = tmp_path / "unread_close.py"
-    path.write_text(UNREAD_CLOSE, encoding="utf-8")
-    code = cli.main(["live", str(path), "--wine", launcher, "--profile", "windows", "--json"])
-    data = json.loads(capsys.readouterr().out)
-    assert data["verdict"] == "held", data["differences"]
-    assert code == 0
-
-
 def test_a_socket_fuzz_batch_that_reads_the_client_after_the_close_holds_on_wine10(launcher, capsys):
     """80 socket programs (seed 11) on Wine 10, wine10 profile: 0 unexplained.  Several send or recv on the
     client after the server's closesocket; before the model reset a connection closed with data unread
@@ -85,11 +74,16 @@ def test_a_socket_fuzz_batch_that_reads_the_client_after_the_close_holds_on_wine
     assert len(probes) >= 5 and "fuzz-sockets-11-14" in {p.name for p in probes}
 
 
-def test_wine10_holds_a_nonblocking_connect(launcher, tmp_path, capsys):
-    """D13 / MS connect: a non-blocking connect (WSAEWOULDBLOCK, then FD_CONNECT with its error) is held on
-    Wine 10 with --profile windows."""
-    path = tmp_path / "nb_connect.py"
-    path.write_text(NONBLOCKING_CONNECT, encoding="utf-8")
+@pytest.mark.parametrize("name, source", [("unread_close", UNREAD_CLOSE), ("nb_connect", NONBLOCKING_CONNECT)])
+def test_wine10_holds_the_windows_profile_on_unread_close_and_nonblocking_connect(launcher, tmp_path, capsys, name,
+                                                                                 source):
+    """Held on Wine 10 with --profile windows, as on Windows:
+    - unread_close (D6, RFC 1122 4.2.2.13): closing a socket whose received data was never read sends a RST;
+      the client's send, then its recv, fail with WSAECONNRESET (10054);
+    - nb_connect (D13, MS connect): a non-blocking connect returns WSAEWOULDBLOCK, then FD_CONNECT comes with
+      its error (0, or 10061 when refused)."""
+    path = tmp_path / f"{name}.py"
+    path.write_text(source, encoding="utf-8")
     code = cli.main(["live", str(path), "--wine", launcher, "--profile", "windows", "--json"])
     data = json.loads(capsys.readouterr().out)
     assert data["verdict"] == "held", data["differences"]
