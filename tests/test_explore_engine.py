@@ -231,6 +231,23 @@ def test_the_search_counts_each_run_once_by_how_it_ended(bound, cache):
         assert search.blocked > 0
 
 
+def test_the_state_cache_hashes_a_deeply_nested_state(tmp_path):
+    """State caching (dpor.state_hash pickles everything that decides how the run goes on, to a digest): a
+    state that cannot be hashed is never taken as explored, so the cache would silently stop working.  A
+    scenario whose main holds a chain of 3,000 nested lists is deeper than Python's default recursion limit;
+    the search on it must stop at explored states exactly as on the plain scenario (accept-thread-close)."""
+    source = scenario.load("accept-thread-close").path
+    text = open(source, encoding="utf-8").read()
+    deep = text.replace("def main():\n", "def main():\n    chain = None\n    for _ in range(3000):\n"
+                                        "        chain = [chain]\n", 1)
+    assert deep != text
+    path = tmp_path / "deep_state.py"
+    path.write_text(deep, encoding="utf-8")
+    plain, nested = search_all(scenario.load("accept-thread-close"), None), search_all(scenario.load(str(path)), None)
+    assert nested.cached > 0
+    assert (nested.runs, nested.cached, nested.classes) == (plain.runs, plain.cached, plain.classes)
+
+
 # --- footprints: which accesses conflict ------------------------------------------------------------------
 
 READERS = textwrap.dedent('''
