@@ -1053,6 +1053,20 @@ def test_b4_a_failed_or_pending_wsarecv_or_wsasend_reports_no_bytes():
         ((SOCKET_ERROR, 0, 0), WSA_IO_PENDING)]
 
 
+def test_b4_e5_a_request_refused_for_locked_pages_reports_no_bytes():
+    """B4 with E5: a WSASend that must pend (SO_SNDBUF 0) or a WSARecv whose buffer would lock more pages than
+    the limit fails at once with WSAENOBUFS; like any failure it reports 0 bytes (and WSARecv 0 flags)."""
+    def main():
+        server, client = yield tcp_pair()
+        yield setsockopt(server, SOL_SOCKET, SO_SNDBUF, 0)
+        got = [((yield WSASend(server, WSABUF(bytes(3 * 4096)), OVERLAPPED())), (yield WSAGetLastError())),
+               ((yield WSARecv(server, WSABUF(3 * 4096), OVERLAPPED())), (yield WSAGetLastError()))]
+        yield note("got", calls=got)
+
+    assert run(main, config={"locked_pages_limit": 2}).note("got").calls == [
+        ((SOCKET_ERROR, 0), WSAENOBUFS), ((SOCKET_ERROR, 0, 0), WSAENOBUFS)]
+
+
 def test_d5_after_shutdown_sd_send_the_socket_shows_send_shut_and_a_send_fails():
     """D5 (MS shutdown: "If the how parameter is SD_SEND, subsequent calls to the send function are
     disallowed"): after shutdown(SD_SEND) a send fails with WSAESHUTDOWN, and the sockets panel shows the
