@@ -196,6 +196,38 @@ def test_a_run_cut_short_in_a_later_instant_still_tries_the_threads_it_never_met
     assert outcomes("dpor") == outcomes("dfs") == {"violation", "main returned"}
 
 
+# A scenario that does not do the same thing on every run: its threads' names alternate between runs.
+EVERY_RUN_ANOTHER = textwrap.dedent('''
+    import itertools
+    from kernelsim.win32 import *
+    TITLE = "another program every run"
+    CONFIG = {"cpus": 2}
+    RUNS = itertools.count()
+
+    def main():
+        names = ("A", "B") if next(RUNS) % 2 == 0 else ("C", "D")
+        threads = []
+        for name in names:
+            threads.append((yield CreateThread(worker, name=name)))
+        yield WaitForMultipleObjects(threads, True, INFINITE)
+
+    def worker():
+        yield Sleep(0)
+        yield Sleep(0)
+''')
+
+
+def test_a_replay_that_cannot_follow_its_path_stops_without_a_traceback(load):
+    """Bad input gets no traceback (README standards): the reduced search re-executes the scenario for every
+    run and replays a prefix of decisions (dpor.py); in a scenario that changes between runs a replayed thread
+    may not exist any more.  That run stops where its path cannot be followed (Tracer._index) and the search
+    goes on; it does not die with a Python exception.  (Whether the report should then say the scenario is
+    not deterministic is open: issue-14-mutate5.md.)"""
+    report = explore.explore(load(EVERY_RUN_ANOTHER, "every_run_another"), "dpor", max_preemptions=2, budget=0,
+                             seconds=0, keep_going=True)
+    assert report.schedules > 1 and report.reduced == report.schedules
+
+
 # --- the tree -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, bound", [("counter-race", 2), ("send-after-recv0-fixed", 1)])
