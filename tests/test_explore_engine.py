@@ -228,6 +228,44 @@ def test_a_replay_that_cannot_follow_its_path_stops_without_a_traceback(load):
     assert report.schedules > 1 and report.reduced == report.schedules
 
 
+# T2 divides by what T1 sets: it crashes only when it runs first.
+CRASH_IN_ONE_ORDER = textwrap.dedent('''
+    from kernelsim.win32 import *
+    TITLE = "a crash in one order"
+    CONFIG = {"cpus": 2}
+
+    class Box:
+        def __init__(self):
+            self.value = 0
+
+    def main():
+        box = Box()
+        t1 = yield CreateThread(setter, box, name="T1")
+        t2 = yield CreateThread(divider, box, name="T2")
+        yield WaitForMultipleObjects([t1, t2], True, INFINITE)
+
+    def setter(box):
+        box.value = 2
+        yield Sleep(0)
+
+    def divider(box):
+        box.result = 10 // box.value
+        yield Sleep(0)
+''')
+
+
+def test_a_crash_in_some_orders_is_one_outcome_of_the_reduced_search(load):
+    """A scenario that raises a Python exception in some schedules (explore prints "the scenario crashed")
+    fails there; the reduced search records that crash as an outcome of its own — the error and its line —
+    next to the orders that end normally, and reports the scenario failed."""
+    report = explore.explore(load(CRASH_IN_ONE_ORDER, "crash_in_one_order"), "dpor", max_preemptions=2, budget=0,
+                             seconds=0, keep_going=True)
+    assert report.exhausted and report.failed
+    ends = sorted(report.outcomes, key=lambda signature: signature[0])
+    assert [signature[0] for signature in ends] == ["error", "main returned"]
+    assert "crash_in_one_order.py:21: ZeroDivisionError" in ends[0][1]
+
+
 # --- the tree -------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, bound", [("counter-race", 2), ("send-after-recv0-fixed", 1)])
