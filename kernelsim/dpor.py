@@ -145,7 +145,7 @@ def _record(*values):
 class Tracer:
     """Kernel.tracer and Chooser policy of one run: replays the task, records steps, keeps the sleep set."""
 
-    def __init__(self, task, cache_states=True):
+    def __init__(self, task):
         self.task = task
         self.k = None
         self.rec = footprint.Recorder()
@@ -156,7 +156,7 @@ class Tracer:
         self.preemptions = 0
         self.pending_cpu = []
         self.holds = {}               # step number -> names (for the schedule string and the kernel)
-        self.cache_states = cache_states and task.known is not None
+        self.cache_states = task.known is not None   # (None: the search keeps no state cache)
         self.d = len(task.path)
         self.new_step = None
         self.enabled_by = {}          # thread name -> index of the step that made it runnable
@@ -398,14 +398,14 @@ def _timer_due(k, max_delay):
     return False
 
 
-def execute(sc, task, config=None, profile=None, cache_states=True):
+def execute(sc, task, config=None, profile=None):
     """Run one task on the model → its Record (steps, footprints, races, failure)."""
     prepare(sc)
-    tracer, outcome = _run(sc, task, config, profile, cache_states)
+    tracer, outcome = _run(sc, task, config, profile)
     if tracer.too_quiet:          # (the instant began earlier than in the run the master learnt it from)
         task = Task(task.path, task.todo, task.sleep, task.bound, task.max_delay, task.known, task.conservative,
                     task.node_id)
-        tracer, outcome = _run(sc, task, config, profile, cache_states)
+        tracer, outcome = _run(sc, task, config, profile)
         tracer.record.rewatched = True
     record = tracer.record
     if tracer.k is not None:
@@ -457,8 +457,8 @@ def _window_starts(steps):
     return starts
 
 
-def _run(sc, task, config, profile, cache_states):
-    tracer = Tracer(task, cache_states)
+def _run(sc, task, config, profile):
+    tracer = Tracer(task)
     tracer.opaque_all = bool(sc.fp_opaque)
     schedule = Schedule([], tracer.holds)
     prior = footprint.rec, footprint.numbers
