@@ -184,6 +184,10 @@ SLEEP_BOUND = {"cpus": 3, "maxima": (0,), "program": ((("inc",),), (("flag",),),
 # A run cut short: a run that breaks the invariant stops while the other thread could still run; the orders in
 # which it runs first (and nothing breaks) are reached only through the races cut_short adds.
 CUT_SHORT = {"cpus": 2, "maxima": (0,), "program": ((("bump", 0), ("flag",)), (("bump", 0),)), "limit": 1}
+# Without a bound too the backtrack point is also added at the last context switch before the race (dpor.py,
+# "the preemption bound"): dropping it there loses outcomes of this program (found by this test, issue 14).
+SWITCH_POINT = {"cpus": 2, "maxima": (0,), "program": ((("bump", 0),), (("sleep", 0),), (("flag",), ("flag",))),
+                "limit": 1}
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much,
@@ -192,6 +196,7 @@ CUT_SHORT = {"cpus": 2, "maxima": (0,), "program": ((("bump", 0), ("flag",)), ((
 @example({**LATE_READ, "invariant": "whole"}, 2)
 @example({**CUT_SHORT, "invariant": "whole"}, 1)
 @example({**SLEEP_BOUND, "invariant": None}, 1)
+@example({**SWITCH_POINT, "invariant": "whole"}, None)
 def test_reduced_search_reaches_exactly_the_outcomes_of_plain_dfs(tmp_path, program, bound):
     """Soundness of the reduction: DPOR + sleep sets + caching reach the same set of final outcomes as plain
     exhaustive dfs, with no bound and within a preemption bound (BPOR's conservative branches)."""
