@@ -119,7 +119,7 @@ class Record:
 
     def __init__(self):
         self.steps = []
-        self.status = "done"          # done | failed | sleep | bound | cached
+        self.status = "done"          # done | failed | sleep | bound | cached | diverged
         self.failure = None           # ("violation", invariant, detail) | ("error", message) | ("claim", text)
         self.signature = None
         self.schedule = ""
@@ -185,7 +185,10 @@ class Tracer:
                 want = self.task.path[n][0][j] if j < len(self.task.path[n][0]) else None
             elif n == self.d and self.task.todo is not None and j < len(self.task.todo[1]):
                 want = self.task.todo[1][j]              # the new decision's CPU assignments (then the default)
-            index = names.index(want) if want in names else 0
+            if want is not None and want not in names:
+                self.record.status = "diverged"
+                raise StopRun(f"replay diverged: {want} cannot run here (options {names})")
+            index = names.index(want) if want is not None else 0
             self.pending_cpu.append((names[index], tuple(names)))
             return index
         if n < self.d:
@@ -195,7 +198,8 @@ class Tracer:
         return self._default(options, names)
 
     def _index(self, names, want):
-        if want not in names:
+        if want not in names:                    # the scenario chose on its own (random, time, a set's order)
+            self.record.status = "diverged"
             raise StopRun(f"replay diverged: {want} cannot run here (options {names})")
         return names.index(want)
 
@@ -638,6 +642,7 @@ class Search:
         self.classes = 0
         self.blocked = 0
         self.cached = 0
+        self.diverged = 0             # runs whose replay took another path: the scenario is not deterministic
         self.rewatched = 0            # runs made again, watched from the start (Record.rewatched)
         self.failures = []
 
@@ -699,6 +704,10 @@ class Search:
         steps = [None] * d + record.steps           # absolute step indices; the prefix is task.path
         threads = [p[2] for p in task.path] + [x.thread for x in record.steps]
         status = record.status
+        if status == "diverged":                    # it did not follow its schedule: nothing it did is learnt
+            self.diverged += 1
+            self._trim(node)
+            return status
         cut = len(steps)
         if self.cache is not None:
             for (n, digest, used) in record.states:

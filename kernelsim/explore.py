@@ -401,6 +401,7 @@ class Report:
         self.reduced = 0             # runs of the reduced search (DPOR)
         self.blocked = 0             # DPOR runs cut because every runnable thread slept
         self.cached = 0              # DPOR runs cut at an explored state
+        self.diverged = 0            # DPOR runs that could not follow their schedule (a nondeterministic scenario)
         self.max_delay = 0.0
         self.jobs = 1
         self.no_choices = False
@@ -416,7 +417,7 @@ class Report:
                "equivalence_classes": self.classes, "sleep_blocked": self.blocked, "cache_hits": self.cached,
                "distinct_outcomes": len(self.outcomes), "exhausted": self.exhausted,
                "seconds": round(self.elapsed, 3), "failed": self.failed, "jobs": self.jobs,
-               "choice_points": not self.no_choices,
+               "choice_points": not self.no_choices, "diverged": self.diverged,
                "phases": [{"strategy": s, "schedules": n} for s, n in self.phases]}
         if self.failed:
             best = self.minimised or self.failing
@@ -604,6 +605,9 @@ class _Searcher:
                     if not any(len(s.enabled) > 1 or s.cpu or s.hold_ok for s in record.steps):
                         r.no_choices = True
         r.classes, r.blocked, r.cached, r.reduced = search.classes, search.blocked, search.cached, runs
+        r.diverged = search.diverged
+        if r.diverged:
+            r.exhausted = False                     # runs that left their schedule proved nothing
         self.report.phases.append(("dpor", runs))
 
 
@@ -736,7 +740,7 @@ def cmd_explore(args):
         print(json.dumps(report.to_json(), ensure_ascii=False))
     else:
         print(describe(report, args.scenario + set_args(args)))
-    return 1 if report.failed else 0
+    return 1 if report.failed or report.diverged else 0
 
 
 def _explore_options(args):
@@ -763,6 +767,8 @@ def describe(report, name):
     rate = report.schedules / report.elapsed if report.elapsed else 0.0
     if report.exhausted:
         scope = f"every schedule within the bound ({bound}{delays})"
+    elif report.diverged:
+        scope = "not exhaustive: the scenario is not deterministic"
     else:
         scope = ("stopped at the first failing schedule (--first); not exhaustive"
                  if report.failed and report.first_only else
@@ -770,6 +776,11 @@ def describe(report, name):
                  "the whole budget)" if report.failed and report.budget_cut else
                  f"stopped by the budget ({report.budget} schedules, {report.seconds:g} s); not exhaustive")
     lines.append(f"schedules run: {report.schedules} in {report.elapsed:.2f} s ({rate:,.0f}/s) — {scope}")
+    if report.diverged:
+        runs = "1 run" if report.diverged == 1 else f"{report.diverged} runs"
+        lines.append(f"NOT DETERMINISTIC: {runs} of the reduced search took another path than the schedule replayed: "
+                     "the scenario chose something by itself (random, the clock, a set's order...), so these counts "
+                     "prove nothing; every choice must go through the kernel")
     if report.no_choices and not report.failed:
         lines.append("check: passed")
         return "\n".join(lines)

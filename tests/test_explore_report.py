@@ -349,6 +349,40 @@ def test_a_counterexample_is_ranked_by_decisions_then_changed_choices_then_indic
     assert [explore._cost(r.choices) for r in ranked[:4]] == [(1, 1, 1), (4, 2, 3), (4, 3, 3), (4, 3, 4)]
 
 
+def test_a_scenario_that_chooses_by_itself_is_reported_not_deterministic(tmp_path, capsys, load):
+    """Determinism (every choice goes through the kernel's choice point): a scenario that names its threads
+    from random.randrange takes another path when the reduced search replays a schedule.  explore must not
+    call that search exhaustive: it says NOT DETERMINISTIC, counts the runs (JSON "diverged") and exits 1."""
+    path = tmp_path / "nondet.py"
+    path.write_text(textwrap.dedent('''
+        import random
+        from kernelsim.win32 import *
+        TITLE = "nondeterministic names"
+        CONFIG = {"cpus": 1}
+
+        def worker(box):
+            box.append(1)
+            yield Sleep(0)
+            box.append(2)
+
+        def main():
+            box = []
+            tag = random.randrange(10**9)
+            a = yield CreateThread(worker, box, name=f"A{tag}")
+            b = yield CreateThread(worker, box, name=f"B{tag}")
+            yield WaitForMultipleObjects([a, b], True, INFINITE)
+    '''), encoding="utf-8")
+    assert cli.main(["explore", str(path), "--strategy", "dpor"]) == 1
+    out = capsys.readouterr().out
+    assert "NOT DETERMINISTIC: 1 run of the reduced search took another path" in out
+    assert "not exhaustive: the scenario is not deterministic" in out and "every schedule within" not in out
+    assert cli.main(["explore", str(path), "--strategy", "dpor", "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["diverged"] >= 1 and data["exhausted"] is False
+    plain = explore.explore(load(ORDER, "order"), "dpor", max_preemptions=0, seconds=0)
+    assert plain.diverged == 0 and plain.to_json()["diverged"] == 0
+
+
 # --- documented defaults -----------------------------------------------------------------------------------
 
 def test_explore_without_seed_or_jobs_uses_seed_1_and_one_process(tmp_path, capsys):
