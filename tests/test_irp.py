@@ -224,15 +224,21 @@ def test_b9_completion_routine_on_a_port_socket_is_refused():
     assert o.note("mem").irps == 0 and not o.notes("ran")
 
 
+def _four_bytes_queued():
+    """A WSARecv(10) pending on a port-associated socket, completed by 4 bytes: its packet waits in the port."""
+    port, server, client = yield from new_port_pair()
+    ov = OVERLAPPED()
+    yield WSARecv(server, WSABUF(10), ov)
+    yield send(client, b"four")
+    yield Sleep(1)
+    return port, server, ov
+
+
 def test_b10_overlapped_is_written_at_dequeue_for_port_handles():
     """B10: a pending WSARecv completing into a port leaves ov.Internal == STATUS_PENDING until GQCS
     dequeues it; then Internal == 0 and InternalHigh == n.  Profile xp writes it at completion."""
     def main():
-        port, server, client = yield from new_port_pair()
-        ov = OVERLAPPED()
-        yield WSARecv(server, WSABUF(10), ov)
-        yield send(client, b"four")
-        yield Sleep(1)
+        port, server, ov = yield from _four_bytes_queued()
         yield note("queued", internal=ov.Internal, high=ov.InternalHigh)
         yield from gqcs("g", port, 0)
         yield note("dequeued", internal=ov.Internal, high=ov.InternalHigh)
@@ -247,11 +253,7 @@ def test_b10_a_packet_dropped_with_its_port_never_writes_the_overlapped():
     """B10 with A10: the OVERLAPPED is written when the packet is removed by a GQCS; a packet freed with its
     port (the last handle closed, nothing dequeued) is never removed, so ov.Internal stays STATUS_PENDING."""
     def main():
-        port, server, client = yield from new_port_pair()
-        ov = OVERLAPPED()
-        yield WSARecv(server, WSABUF(10), ov)
-        yield send(client, b"four")
-        yield Sleep(1)
+        port, server, ov = yield from _four_bytes_queued()
         yield closesocket(server)
         yield CloseHandle(port)
         yield Sleep(1)
@@ -266,11 +268,7 @@ def test_b10_xp_a_reused_overlapped_is_not_overwritten_by_the_old_packet():
     while the first request's packet still waits in the port belongs to the new request; dequeuing the
     old packet reports the old bytes but leaves the new request's OVERLAPPED pending."""
     def main():
-        port, server, client = yield from new_port_pair()
-        ov = OVERLAPPED()
-        yield WSARecv(server, WSABUF(10), ov)
-        yield send(client, b"four")
-        yield Sleep(1)
+        port, server, ov = yield from _four_bytes_queued()
         yield note("first", internal=ov.Internal, high=ov.InternalHigh)
         yield WSARecv(server, WSABUF(10), ov)
         ok, n, key, got = yield GetQueuedCompletionStatus(port, 0)
