@@ -1331,10 +1331,9 @@ def test_b12_bytes_already_in_the_send_buffer_are_no_request_to_cancel():
 
 
 def test_d6_closing_with_unread_data_fails_the_peers_send_that_waits_for_room():
-    """Oracle 2.20 (data for an endpoint whose handle is closed is answered with RST) and D6: the server's
-    8-byte window is full of unread data and the client's 100-byte send (SO_SNDBUF 0) waits for room.  The
-    server closes its socket: the window opens, the next bytes reach a closed endpoint, the RST comes back,
-    and the client's send fails — GQCS FALSE with ERROR_NETNAME_DELETED (64), 0 bytes."""
+    """D6 (RFC 1122 4.2.2.13: a close with received data unread sends RST): the server's 8-byte window is full
+    of unread data and the client's 100-byte send (SO_SNDBUF 0) waits for room.  The server closes its socket:
+    the RST reaches the client and its send fails — GQCS FALSE with ERROR_NETNAME_DELETED (64), 0 bytes."""
     def main():
         port, client, server = yield from new_port_pair(key=9)
         yield setsockopt(client, SOL_SOCKET, SO_SNDBUF, 0)

@@ -42,7 +42,7 @@ from .irp import cancel, complete
 from .status import wsa_error
 from .sync import signal_object
 from .thread import unwait
-from .wire import DEFAULT_BUFFER, drop_sends, keep_tcb, net, pump, send_rst, window_update
+from .wire import DEFAULT_BUFFER, drop_sends, keep_tcb, net, pump, send_rst
 
 CLOSE_STATUS = {                            # D7 with the oracle's correction (2.9)
     "modern": STATUS_CONNECTION_ABORTED,    # 1236 through GQCS, 10053 through WSAGetOverlappedResult
@@ -308,8 +308,6 @@ def close_socket(k, s):
     if s.rx:
         k.pool.free_npp(len(s.rx), "afd-recv")
         s.rx.clear()
-        if not s.reset:
-            window_update(k, s)
     if (peer is not None and not abortive and not s.reset and not s.fin_received
             and k.socket_net.time_wait is not None):
         keep_tcb(k, s)                                # we close first: FIN_WAIT, then TIME_WAIT (E9)

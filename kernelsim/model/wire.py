@@ -288,8 +288,8 @@ def serve(k, r):
 
 
 def window_update(k, r):
-    """r's receive window grew (bytes read, SO_RCVBUF raised, r closed with unread data): TCP's window update
-    lets the peer send what now fits — to a closed r those bytes are answered with RST (oracle 2.20)."""
+    """r's receive window grew (bytes read, SO_RCVBUF raised): TCP's window update lets the peer send what now
+    fits.  (Closing r with data unread sends a RST instead, afd.close_socket.)"""
     if r.peer is not None:
         pump(k, r.peer)
 
